@@ -1,0 +1,80 @@
+/**
+ * The thin layer over Pulumi's Automation API: every call here is one CLI invocation, and no
+ * decision is made here (see decisions.ts). Without a Pulumi CLI on PATH, `connect` itself
+ * fails with `ENOENT: pulumi version`; cli.ts turns that into one line.
+ */
+import { LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import type { ConfigMap, StackInfo } from "./decisions";
+
+export interface UpOptions {
+  policyPacks: string[];
+  policyPackConfigs: string[];
+  onOutput: (line: string) => void;
+}
+
+/** What the CLI needs from Pulumi; tests pass a fake. */
+export interface PreviewBackend {
+  /** Decrypted config of an existing stack (`pulumi config --show-secrets --json`). */
+  readConfig(stack: string): Promise<ConfigMap>;
+  /** Tags of a stack, or null when the stack does not exist. */
+  readTags(stack: string): Promise<Record<string, string> | null>;
+  /** Create or select the stack, replace its config, set its tags, `pulumi up`. Returns the outputs. */
+  up(stack: string, config: ConfigMap, tags: Record<string, string>, opts: UpOptions): Promise<Record<string, unknown>>;
+  /** `pulumi destroy` then `pulumi stack rm`; false when there was no such stack. */
+  destroy(stack: string, onOutput: (line: string) => void): Promise<boolean>;
+  /** Every stack of the project with its tags. */
+  list(): Promise<StackInfo[]>;
+}
+
+/** Opens the project in `workDir` (Pulumi.yaml). Throws the CLI's ENOENT when it is absent. */
+export async function connect(workDir: string): Promise<PreviewBackend> {
+  const ws = await LocalWorkspace.create({ workDir });
+
+  const exists = async (name: string) => (await ws.listStacks()).some((s) => s.name === name || s.name.endsWith(`/${name}`));
+
+  return {
+    readConfig: (stack) => ws.getAllConfig(stack),
+
+    async readTags(stack) {
+      if (!(await exists(stack))) return null;
+      return ws.listTags(stack);
+    },
+
+    async up(stack, config, tags, opts) {
+      const s = await Stack.createOrSelect(stack, ws);
+      // Replace, not merge: a key removed from the template must not linger from an earlier up.
+      const old = Object.keys(await ws.getAllConfig(stack)).filter((k) => !(k in config));
+      if (old.length > 0) await ws.removeAllConfig(stack, old);
+      await ws.setAllConfig(stack, config);
+      for (const [k, v] of Object.entries(tags)) await ws.setTag(stack, k, v);
+      const res = await s.up({
+        onOutput: opts.onOutput,
+        policyPacks: opts.policyPacks.length ? opts.policyPacks : undefined,
+        policyPackConfigs: opts.policyPackConfigs.length ? opts.policyPackConfigs : undefined,
+      });
+      return Object.fromEntries(Object.entries(res.outputs).map(([k, o]) => [k, o.secret ? "[secret]" : o.value]));
+    },
+
+    async destroy(stack, onOutput) {
+      let s: Stack;
+      try {
+        s = await Stack.select(stack, ws);
+      } catch (e) {
+        if (e instanceof StackNotFoundError) return false;
+        throw e;
+      }
+      await s.destroy({ onOutput });
+      await ws.removeStack(stack);
+      return true;
+    },
+
+    async list() {
+      const stacks = await ws.listStacks();
+      const out: StackInfo[] = [];
+      for (const s of stacks) {
+        out.push({ name: s.name, lastUpdate: s.lastUpdate, tags: await ws.listTags(s.name) });
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * `npm run preview-stack -- up|destroy|sweep ...`: ephemeral `pr-<number>` stacks.
+ * Decisions live in decisions.ts, Pulumi calls in automation.ts; this file only wires them.
+ *
+ * Exit status: 0 done; 1 failed (Pulumi CLI missing, a Pulumi error, missing secrets);
+ * 2 bad invocation (nothing was called).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { connect as realConnect, PreviewBackend } from "./automation";
+import {
+  CLI_MISSING_MESSAGE,
+  decideSweep,
+  derivePreviewConfig,
+  isCliMissing,
+  parseArgs,
+  previewTags,
+  PreviewStackError,
+  secretKeys,
+  SOURCE_STACK,
+  stackNameFor,
+  UsageError,
+  USAGE,
+} from "./decisions";
+
+export interface CliDeps {
+  connect: (workDir: string) => Promise<PreviewBackend>;
+  workDir: string;
+  now: () => Date;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** File to append `key=value` step outputs to (GitHub Actions' $GITHUB_OUTPUT), if any. */
+  githubOutput?: string;
+}
+
+function readYaml(file: string, required: boolean): unknown {
+  if (!fs.existsSync(file)) {
+    if (required) throw new PreviewStackError(`${path.basename(file)} not found in ${path.dirname(file)}`);
+    return undefined;
+  }
+  try {
+    return YAML.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new PreviewStackError(`${path.basename(file)}: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+export async function run(argv: string[], deps: CliDeps): Promise<number> {
+  let cmd;
+  try {
+    cmd = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      deps.err(`preview-stack: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const stream = (text: string) => deps.out(text);
+  try {
+    const backend = await deps.connect(deps.workDir);
+
+    if (cmd.kind === "up") {
+      const stack = stackNameFor(cmd.pr);
+      const root = deps.workDir;
+      const template = readYaml(path.join(root, "Pulumi.preview.yaml"), true);
+      const keys = secretKeys({
+        sourceStackFile: readYaml(path.join(root, `Pulumi.${SOURCE_STACK}.yaml`), false),
+        projectFile: readYaml(path.join(root, "Pulumi.yaml"), false),
+      });
+      const sourceConfig = keys.length > 0 ? await backend.readConfig(SOURCE_STACK) : {};
+      const derived = derivePreviewConfig({ template, sourceConfig, secretKeys: keys });
+      for (const n of derived.notes) deps.err(`preview-stack: note: ${n}\n`);
+      const tags = previewTags(cmd.pr, deps.now(), cmd.ttlHours, (await backend.readTags(stack)) ?? {});
+      deps.err(
+        `preview-stack: ${stack}: ${Object.keys(derived.config).length} config keys, ` +
+          `${derived.copiedSecrets.length} secrets copied from ${SOURCE_STACK}, time-to-live ${cmd.ttlHours} h\n`,
+      );
+      const outputs = await backend.up(stack, derived.config, tags, {
+        policyPacks: cmd.policyPacks,
+        policyPackConfigs: cmd.policyPackConfigs,
+        onOutput: stream,
+      });
+      const apiUrl = typeof outputs.apiUrl === "string" ? outputs.apiUrl : undefined;
+      deps.out(`preview-stack: ${stack} is up${apiUrl ? ` at ${apiUrl}` : ""}\n`);
+      if (deps.githubOutput) fs.appendFileSync(deps.githubOutput, `stack=${stack}\n${apiUrl ? `api-url=${apiUrl}\n` : ""}`);
+      return 0;
+    }
+
+    if (cmd.kind === "destroy") {
+      const stack = stackNameFor(cmd.pr);
+      const existed = await backend.destroy(stack, stream);
+      deps.out(existed ? `preview-stack: ${stack} destroyed and removed\n` : `preview-stack: ${stack} does not exist; nothing to do\n`);
+      return 0;
+    }
+
+    const decisions = decideSweep(await backend.list(), deps.now(), cmd.olderThanHours);
+    let failed = 0;
+    for (const d of decisions) {
+      deps.out(`preview-stack: ${d.name}: ${d.expired ? (cmd.dryRun ? "would destroy" : "destroying") : "keeping"} (${d.reason})\n`);
+      if (!d.expired || cmd.dryRun) continue;
+      try {
+        await backend.destroy(d.name, stream);
+      } catch (e) {
+        if (isCliMissing(e)) throw e;
+        failed++;
+        deps.err(`preview-stack: ${d.name}: destroy failed: ${(e as Error).message.split("\n")[0]}\n`);
+      }
+    }
+    const n = decisions.filter((d) => d.expired).length;
+    deps.out(`preview-stack: sweep: ${n} expired of ${decisions.length} preview stacks${failed ? `, ${failed} failed` : ""}\n`);
+    return failed > 0 ? 1 : 0;
+  } catch (e) {
+    if (isCliMissing(e)) {
+      deps.err(`${CLI_MISSING_MESSAGE}\n`);
+      return 1;
+    }
+    if (e instanceof PreviewStackError || e instanceof UsageError) {
+      deps.err(`preview-stack: ${e.message}\n`);
+      return 1;
+    }
+    deps.err(`preview-stack: ${(e as Error).message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), {
+    connect: realConnect,
+    workDir: path.resolve(__dirname, "..", ".."),
+    now: () => new Date(),
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    githubOutput: process.env.GITHUB_OUTPUT,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -16,6 +16,7 @@ import {
   previewTags,
   prNumberOf,
   secretKeys,
+  StackInfo,
   stackNameFor,
   TAGS,
   UsageError,
@@ -141,7 +142,7 @@ describe("tags and sweep decisions", () => {
   });
 
   const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
-  const stacks = [
+  const stacks: StackInfo[] = [
     { name: "staging", tags: {}, lastUpdate: hoursAgo(1000) },
     { name: "prod", tags: {} },
     { name: "pr-1", tags: { [TAGS.updatedAt]: hoursAgo(80), [TAGS.ttlHours]: "72" } }, // past TTL

@@ -1,0 +1,70 @@
+import { JobError } from "./errors";
+
+/** The job's environment contract (see README.md), validated once before any work starts. */
+export interface JobEnv {
+  bucket: string;
+  /** Without leading or trailing slashes; keys are `<prefix>/<timestamp>/<object>`. */
+  prefix: string;
+  region: string;
+  /** S3-compatible server (tests, MinIO): path-style addressing. */
+  s3Endpoint?: string;
+  kmsKeyId?: string;
+  pgBinDir?: string;
+  debug: boolean;
+}
+
+export interface BackupEnv extends JobEnv {
+  databaseUrl: string;
+  chromaDataDir?: string;
+  sentry?: { dsn: string; monitorSlug: string };
+}
+
+function opt(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function required(env: NodeJS.ProcessEnv, names: string[]): void {
+  const missing = names.filter((n) => !opt(env, n));
+  if (missing.length > 0) {
+    throw new JobError(`missing environment variable${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`);
+  }
+}
+
+/** What every command needs: where the backups live. */
+export function readJobEnv(env: NodeJS.ProcessEnv): JobEnv {
+  required(env, ["BACKUP_BUCKET", "BACKUP_PREFIX", "AWS_REGION"]);
+  const prefix = opt(env, "BACKUP_PREFIX")!.replace(/^\/+|\/+$/g, "");
+  if (!prefix) throw new JobError("BACKUP_PREFIX must name a folder, e.g. chatbot-prod");
+  const s3Endpoint = opt(env, "S3_ENDPOINT");
+  if (s3Endpoint && !/^https?:\/\/[^/]+/.test(s3Endpoint)) {
+    throw new JobError(`S3_ENDPOINT must be an http(s) URL, got ${JSON.stringify(s3Endpoint)}`);
+  }
+  return {
+    bucket: opt(env, "BACKUP_BUCKET")!,
+    prefix,
+    region: opt(env, "AWS_REGION")!,
+    s3Endpoint,
+    kmsKeyId: opt(env, "BACKUP_KMS_KEY_ID"),
+    pgBinDir: opt(env, "PG_BIN_DIR"),
+    debug: !!opt(env, "DEBUG"),
+  };
+}
+
+/** The `backup` command also needs the database, and optionally Chroma and Sentry. */
+export function readBackupEnv(env: NodeJS.ProcessEnv): BackupEnv {
+  required(env, ["DATABASE_URL", "BACKUP_BUCKET", "BACKUP_PREFIX", "AWS_REGION"]);
+  const base = readJobEnv(env);
+  const dsn = opt(env, "SENTRY_DSN");
+  const monitorSlug = opt(env, "SENTRY_MONITOR_SLUG");
+  // Half a Sentry config is a deploy mistake worth stopping for: the alarm would silently never fire.
+  if (!!dsn !== !!monitorSlug) {
+    throw new JobError(`missing environment variable: ${dsn ? "SENTRY_MONITOR_SLUG" : "SENTRY_DSN"} (SENTRY_DSN and SENTRY_MONITOR_SLUG go together)`);
+  }
+  return {
+    ...base,
+    databaseUrl: opt(env, "DATABASE_URL")!,
+    chromaDataDir: opt(env, "CHROMA_DATA_DIR"),
+    sentry: dsn && monitorSlug ? { dsn, monitorSlug } : undefined,
+  };
+}

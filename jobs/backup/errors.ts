@@ -1,0 +1,16 @@
+/**
+ * A failure whose message is meant for the operator as is: the CLI prints it as one line
+ * and exits non-zero. Anything else is a bug and also gets one line, plus its stack under DEBUG.
+ */
+export class JobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "JobError";
+  }
+}
+
+/** One line, whatever the error: multi-line messages (pg_dump's stderr, SDK errors) are folded. */
+export function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message || err.name : String(err);
+  return text.replace(/\s*\n\s*/g, " | ").trim();
+}

@@ -1,0 +1,68 @@
+/**
+ * db-init: idempotent PostgreSQL bootstrap of the chatbot's database (see README.md).
+ *
+ *   npm run db-init -- [--dry-run]
+ *
+ * Prints one line per change ("nothing to do" when none); exit 0 on success, 1 when the
+ * bootstrap failed (rolled back), 2 on bad usage or environment. Errors are one line on
+ * stderr; set DEBUG=1 for the stack trace.
+ */
+import { parseArgs } from "util";
+import { bootstrap, Report } from "./bootstrap";
+import { ConfigError, loadConfig } from "./config";
+
+const USAGE = "usage: db-init [--dry-run]   (configuration from env: see jobs/db-init/README.md)";
+
+export function formatReport(r: Report): string[] {
+  const lines = [...r.changes];
+  if (r.passwords.length) {
+    // Not counted as a change: the stored hash cannot be compared on RDS (pg_authid is
+    // superuser-only), so the secret is re-applied every run and rotation always takes effect.
+    lines.push(`${r.dryRun ? "would re-apply" : "re-applied"} passwords of ${r.passwords.join(", ")} (every run)`);
+  }
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  if (r.changes.length === 0) lines.push("nothing to do");
+  else lines.push(r.dryRun ? `dry run: ${r.changes.length} change(s), none applied` : `${r.changes.length} change(s) applied`);
+  return lines;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let dryRun: boolean;
+  try {
+    const { values } = parseArgs({ args: argv, options: { "dry-run": { type: "boolean", default: false }, help: { type: "boolean", short: "h" } } });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    dryRun = values["dry-run"] === true;
+  } catch (e) {
+    console.error(`db-init: ${(e as Error).message}; ${USAGE}`);
+    return 2;
+  }
+  let cfg;
+  try {
+    cfg = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`db-init: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  for (const w of cfg.warnings) console.error(`db-init: warning: ${w}`);
+  const report = await bootstrap(cfg, dryRun);
+  for (const line of formatReport(report)) console.log(line);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    // One line: pg messages can carry newlines (DETAIL, HINT); the full error only under DEBUG.
+    console.error(`db-init: ${String(e?.message ?? e).replace(/\s*\n\s*/g, " ")}`);
+    if (process.env.DEBUG) console.error(e);
+    process.exitCode = 1;
+  },
+);

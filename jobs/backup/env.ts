@@ -10,6 +10,8 @@ export interface JobEnv {
   s3Endpoint?: string;
   kmsKeyId?: string;
   pgBinDir?: string;
+  /** Keys given in the environment passed to main(); otherwise the SDK's default chain (the ECS task role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   debug: boolean;
 }
 
@@ -47,6 +49,7 @@ export function readJobEnv(env: NodeJS.ProcessEnv): JobEnv {
     s3Endpoint,
     kmsKeyId: opt(env, "BACKUP_KMS_KEY_ID"),
     pgBinDir: opt(env, "PG_BIN_DIR"),
+    credentials: staticCredentials(env),
     debug: !!opt(env, "DEBUG"),
   };
 }
@@ -67,4 +70,11 @@ export function readBackupEnv(env: NodeJS.ProcessEnv): BackupEnv {
     chromaDataDir: opt(env, "CHROMA_DATA_DIR"),
     sentry: dsn && monitorSlug ? { dsn, monitorSlug } : undefined,
   };
+}
+
+function staticCredentials(env: NodeJS.ProcessEnv): JobEnv["credentials"] {
+  const accessKeyId = opt(env, "AWS_ACCESS_KEY_ID");
+  const secretAccessKey = opt(env, "AWS_SECRET_ACCESS_KEY");
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  return { accessKeyId, secretAccessKey, sessionToken: opt(env, "AWS_SESSION_TOKEN") };
 }

@@ -24,6 +24,7 @@ export interface Store {
 export function openStore(env: JobEnv): Store {
   const client = new S3Client({
     region: env.region,
+    ...(env.credentials ? { credentials: env.credentials } : {}),
     ...(env.s3Endpoint ? { endpoint: env.s3Endpoint, forcePathStyle: true } : {}),
     // S3-compatible servers often reject the SDK's default trailing CRC32 on streamed bodies;
     // integrity is ours anyway (SHA-256 in the manifest, checked by `verify`).

@@ -1,0 +1,54 @@
+import { bool, int, intOneOf, list, str } from "../spec";
+import { LOG_RETENTION_DAYS } from "./general";
+
+/** `build:<context>[#<dockerfile>]` builds and pushes; a digest-pinned URI skips the build. */
+const IMAGE = /^(build:[\w./-]+(#[\w./-]+)?|[\w.\-/:]+@sha256:[0-9a-f]{64})$/;
+const imageAllowed = "`build:<context dir>[#<Dockerfile path>]` or an image URI pinned by @sha256 digest";
+const FARGATE_CPU = [256, 512, 1024, 2048, 4096] as const;
+
+function image(description: string, dflt?: string) {
+  return str({ description, default: dflt, pattern: IMAGE, allowed: imageAllowed });
+}
+
+function service(label: string, d: { cpu: number; memory: number; min: number; max: number }) {
+  return {
+    cpu: intOneOf(FARGATE_CPU, { description: `${label} task CPU units (Fargate).`, default: d.cpu }),
+    memory: int({ description: `${label} task memory (MiB); must be valid for the CPU size.`, default: d.memory, min: 512, max: 30720 }),
+    minCount: int({ description: `${label} tasks kept running at least (autoscaling floor, desired count at deploy).`, default: d.min, min: 1, max: 100 }),
+    maxCount: int({ description: `${label} autoscaling ceiling; must be >= the floor.`, default: d.max, min: 1, max: 100 }),
+  };
+}
+
+const api = service("API", { cpu: 512, memory: 1024, min: 2, max: 6 });
+const telegram = service("Telegram bot", { cpu: 256, memory: 512, min: 1, max: 2 });
+const discord = service("Discord bot", { cpu: 256, memory: 512, min: 1, max: 2 });
+
+export const appKeys = {
+  apiImage: image("API backend image."),
+  telegramBotImage: image("Telegram bot worker image."),
+  discordBotImage: image("Discord bot worker image."),
+  backupJobImage: image("Backup/restore job image (built from this repository by default).", "build:.#jobs/backup/Dockerfile"),
+  dbInitImage: image("Database bootstrap job image (built from this repository by default).", "build:.#jobs/db-init/Dockerfile"),
+  ecrKeepImages: int({ description: "Images each ECR repository keeps; older ones expire.", default: 20, min: 1, max: 1000 }),
+  apiCpu: api.cpu, apiMemory: api.memory, apiMinCount: api.minCount, apiMaxCount: api.maxCount,
+  apiCpuTargetPercent: int({ description: "Average CPU the API's autoscaling aims for.", default: 60, min: 10, max: 90 }),
+  apiRequestsPerTarget: int({ description: "ALB requests per target per minute the API's autoscaling aims for.", default: 1000, min: 1 }),
+  telegramBotEnabled: bool({ description: "Run the Telegram bot worker.", default: true }),
+  telegramBotCpu: telegram.cpu, telegramBotMemory: telegram.memory, telegramBotMinCount: telegram.minCount, telegramBotMaxCount: telegram.maxCount,
+  discordBotEnabled: bool({ description: "Run the Discord bot worker.", default: true }),
+  discordBotCpu: discord.cpu, discordBotMemory: discord.memory, discordBotMinCount: discord.minCount, discordBotMaxCount: discord.maxCount,
+  appLogRetentionDays: intOneOf(LOG_RETENTION_DAYS, { description: "Days container logs are kept in CloudWatch.", default: 30 }),
+  certificateArn: str({
+    description: "ACM certificate of the API's HTTPS listener (same region as the ALB).",
+    pattern: /^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, allowed: "an ACM certificate ARN",
+  }),
+  albDeletionProtection: bool({ description: "The load balancer refuses deletion until this is turned off.", default: true }),
+  albDeregistrationDelaySeconds: int({ description: "Seconds an old task drains before it stops; short keeps releases fast.", default: 30, min: 0, max: 3600 }),
+  albAccessLogRetentionDays: int({ description: "Days ALB access logs are kept in their bucket.", default: 90, min: 1 }),
+  wafRateLimitPer5Min: int({ description: "Requests one IP may make in 5 minutes before WAF blocks it (all paths).", default: 2000, min: 10, max: 2000000000 }),
+  wafPathRateLimits: list({
+    description: "Stricter per-path limits, `<path prefix>=<requests per 5 minutes per IP>`.",
+    default: ["/api/chat=300", "/api/auth=100"],
+    item: { pattern: "^/[\\w\\-/.]*=\\d+$" }, itemAllowed: "`/path=limit` entries", maxItems: 8,
+  }),
+};

@@ -1,0 +1,19 @@
+import { bool, int, oneOf, str } from "../spec";
+
+/** EventBridge Scheduler's expressions: cron(6 fields), rate(n unit) or at(...). */
+export const SCHEDULE = /^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+const scheduleAllowed = "an EventBridge Scheduler expression: cron(min hour day-of-month month day-of-week year) or rate(N unit)";
+
+export const backupKeys = {
+  backupEnabled: bool({ description: "Run the scheduled backup and weekly verify.", default: true }),
+  backupSchedule: str({ description: "When the daily backup runs.", default: "cron(0 2 * * ? *)", pattern: SCHEDULE, allowed: scheduleAllowed }),
+  backupVerifySchedule: str({ description: "When the weekly verify of the latest backup runs.", default: "cron(0 4 ? * SUN *)", pattern: SCHEDULE, allowed: scheduleAllowed }),
+  backupScheduleTimezone: str({ description: "IANA time zone of the schedules.", default: "UTC", pattern: /^(UTC|[A-Z][A-Za-z_]+\/[A-Za-z_+\-/]+)$/, allowed: "UTC or an IANA zone such as Europe/Berlin" }),
+  backupRetentionDays: int({ description: "Days a backup is kept (bucket lifecycle expiry).", default: 30, min: 1, max: 3650 }),
+  backupNoncurrentVersionDays: int({ description: "Days an overwritten or deleted object version is kept.", default: 7, min: 1, max: 365 }),
+  backupObjectLock: oneOf(["off", "GOVERNANCE", "COMPLIANCE"] as const, {
+    description: "S3 object lock mode of the backup bucket; COMPLIANCE cannot be lifted even by root.", default: "GOVERNANCE",
+  }),
+  backupObjectLockDays: int({ description: "Days each backup is locked against deletion; must be <= backupRetentionDays.", default: 30, min: 1, max: 3650 }),
+  backupForceDestroy: bool({ description: "Let `pulumi destroy` empty the bucket. Only for preview stacks.", default: false }),
+};

@@ -1,0 +1,22 @@
+import { appKeys } from "./app";
+import { backupKeys } from "./backup";
+import { dataKeys } from "./data";
+import { generalKeys } from "./general";
+import { monitoringKeys } from "./monitoring";
+import { networkKeys } from "./network";
+import { secretKeys } from "./secrets";
+
+/** Every key the program reads, by the section of the README's config reference it appears in. */
+export const keyGroups = {
+  general: generalKeys,
+  network: networkKeys,
+  data: dataKeys,
+  app: appKeys,
+  backup: backupKeys,
+  monitoring: monitoringKeys,
+  secrets: secretKeys,
+};
+
+export const settingKeys = { ...generalKeys, ...networkKeys, ...dataKeys, ...appKeys, ...backupKeys, ...monitoringKeys };
+export const allKeys = { ...settingKeys, ...secretKeys };
+export { secretKeys };

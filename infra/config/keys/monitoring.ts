@@ -1,0 +1,23 @@
+import { int, list, str } from "../spec";
+
+export const monitoringKeys = {
+  sentryOrganization: str({ description: "Sentry organization slug.", pattern: /^[a-z0-9][a-z0-9_-]*$/, allowed: "a Sentry slug" }),
+  sentryTeam: str({ description: "Sentry team that owns the projects.", pattern: /^[a-z0-9][a-z0-9_-]*$/, allowed: "a Sentry slug" }),
+  sentryAlertIntegrationId: str({ description: "Sentry integration (e.g. Slack) alerts go to; empty sends e-mail to the team.", default: "", pattern: /^\d*$/, allowed: "empty or a numeric integration id" }),
+  sentrySensitiveFields: list({
+    description: "Fields Sentry scrubs server-side in every project.",
+    default: ["email", "wallet_address", "private_key", "seed_phrase", "mnemonic", "authorization"],
+    item: { pattern: "^[\\w.-]+$" }, itemAllowed: "field names",
+  }),
+  alarmEvaluationMinutes: int({ description: "Consecutive 1-minute periods in breach before an alarm fires (outage alarmed within 5 minutes).", default: 3, min: 1, max: 5 }),
+  alarmAlb5xxPercent: int({ description: "ALB 5xx responses, % of requests.", default: 5, min: 1, max: 100 }),
+  alarmTargetResponseMs: int({ description: "API p95 target response time (ms).", default: 2000, min: 100 }),
+  alarmCpuPercent: int({ description: "ECS service, RDS and Redis CPU (%).", default: 80, min: 10, max: 100 }),
+  alarmMemoryPercent: int({ description: "ECS service and Redis memory (%).", default: 80, min: 10, max: 100 }),
+  alarmDbFreeStorageGb: int({ description: "RDS free storage floor (GiB).", default: 5, min: 1 }),
+  alarmDbConnections: int({ description: "RDS connection count ceiling.", default: 150, min: 1 }),
+  alarmDbReplicaLagSeconds: int({ description: "RDS replica lag ceiling (s).", default: 30, min: 1 }),
+  alarmRedisEvictionsPerMinute: int({ description: "Redis evictions per minute ceiling.", default: 500, min: 1 }),
+  alarmCacheHitRateFloorPercent: int({ description: "Redis hit rate floor (%); the target is 60%+.", default: 60, min: 1, max: 100 }),
+  alarmEfsBurstCreditFloorGb: int({ description: "EFS burst credit balance floor (GiB).", default: 100, min: 1 }),
+};

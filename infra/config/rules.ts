@@ -1,0 +1,43 @@
+import type { ConfigIssue } from "./validate";
+
+/** Fargate's valid memory sizes (MiB) for each CPU size. */
+const FARGATE_MEMORY: Record<number, [number, number, number]> = {
+  256: [512, 2048, 512],
+  512: [1024, 4096, 1024],
+  1024: [2048, 8192, 1024],
+  2048: [4096, 16384, 1024],
+  4096: [8192, 30720, 1024],
+};
+
+function fargate(v: Record<string, any>, svc: string): ConfigIssue[] {
+  const cpu = v[`${svc}Cpu`];
+  const mem = v[`${svc}Memory`];
+  const range = FARGATE_MEMORY[cpu];
+  if (!range) return [];
+  const [lo, hi, step] = range;
+  if (mem >= lo && mem <= hi && (mem - lo) % step === 0) return [];
+  return [{ key: `${svc}Memory`, value: String(mem), problem: `with ${svc}Cpu=${cpu} Fargate allows ${lo} to ${hi} MiB in steps of ${step}` }];
+}
+
+function atMost(v: Record<string, any>, low: string, high: string, why: string): ConfigIssue[] {
+  return v[low] <= v[high] ? [] : [{ key: low, value: String(v[low]), problem: `must be <= ${high} (${v[high]}): ${why}` }];
+}
+
+/** Rules that relate two or more keys; run only once every key is valid on its own. */
+export function crossKeyIssues(v: Record<string, any>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [
+    ...atMost(v, "dbAllocatedStorageGb", "dbMaxAllocatedStorageGb", "autoscaling cannot shrink storage"),
+    ...["api", "telegramBot", "discordBot"].flatMap((s) => atMost(v, `${s}MinCount`, `${s}MaxCount`, "autoscaling floor above its ceiling")),
+    ...["api", "telegramBot", "discordBot", "chroma"].flatMap((s) => fargate(v, s)),
+  ];
+  if (v.backupObjectLock !== "off") {
+    issues.push(...atMost(v, "backupObjectLockDays", "backupRetentionDays", "the lifecycle cannot expire a locked backup"));
+  }
+  const stripeLive = /^(sk|rk)_live_/.test(v.stripeApiKey);
+  if (v.tier === "production" && !stripeLive) {
+    issues.push({ key: "stripeApiKey", value: "[secret]", problem: "a production stack needs a live key (sk_live_/rk_live_), not a test key" });
+  } else if (v.tier !== "production" && stripeLive) {
+    issues.push({ key: "stripeApiKey", value: "[secret]", problem: `a ${v.tier} stack must use a test key (sk_test_/rk_test_): live keys belong to production only` });
+  }
+  return issues;
+}

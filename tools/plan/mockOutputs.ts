@@ -1,0 +1,110 @@
+import { createHash } from "crypto";
+
+/**
+ * What the mocked cloud answers: the outputs a real provider would compute (ids, ARNs,
+ * endpoints), derived only from the resource's type and name so a plan is deterministic.
+ */
+export const ACCOUNT = "123456789012";
+
+export function fakeHex(seed: string, length = 64): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) out += createHash("sha256").update(`${seed}#${i}`).digest("hex");
+  return out.slice(0, length);
+}
+
+function service(type: string): string {
+  return type.split(":")[1]?.split("/")[0] ?? "unknown";
+}
+
+export function mockState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, any> {
+  const arn = `arn:aws:${service(type)}:${region}:${ACCOUNT}:${name}`;
+  const state: Record<string, any> = { ...inputs, arn };
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString":
+      state.result = fakeHex(`${type}::${name}`, inputs.length ?? 32);
+      break;
+    case "random:index/randomId:RandomId":
+      state.hex = fakeHex(name, (inputs.byteLength ?? 8) * 2);
+      break;
+    case "aws:ec2/vpc:Vpc":
+      state.defaultSecurityGroupId = `${name}-default-sg`;
+      break;
+    case "aws:s3/bucket:Bucket":
+      state.bucket = inputs.bucket ?? name;
+      state.bucketDomainName = `${state.bucket}.s3.amazonaws.com`;
+      state.bucketRegionalDomainName = `${state.bucket}.s3.${region}.amazonaws.com`;
+      state.arn = `arn:aws:s3:::${state.bucket}`;
+      break;
+    case "aws:rds/instance:Instance":
+      state.address = `${inputs.identifier ?? name}.abcdefghijkl.${region}.rds.amazonaws.com`;
+      state.endpoint = `${state.address}:${inputs.port ?? 5432}`;
+      state.port = inputs.port ?? 5432;
+      state.masterUserSecrets = [{ secretArn: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:rds!${name}`, kmsKeyId: "", secretStatus: "active" }];
+      break;
+    case "aws:elasticache/replicationGroup:ReplicationGroup":
+      state.primaryEndpointAddress = `master.${name}.abcdef.${region}.cache.amazonaws.com`;
+      state.readerEndpointAddress = `replica.${name}.abcdef.${region}.cache.amazonaws.com`;
+      state.port = inputs.port ?? 6379;
+      break;
+    case "aws:lb/loadBalancer:LoadBalancer":
+      state.dnsName = `${name}-1234567890.${region}.elb.amazonaws.com`;
+      state.arnSuffix = `app/${name}/0123456789abcdef`;
+      state.zoneId = "Z215JYRZR1TBD5";
+      break;
+    case "aws:lb/targetGroup:TargetGroup":
+      state.arnSuffix = `targetgroup/${name}/0123456789abcdef`;
+      break;
+    case "aws:ecr/repository:Repository":
+      state.repositoryUrl = `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name ?? name}`;
+      break;
+    case "docker:index/image:Image":
+      state.repoDigest = `${String(inputs.imageName).split(":")[0]}@sha256:${fakeHex(`${name}:${JSON.stringify(inputs.build ?? {})}`)}`;
+      state.imageName = inputs.imageName;
+      break;
+    case "aws:efs/fileSystem:FileSystem":
+      state.dnsName = `${name}.efs.${region}.amazonaws.com`;
+      break;
+    case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
+      state.hostedZone = `Z${fakeHex(name, 12).toUpperCase()}`;
+      break;
+    case "aws:ecs/taskDefinition:TaskDefinition":
+      state.arnWithoutRevision = arn;
+      state.revision = 1;
+      break;
+    case "sentry:index/sentryKey:SentryKey":
+      state.dsnPublic = `https://${fakeHex(name, 32)}@o0.ingest.sentry.io/${parseInt(fakeHex(name, 6), 16)}`;
+      state.dsnSecret = `https://${fakeHex(name, 32)}:${fakeHex(name + "s", 32)}@o0.ingest.sentry.io/${parseInt(fakeHex(name, 6), 16)}`;
+      state.secret = fakeHex(name + "s", 32);
+      state.public = fakeHex(name, 32);
+      state.projectId = parseInt(fakeHex(name, 6), 16);
+      break;
+    case "sentry:index/sentryProject:SentryProject":
+      state.internalId = String(parseInt(fakeHex(name, 6), 16));
+      state.projectId = state.internalId;
+      break;
+  }
+  return state;
+}
+
+/** Answers to provider functions (data sources) the program calls. */
+export function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, any> {
+  switch (token) {
+    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      return { names: ["a", "b", "c", "d"].map((s) => `${region}${s}`), zoneIds: ["1", "2", "3", "4"].map((n) => `euc1-az${n}`) };
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/plan`, userId: "PLAN" };
+    case "aws:index/getRegion:getRegion":
+      return { name: region, region, id: region };
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", dnsSuffix: "amazonaws.com" };
+    case "aws:elb/getServiceAccount:getServiceAccount":
+      return { arn: "arn:aws:iam::054676820928:root", id: "054676820928" };
+    case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+      return { userName: "AWS", password: fakeHex("ecr-token"), proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${region}.amazonaws.com` };
+    case "aws:iam/getPolicyDocument:getPolicyDocument":
+      return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
+    default:
+      return {};
+  }
+}

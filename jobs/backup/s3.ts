@@ -8,7 +8,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "stream";
 import { JobEnv } from "./env";
-import { JobError } from "./errors";
+import { JobError, oneLine } from "./errors";
 
 // 16 MiB parts x 4 in flight bounds memory to ~64 MiB whatever the dump size; S3's 10,000-part
 // limit then caps one object at ~156 GiB, far above what this platform's database will reach.
@@ -69,9 +69,17 @@ export async function putNew(store: Store, key: string, body: Readable | string,
     IfNoneMatch: "*",
     ...(store.kmsKeyId ? { ServerSideEncryption: "aws:kms", SSEKMSKeyId: store.kmsKeyId } : {}),
   };
+  // lib-storage rethrows the abort's error when aborting a failed multipart upload fails too,
+  // which would hide the real cause (pg_dump's message); keep the body's own error to report it.
+  let bodyError: unknown;
+  if (typeof body !== "string") body.once("error", (e) => (bodyError = e));
   try {
     await new Upload({ client: store.client, params, partSize: PART_SIZE, queueSize: QUEUE_SIZE }).done();
   } catch (err: any) {
+    if (bodyError && bodyError !== err) {
+      throw new JobError(`${oneLine(bodyError)}; aborting the partial upload failed too (${err?.name}: ${oneLine(err)})`);
+    }
+    if (bodyError) throw bodyError;
     if (err?.name === "PreconditionFailed" || err?.$metadata?.httpStatusCode === 412) {
       throw new JobError(`s3://${store.bucket}/${key} was created by someone else meanwhile; not overwritten`);
     }

@@ -39,6 +39,10 @@ async function takeBackup(cfg: BackupEnv, rt: Runtime): Promise<void> {
   if ((await listAll(store, backupDir(cfg.prefix, ts))).length > 0) {
     throw new JobError(`${where} already exists; a backup is never overwritten (another run in the same second?)`);
   }
+  // Fail before the dump, not after it: a wrong CHROMA_DATA_DIR would otherwise cost a full dump.
+  if (cfg.chromaDataDir && !(await fs.promises.stat(cfg.chromaDataDir).catch(() => undefined))?.isDirectory()) {
+    throw new JobError(`CHROMA_DATA_DIR ${cfg.chromaDataDir} is not a directory`);
+  }
   const server = await pg.server(cfg.databaseUrl);
   const pgDump = await pg.toolMajor("pg_dump");
   // pg_dump refuses newer servers anyway; saying which image to build is the useful part.

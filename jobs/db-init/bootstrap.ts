@@ -30,6 +30,15 @@ export interface Report {
 /** Databases whose PUBLIC CONNECT is revoked so our roles can reach only the app database. */
 const LOCKED_DATABASES = [MAINTENANCE_DB, "template1"];
 
+type Note = (label: string) => void;
+
+/** "created role x" -> "would create role x": a dry run runs the same SQL, then rolls back. */
+const WOULD: Record<string, string> = { created: "create", granted: "grant", revoked: "revoke", restricted: "restrict", reset: "reset", set: "set", changed: "change" };
+function wouldForm(label: string): string {
+  const m = /^((?:schema\.sql: )?)(\w+)(.*)$/s.exec(label)!;
+  return `${m[1]}would ${WOULD[m[2]] ?? m[2]}${m[3]}`;
+}
+
 interface RoleSpec {
   name: string;
   login: boolean;
@@ -38,7 +47,7 @@ interface RoleSpec {
 export async function bootstrap(cfg: DbInitConfig, dryRun: boolean): Promise<Report> {
   const schemaSql = readSchema(cfg.schemaFile);
   const report: Report = { changes: [], passwords: [], warnings: [], dryRun };
-  const verb = (done: string, would: string) => (dryRun ? would : done);
+  const note: Note = (label) => report.changes.push(dryRun ? wouldForm(label) : label);
 
   const createdDb = await ensureDatabase(cfg, dryRun, report);
   if (createdDb === "missing") return report;
@@ -49,7 +58,7 @@ export async function bootstrap(cfg: DbInitConfig, dryRun: boolean): Promise<Rep
   });
   try {
     await db.query("BEGIN");
-    await inTransaction(db, cfg, schemaSql, report, verb);
+    await inTransaction(db, cfg, schemaSql, report, note);
     await db.query(dryRun ? "ROLLBACK" : "COMMIT");
   } catch (e) {
     await db.query("ROLLBACK").catch(() => undefined);
@@ -111,7 +120,7 @@ async function dropCreatedDatabase(cfg: DbInitConfig): Promise<string> {
   }
 }
 
-async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, report: Report, verb: (d: string, w: string) => string): Promise<void> {
+async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, report: Report, note: Note): Promise<void> {
   const { owner, app, backup, readonly } = cfg.roles;
   const readers = [app, backup, readonly];
   const scope: SnapshotScope = { schema: APP_SCHEMA, roles: [owner, ...readers], databases: [cfg.appDb, ...LOCKED_DATABASES] };
@@ -123,7 +132,7 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
     for (const s of statements) await db.query(s);
     const after = await snapshot(db, scope);
     const d = diff(before, after);
-    if (d.added.length || d.removed.length) report.changes.push(verb(label, `would ${label}`));
+    if (d.added.length || d.removed.length) note(label);
     return d.added;
   };
 
@@ -138,7 +147,7 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
     { name: backup, login: true },
     { name: readonly, login: false }, // group: analysts get their own LOGIN roles as members
   ];
-  for (const r of roles) await ensureRole(db, r, report, verb);
+  for (const r of roles) await ensureRole(db, r, note);
 
   for (const [role, password] of [[app, cfg.appPassword], [backup, cfg.backupPassword]]) {
     await db.query(`ALTER ROLE ${id(role)} PASSWORD ${lit(scramVerifier(password))}`);
@@ -151,7 +160,7 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
   const member = await db.query(`select pg_has_role(current_user, $1, '${canSet}') as ok`, [owner]);
   if (!member.rows[0].ok) {
     await db.query(`GRANT ${id(owner)} TO CURRENT_USER${version >= 160000 ? " WITH SET TRUE" : ""}`);
-    report.changes.push(verb(`granted role ${owner} to ${cfg.masterUser} (to SET ROLE ${owner})`, `would grant role ${owner} to ${cfg.masterUser}`));
+    note(`granted role ${owner} to ${cfg.masterUser} (to SET ROLE ${owner})`);
   }
 
   await step(`restricted database ${cfg.appDb} to CONNECT by ${readers.join(", ")} (revoked PUBLIC CONNECT and TEMPORARY)`, [
@@ -188,7 +197,7 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
     `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${id(app)}`,
     `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT ON SEQUENCES TO ${id(backup)}`,
   ]);
-  await applySchema(db, cfg, schemaSql, scope, report, verb);
+  await applySchema(db, cfg, schemaSql, scope, note);
 
   // REVOKE then GRANT: enforces exactly these privileges; a re-run compares equal (catalog.ts).
   await step(`granted USAGE on schema ${APP_SCHEMA} to ${readers.join(", ")}`, [
@@ -208,7 +217,7 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
   await db.query("RESET ROLE");
 }
 
-async function ensureRole(db: Client, r: RoleSpec, report: Report, verb: (d: string, w: string) => string): Promise<void> {
+async function ensureRole(db: Client, r: RoleSpec, note: Note): Promise<void> {
   const want: Record<string, boolean> = {
     rolcanlogin: r.login, rolsuper: false, rolcreatedb: false, rolcreaterole: false,
     rolreplication: false, rolbypassrls: false, rolinherit: true,
@@ -222,20 +231,20 @@ async function ensureRole(db: Client, r: RoleSpec, report: Report, verb: (d: str
   const cur = await db.query(`select ${Object.keys(want).join(", ")} from pg_roles where rolname = $1`, [r.name]);
   if (!cur.rowCount) {
     await db.query(`CREATE ROLE ${id(r.name)} WITH ${Object.keys(want).map(kw).join(" ")}`);
-    report.changes.push(verb(`created role ${r.name} (${kw("rolcanlogin")})`, `would create role ${r.name} (${kw("rolcanlogin")})`));
+    note(`created role ${r.name} (${kw("rolcanlogin")})`);
     return;
   }
   // Only the differing attributes: a non-superuser may not even name SUPERUSER/REPLICATION/BYPASSRLS.
   const fix = Object.keys(want).filter((k) => cur.rows[0][k] !== want[k]).map(kw);
   if (fix.length) {
     await db.query(`ALTER ROLE ${id(r.name)} WITH ${fix.join(" ")}`);
-    report.changes.push(verb(`reset role ${r.name}: ${fix.join(" ")}`, `would reset role ${r.name}: ${fix.join(" ")}`));
+    note(`reset role ${r.name}: ${fix.join(" ")}`);
   }
 }
 
 const KINDS: Record<string, string> = { r: "table", p: "table", i: "index", I: "index", S: "sequence", v: "view", m: "materialized view", f: "foreign table" };
 
-async function applySchema(db: Client, cfg: DbInitConfig, sql: string, scope: SnapshotScope, report: Report, verb: (d: string, w: string) => string): Promise<void> {
+async function applySchema(db: Client, cfg: DbInitConfig, sql: string, scope: SnapshotScope, note: Note): Promise<void> {
   const before = await snapshot(db, scope);
   try {
     await db.query(sql);
@@ -252,8 +261,8 @@ async function applySchema(db: Client, cfg: DbInitConfig, sql: string, scope: Sn
     if (m && l.startsWith("relation")) created.push(`${KINDS[m[2]] ?? "relation"} ${m[1]}`);
     else if (m) created.push(`${l.split(" ")[0]} ${m[1]}`);
   }
-  for (const c of created) report.changes.push(verb(`schema.sql: created ${c}`, `would create ${c} (schema.sql)`));
+  for (const c of created) note(`schema.sql: created ${c}`);
   const newRels = created.map((c) => c.split(" ").pop()!);
   const other = [...d.added, ...d.removed].filter((l) => !/^(relation|type|function|acl) /.test(l) && !newRels.some((r) => l.includes(` ${r}.`)));
-  for (const l of other) report.changes.push(verb(`schema.sql: changed ${l}`, `would change ${l} (schema.sql)`));
+  for (const l of other) note(`schema.sql: changed ${l}`);
 }

@@ -2,6 +2,7 @@
  * Entry point: read config once, build the parts in dependency order, export what a person needs.
  * Config is validated inside loadConfig(), before the first resource is declared.
  */
+import { Cluster } from "../components/cluster";
 import { Network } from "../components/network";
 import { loadConfig } from "./config";
 import { awsProviderFor } from "./providers";
@@ -17,8 +18,11 @@ const network = new Network("network", {
   flowLogRetentionDays: cfg.flowLogRetentionDays,
 }, part("network"));
 
+const cluster = new Cluster("ecs", { namePrefix: cfg.namePrefix }, part("containers"));
+
 export const tier = cfg.tier;
 export const region = cfg.region;
 export const vpcId = network.vpcId;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;
+export const ecsClusterName = cluster.name;

@@ -52,6 +52,15 @@ export function sanitize(value: unknown): unknown {
   return value;
 }
 
+/** Provider config travels as JSON strings; the plan shows it as the objects the program wrote. */
+function parseProviderInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inputs)) {
+    out[k] = typeof v === "string" && /^[[{]/.test(v) ? JSON.parse(v) : v;
+  }
+  return out;
+}
+
 /** Marks the named outputs secret in a serialized state, as the engine does for additionalSecretOutputs. */
 function markSecret(state: Record<string, unknown>, names: string[]): void {
   for (const name of names) {
@@ -114,7 +123,7 @@ export async function render(opts: RenderOptions): Promise<Plan> {
       types.set(urn, type);
       resources.set(urn, {
         urn, type, name: req.getName(), parent: req.getParent() || null,
-        inputs: sanitize(rawInputs) as Record<string, unknown>,
+        inputs: sanitize(type.startsWith("pulumi:providers:") ? parseProviderInputs(rawInputs) : rawInputs) as Record<string, unknown>,
         options: {
           protect: req.getProtect() === true,
           retainOnDelete: req.getRetainondelete() === true,

@@ -1,0 +1,43 @@
+/**
+ * Renders a stack for a test, like CDK's Template.fromStack: the real program, under runtime
+ * mocks, through the same harness as `npm run plan`. Each call resets jest's module registry so
+ * the program and @pulumi/pulumi load fresh: several stacks may be rendered in one test file,
+ * one after another (never concurrently: the Pulumi runtime is a process-wide singleton).
+ */
+import * as path from "path";
+import type { RenderPlanOptions, RenderedStack } from "../../tools/plan/render";
+import type { Plan, PlanResource } from "../../tools/plan/types";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+export async function planFor(stack: string, opts: Omit<RenderPlanOptions, "stack" | "load"> = {}): Promise<RenderedStack> {
+  jest.resetModules();
+  const { renderStack } = require(path.join(ROOT, "tools/plan/render")) as typeof import("../../tools/plan/render");
+  return renderStack({ ...opts, stack, load: () => require(path.join(ROOT, "infra")) });
+}
+
+/** All resources of a type (e.g. "aws:ec2/subnet:Subnet"). */
+export function ofType(plan: Plan, type: string): PlanResource[] {
+  return plan.resources.filter((r) => r.type === type);
+}
+
+/** The single resource of a type whose logical name matches; fails if there is not exactly one. */
+export function one(plan: Plan, type: string, name?: string | RegExp): PlanResource {
+  const found = ofType(plan, type).filter((r) => name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name)));
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+  }
+  return found[0];
+}
+
+/** Effective tags: the resource's provider's defaultTags merged with its own tags, as AWS applies them. */
+export function effectiveTags(plan: Plan, r: PlanResource): Record<string, string> {
+  const provider = plan.resources.find((p) => p.urn === r.provider);
+  const defaults = ((provider?.inputs.defaultTags as { tags?: Record<string, string> } | undefined)?.tags) ?? {};
+  return { ...defaults, ...((r.inputs.tags as Record<string, string>) ?? {}) };
+}
+
+export function parseJsonInput<T = any>(r: PlanResource, key: string): T {
+  const v = r.inputs[key];
+  return (typeof v === "string" ? JSON.parse(v) : v) as T;
+}

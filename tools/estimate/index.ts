@@ -242,7 +242,8 @@ export function estimateDeployTime(plan: Plan, times: CreateTimes = createTimes 
     for (const d of r.options.dependsOn) {
       if (!byUrn.has(d) || d === urn) continue;
       // Depending on an ancestor component waits for its registration only (the SDK excludes ancestors' children).
-      consider(d, anc.has(d) ? reg(d).t : done(d).t);
+      if (anc.has(d)) consider(d, reg(d).t);
+      else { const x = done(d); consider(x.via ?? d, x.t); }
     }
     const res = { t: best.t + createSeconds(r, times, plan.project), via: best.via };
     visiting.delete(urn);

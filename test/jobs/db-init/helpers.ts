@@ -61,7 +61,9 @@ export async function catalogSnapshot(database: string, roles: string[]): Promis
                      from pg_roles where rolname = any($1) order by 1`, [roles])),
       ...(await q(`select r.rolname as role, m.rolname as member from pg_auth_members a join pg_roles r on r.oid = a.roleid
                      join pg_roles m on m.oid = a.member where r.rolname = any($1) or m.rolname = any($1) order by 1, 2`, [roles])),
-      ...(await q(`select datname, (select array_agg(x::text order by x::text) from unnest(datacl) x) as acl from pg_database order by 1`)),
+      // only these databases: other test files create and drop theirs concurrently
+      ...(await q(`select datname, (select array_agg(x::text order by x::text) from unnest(datacl) x) as acl from pg_database
+                    where datname in (current_database(), 'postgres', 'template1') order by 1`)),
       ...(await q(`select setconfig from pg_db_role_setting where setdatabase = (select oid from pg_database where datname = current_database())`)),
       ...(await q(`select nspname, nspowner::regrole::text, (select array_agg(x::text order by x::text) from unnest(nspacl) x) as acl
                      from pg_namespace where nspname not like 'pg\\_%' and nspname <> 'information_schema' order by 1`)),

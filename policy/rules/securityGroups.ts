@@ -18,6 +18,8 @@ import { asArray, known, label, resolveRef } from "./util";
 import { LOAD_BALANCER_TYPES } from "./alb";
 
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+/** The VPC's default group takes inline ingress too; it is never the ALB group unless named so. */
+export const DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
 export const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 export const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 
@@ -74,7 +76,7 @@ export const securityGroupRules: Rule[] = [
       "databases, Redis, EFS, Chroma and the bots are reachable from inside the VPC only.",
     enforcementLevel: "mandatory",
     check: (resources) => {
-      const sgs = resources.filter((r) => r.type === SECURITY_GROUP);
+      const sgs = resources.filter((r) => r.type === SECURITY_GROUP || r.type === DEFAULT_SECURITY_GROUP);
       const alb = albGroups(resources, sgs);
       const out: Violation[] = [];
       const push = (r: StackResourceView, m: string | undefined) => m && out.push({ urn: r.urn, message: m });

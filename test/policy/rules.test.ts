@@ -218,6 +218,12 @@ describe("rules: specifics", () => {
     expect(tlsOnlyPolicy()).toContain("SecureTransport");
   });
 
+  it("checks the inline ingress of the VPC's default security group", () => {
+    const open = res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default-sg", { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] });
+    expect(violations("sg-no-public-ingress", [open])).toHaveLength(1);
+    expect(violations("sg-no-public-ingress", [{ ...open, inputs: {} }])).toEqual([]);
+  });
+
   it("internal load balancers need no WAF", () => {
     expect(violations("alb-waf-association", [res(T.lb, "internal", { internal: true })])).toEqual([]);
   });

@@ -8,7 +8,8 @@ import { Transform, TransformCallback } from "stream";
  * turns into a stream error there, so the upload aborts instead of completing a truncated object.
  */
 export class DigestStream extends Transform {
-  size = 0;
+  // Not `size`: lib-storage reads `Body.size` as the total length (Blob-style) and would plan 0 parts.
+  bytes = 0;
   private readonly hash = createHash("sha256");
   private hex?: string;
 
@@ -22,7 +23,7 @@ export class DigestStream extends Transform {
   }
 
   _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.size += chunk.length;
+    this.bytes += chunk.length;
     this.hash.update(chunk);
     cb(null, chunk);
   }

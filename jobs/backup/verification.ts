@@ -47,7 +47,7 @@ export async function verifyBackup(store: Store, prefix: string, from: string, p
       continue;
     }
     const bad: string[] = [];
-    if (digest.size !== o.size) bad.push(`size ${digest.size} != manifest ${o.size}`);
+    if (digest.bytes !== o.size) bad.push(`size ${digest.bytes} != manifest ${o.size}`);
     if (digest.sha256 !== o.sha256) bad.push(`sha256 ${digest.sha256.slice(0, 12)}… != manifest ${o.sha256.slice(0, 12)}…`);
     if (bad.length > 0) {
       problems.push(`${o.key}: ${bad.join(", ")}`);

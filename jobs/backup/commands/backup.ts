@@ -88,6 +88,6 @@ async function upload(store: Store, prefix: string, ts: string, name: string, co
   await putNew(store, key, body, contentType);
   // What S3 holds must be what we hashed; a proxy or server that truncated would show here.
   const stored = await objectSize(store, key);
-  if (stored !== body.size) throw new JobError(`${key}: stored ${stored} bytes but streamed ${body.size}`);
-  return { name, key, size: body.size, sha256: body.sha256, contentType };
+  if (stored !== body.bytes) throw new JobError(`${key}: stored ${stored} bytes but streamed ${body.bytes}`);
+  return { name, key, size: body.bytes, sha256: body.sha256, contentType };
 }

@@ -149,8 +149,29 @@ export async function render(opts: RenderOptions): Promise<Plan> {
     registerOutputs(req, callback);
   };
 
-  await pulumi.runtime.runInPulumiStack(async () => opts.load());
-  await settledRpcs();
+  // An error thrown in the program or in an apply fails a real `pulumi up`; here it surfaces as an
+  // unhandled rejection, which must fail the render rather than crash the process.
+  const failures: unknown[] = [];
+  const onUnhandled = (e: unknown) => failures.push(e);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    // A throw escaping runInPulumiStack also rejects promises inside the SDK that nobody awaits.
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return opts.load();
+      } catch (e) {
+        failures.unshift(e);
+        return {};
+      }
+    });
+    await settledRpcs();
+  } catch (e) {
+    failures.unshift(e);
+  } finally {
+    await new Promise((r) => setImmediate(r));
+    process.off("unhandledRejection", onUnhandled);
+  }
+  if (failures.length > 0) throw failures[0];
 
   return {
     project: opts.project,

@@ -27,6 +27,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
     case "random:index/randomId:RandomId":
       state.hex = fakeHex(name, (inputs.byteLength ?? 8) * 2);
       break;
+    case "aws:kms/key:Key":
+      state.keyId = `${name}-id`;
+      break;
     case "aws:ec2/vpc:Vpc":
       state.defaultSecurityGroupId = `${name}-default-sg`;
       break;

@@ -8,7 +8,7 @@ export const generalKeys = {
     description: "What the stack is for. Decides which credentials are acceptable (live vs test) and which policy rules apply; sizes are separate keys.",
   }),
   region: str({ description: "AWS region of every resource.", default: "eu-central-1", pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, allowed: "an AWS region such as eu-central-1" }),
-  alertEmail: str({ description: "E-mail address subscribed to the alert SNS topic.", format: "email" }),
+  alertEmail: str({ description: "E-mail address subscribed to the alert SNS topic.", format: "email", allowed: "an e-mail address" }),
   protectStatefulResources: bool({
     description: "Mark databases, file systems, buckets and keys `protect` + `retainOnDelete`, so neither a mistaken destroy nor a replace loses data. Off only for throwaway preview stacks.",
     default: true,

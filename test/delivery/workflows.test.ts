@@ -127,7 +127,7 @@ describe("preview.yml", () => {
       command: "preview",
       "stack-name": "staging",
       policyPacks: "policy",
-      policyPackConfigs: "policy/config.staging.json",
+      policyPackConfigs: "policy/config/staging.json",
       "comment-on-pr": true,
     });
     expect(step.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
@@ -205,5 +205,17 @@ describe("deploy.yml", () => {
   it("deploys prod only after staging, behind the production environment's approval", () => {
     expect(w().jobs.prod.needs).toBe("staging");
     expect(envName(w().jobs.prod)).toBe("production");
+  });
+});
+
+describe("policy pack config files the workflows name", () => {
+  it("exist, and each stack is checked with its own tier's config", () => {
+    const fs = require("fs") as typeof import("fs");
+    const path = require("path") as typeof import("path");
+    const root = path.resolve(__dirname, "../..");
+    const text = fs.readdirSync(path.join(root, ".github/workflows")).map((f) => fs.readFileSync(path.join(root, ".github/workflows", f), "utf8")).join("\n");
+    const named = [...text.matchAll(/policy\/config\/[\w-]+\.json/g)].map((m) => m[0]);
+    expect(new Set(named)).toEqual(new Set(["policy/config/staging.json", "policy/config/production.json", "policy/config/preview.json"]));
+    for (const file of named) expect(fs.existsSync(path.join(root, file))).toBe(true);
   });
 });

@@ -2,8 +2,11 @@
  * Entry point: read config once, build the parts in dependency order, export what a person needs.
  * Config is validated inside loadConfig(), before the first resource is declared.
  */
+import { Cache } from "../components/cache";
 import { Cluster } from "../components/cluster";
+import { Database } from "../components/database";
 import { Network } from "../components/network";
+import { VectorStore } from "../components/vectorStore";
 import { loadConfig } from "./config";
 import { awsProviderFor } from "./providers";
 
@@ -20,9 +23,74 @@ const network = new Network("network", {
 
 const cluster = new Cluster("ecs", { namePrefix: cfg.namePrefix }, part("containers"));
 
+// Data tier. The database also owns the data KMS key that the cache and the vector store use.
+const data = part("data");
+const stores = { app: network.appSecurityGroupId, jobs: network.jobsSecurityGroupId };
+const database = new Database("postgres", {
+  namePrefix: cfg.namePrefix,
+  vpcId: network.vpcId,
+  subnetIds: network.privateSubnetIds,
+  clientSecurityGroups: stores,
+  postgresVersion: cfg.postgresVersion,
+  instanceClass: cfg.dbInstanceClass,
+  allocatedStorageGb: cfg.dbAllocatedStorageGb,
+  maxAllocatedStorageGb: cfg.dbMaxAllocatedStorageGb,
+  backupRetentionDays: cfg.dbBackupRetentionDays,
+  multiAz: cfg.dbMultiAz,
+  deletionProtection: cfg.dbDeletionProtection,
+  finalSnapshot: cfg.dbFinalSnapshot,
+  performanceInsights: cfg.dbPerformanceInsights,
+  monitoringIntervalSeconds: cfg.dbMonitoringIntervalSeconds,
+  dbName: cfg.dbName,
+  logRetentionDays: cfg.appLogRetentionDays,
+  protect: cfg.protectStatefulResources,
+}, data);
+const cache = new Cache("redis", {
+  namePrefix: cfg.namePrefix,
+  vpcId: network.vpcId,
+  subnetIds: network.privateSubnetIds,
+  clientSecurityGroups: stores,
+  kmsKeyArn: database.kmsKeyArn,
+  nodeType: cfg.redisNodeType,
+  replicas: cfg.redisReplicas,
+  engineVersion: cfg.redisEngineVersion,
+  maxmemoryPolicy: cfg.redisMaxmemoryPolicy,
+  snapshotRetentionDays: cfg.redisSnapshotRetentionDays,
+  logRetentionDays: cfg.appLogRetentionDays,
+  protect: cfg.protectStatefulResources,
+}, data);
+const vectorStore = new VectorStore("chroma", {
+  namePrefix: cfg.namePrefix,
+  region: cfg.region,
+  vpcId: network.vpcId,
+  subnetIds: network.privateSubnetIds,
+  clusterArn: cluster.arn,
+  image: cfg.chromaImage,
+  cpu: cfg.chromaCpu,
+  memory: cfg.chromaMemory,
+  kmsKeyArn: database.kmsKeyArn,
+  namespaceName: `${cfg.stack}.${cfg.project}.internal`,
+  // Only the app queries Chroma; the backup job reads its files over NFS instead.
+  apiClientSecurityGroups: { app: network.appSecurityGroupId },
+  fileClientSecurityGroups: { jobs: network.jobsSecurityGroupId },
+  logRetentionDays: cfg.appLogRetentionDays,
+  protect: cfg.protectStatefulResources,
+}, data);
+
 export const tier = cfg.tier;
 export const region = cfg.region;
 export const vpcId = network.vpcId;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;
 export const ecsClusterName = cluster.name;
+export const postgresAddress = database.address;
+export const postgresPort = database.port;
+export const postgresMasterSecretArn = database.masterSecretArn;
+export const postgresAppSecretArn = database.appSecretArn;
+export const postgresBackupSecretArn = database.backupSecretArn;
+export const redisPrimaryEndpoint = cache.primaryEndpoint;
+export const redisPort = cache.port;
+export const redisUrlSecretArn = cache.urlSecretArn;
+export const cacheDefaultTtlSeconds = cfg.cacheDefaultTtlSeconds;
+export const chromaUrl = vectorStore.url;
+export const chromaTokenSecretArn = vectorStore.tokenSecretArn;

@@ -49,6 +49,8 @@ export function mockState(type: string, name: string, inputs: Record<string, any
       state.primaryEndpointAddress = `master.${name}.abcdef.${region}.cache.amazonaws.com`;
       state.readerEndpointAddress = `replica.${name}.abcdef.${region}.cache.amazonaws.com`;
       state.port = inputs.port ?? 6379;
+      // Cluster mode off: ElastiCache names the nodes <group id>-001, -002, ...
+      state.memberClusters = Array.from({ length: inputs.numCacheClusters ?? 1 }, (_, i) => `${inputs.replicationGroupId ?? name}-${String(i + 1).padStart(3, "0")}`);
       break;
     case "aws:lb/loadBalancer:LoadBalancer":
       state.dnsName = `${name}-1234567890.${region}.elb.amazonaws.com`;

@@ -1,0 +1,127 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ClientGroups, storeSecurityGroup } from "./data/securityGroup";
+import { storedSecret } from "./data/secret";
+
+export type MaxmemoryPolicy = "allkeys-lru" | "allkeys-lfu" | "volatile-lru" | "volatile-lfu" | "volatile-ttl" | "noeviction";
+
+export interface CacheArgs {
+  /** `<project>-<stack>`: start of every physical name. */
+  namePrefix: string;
+  vpcId: pulumi.Input<string>;
+  /** Private subnets only (the cache subnet group). */
+  subnetIds: pulumi.Input<string>[];
+  /** Groups allowed to connect on 6379, by label (e.g. `{ app, jobs }`); nothing else is. */
+  clientSecurityGroups: ClientGroups;
+  /** The data tier's KMS key: data at rest, snapshots and the URL secret. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** ElastiCache node type, e.g. cache.t4g.small. */
+  nodeType: string;
+  /** Read replicas; >= 1 turns on automatic failover and multi-AZ. */
+  replicas: number;
+  /** Redis engine version, "7.1" or "6.2". */
+  engineVersion: string;
+  /** Eviction policy once memory is full. */
+  maxmemoryPolicy: MaxmemoryPolicy;
+  /** Days of daily snapshots; 0 turns them off. */
+  snapshotRetentionDays: number;
+  /** Retention of the slow-log and engine-log group. */
+  logRetentionDays: number;
+  /** `protect` + `retainOnDelete` on the URL secret (it holds the generated auth token). */
+  protect: boolean;
+}
+
+const PORT = 6379;
+
+/** Parameter group family of a Redis version: "7.1" -> redis7, "6.2" -> redis6.x. */
+export function redisFamily(engineVersion: string): string {
+  const major = Number(engineVersion.split(".")[0]);
+  return major >= 7 ? `redis${major}` : `redis${major}.x`;
+}
+
+/**
+ * Redis on ElastiCache for the LLM answer cache: TLS in transit, encrypted at rest, AUTH token,
+ * private. The app reads its URL (with the token) from a Secrets Manager secret. Its content is
+ * a cache, so the group itself is not protected; the secret holding the token is.
+ */
+export class Cache extends pulumi.ComponentResource {
+  readonly primaryEndpoint: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  /** Plain string `rediss://:<token>@<primary endpoint>:6379`. */
+  readonly urlSecretArn: pulumi.Output<string>;
+  readonly replicationGroupId: pulumi.Output<string>;
+  /** Node ids (`<group>-001`, ...), the CacheClusterId dimension of per-node metrics. */
+  readonly memberClusterIds: pulumi.Output<string[]>;
+  readonly securityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("chatbot:data:Cache", name, {}, opts);
+    const child = { parent: this };
+    const p = args.namePrefix;
+    const id = `${p}-redis`;
+
+    const sg = storeSecurityGroup(name, {
+      namePrefix: p, vpcId: args.vpcId, suffix: "redis", port: PORT, service: "Redis",
+      description: "Redis: reachable only from its client groups", clients: args.clientSecurityGroups,
+    }, child);
+    const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, {
+      name: id, description: "Private subnets of the Redis cache", subnetIds: args.subnetIds, tags: { Name: id },
+    }, child);
+    const family = redisFamily(args.engineVersion);
+    const params = new aws.elasticache.ParameterGroup(`${name}-params`, {
+      name: `${p}-${family.replace(/\./g, "-")}`, family, description: `${id}: eviction policy`,
+      parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy }],
+    }, child);
+    const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/${p}/redis`, retentionInDays: args.logRetentionDays }, child);
+
+    // ElastiCache accepts 16-128 printable characters except @ " /; alphanumeric is also URL-safe.
+    const token = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false }, child);
+    const failover = args.replicas >= 1;
+
+    const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
+      replicationGroupId: id,
+      description: `${p}: LLM answer cache`,
+      engine: "redis",
+      engineVersion: args.engineVersion,
+      autoMinorVersionUpgrade: true,
+      nodeType: args.nodeType,
+      numCacheClusters: args.replicas + 1,
+      automaticFailoverEnabled: failover,
+      multiAzEnabled: failover,
+      port: PORT,
+      parameterGroupName: params.name,
+      subnetGroupName: subnets.name,
+      securityGroupIds: [sg.id],
+      transitEncryptionEnabled: true,
+      atRestEncryptionEnabled: true,
+      kmsKeyId: args.kmsKeyArn,
+      authToken: token.result,
+      snapshotRetentionLimit: args.snapshotRetentionDays,
+      // UTC; clear of the 02:00 backup job and of the database's windows.
+      snapshotWindow: "01:30-02:30",
+      maintenanceWindow: "sun:04:30-sun:05:30",
+      logDeliveryConfigurations: ["slow-log", "engine-log"].map((logType) => ({
+        destination: logs.name, destinationType: "cloudwatch-logs", logFormat: "json", logType,
+      })),
+      tags: { Name: id },
+    }, child);
+
+    const url = pulumi.interpolate`rediss://:${token.result}@${group.primaryEndpointAddress}:${group.port}`;
+    const secret = storedSecret(`${name}-url`, {
+      name: `${p}/redis/url`, description: "Redis URL with the AUTH token (TLS: rediss://)",
+      kmsKeyArn: args.kmsKeyArn, value: url, protect: args.protect,
+    }, this);
+
+    this.primaryEndpoint = group.primaryEndpointAddress;
+    this.port = group.port.apply((x) => x ?? PORT);
+    this.urlSecretArn = secret.arn;
+    this.replicationGroupId = group.replicationGroupId;
+    this.memberClusterIds = group.memberClusters;
+    this.securityGroupId = sg.id;
+    this.registerOutputs({
+      primaryEndpoint: this.primaryEndpoint, port: this.port, urlSecretArn: this.urlSecretArn,
+      replicationGroupId: this.replicationGroupId, memberClusterIds: this.memberClusterIds, securityGroupId: this.securityGroupId,
+    });
+  }
+}

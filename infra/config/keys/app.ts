@@ -37,6 +37,7 @@ export const appKeys = {
   telegramBotCpu: telegram.cpu, telegramBotMemory: telegram.memory, telegramBotMinCount: telegram.minCount, telegramBotMaxCount: telegram.maxCount,
   discordBotEnabled: bool({ description: "Run the Discord bot worker.", default: true }),
   discordBotCpu: discord.cpu, discordBotMemory: discord.memory, discordBotMinCount: discord.minCount, discordBotMaxCount: discord.maxCount,
+  botCpuTargetPercent: int({ description: "Average CPU the Telegram and Discord bots' autoscaling aims for.", default: 60, min: 10, max: 90 }),
   appLogRetentionDays: intOneOf(LOG_RETENTION_DAYS, { description: "Days container logs are kept in CloudWatch.", default: 30 }),
   certificateArn: str({
     description: "ACM certificate of the API's HTTPS listener (same region as the ALB).",

@@ -33,6 +33,9 @@ export function crossKeyIssues(v: Record<string, any>): ConfigIssue[] {
   if (v.backupObjectLock !== "off") {
     issues.push(...atMost(v, "backupObjectLockDays", "backupRetentionDays", "the lifecycle cannot expire a locked backup"));
   }
+  if (v.sentryAlertIntegrationId && !v.sentryAlertSlackChannel) {
+    issues.push({ key: "sentryAlertSlackChannel", value: "", problem: "required when sentryAlertIntegrationId is set: Slack needs a channel to post to" });
+  }
   const stripeLive = /^(sk|rk)_live_/.test(v.stripeApiKey);
   if (v.tier === "production" && !stripeLive) {
     issues.push({ key: "stripeApiKey", value: "[secret]", problem: "a production stack needs a live key (sk_live_/rk_live_), not a test key" });

@@ -107,6 +107,8 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
       return { arn: "arn:aws:iam::054676820928:root", id: "054676820928" };
     case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
       return { userName: "AWS", password: fakeHex("ecr-token"), proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${region}.amazonaws.com` };
+    case "sentry:index/getSentryTeam:getSentryTeam":
+      return { ...inputs, id: String(inputs.slug), internalId: String(parseInt(fakeHex(`team:${inputs.slug}`, 6), 16)), name: inputs.slug, hasAccess: true, isMember: true, isPending: false };
     case "aws:iam/getPolicyDocument:getPolicyDocument":
       return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
     default:

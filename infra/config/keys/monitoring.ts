@@ -3,7 +3,9 @@ import { int, list, str } from "../spec";
 export const monitoringKeys = {
   sentryOrganization: str({ description: "Sentry organization slug.", pattern: /^[a-z0-9][a-z0-9_-]*$/, allowed: "a Sentry slug" }),
   sentryTeam: str({ description: "Sentry team that owns the projects.", pattern: /^[a-z0-9][a-z0-9_-]*$/, allowed: "a Sentry slug" }),
-  sentryAlertIntegrationId: str({ description: "Sentry integration (e.g. Slack) alerts go to; empty sends e-mail to the team.", default: "", pattern: /^\d*$/, allowed: "empty or a numeric integration id" }),
+  sentryAlertIntegrationId: str({ description: "Sentry Slack integration (workspace) id issue alerts go to; empty sends e-mail to the team.", default: "", pattern: /^\d*$/, allowed: "empty or a numeric integration id" }),
+  sentryAlertSlackChannel: str({ description: "Slack channel of sentryAlertIntegrationId that gets the issue alerts; required with it.", default: "", pattern: /^$|^#[\w-]+$/, allowed: "empty or a Slack channel such as #alerts" }),
+  sentryErrorSpikeEvents: int({ description: "Events of one issue within 5 minutes that raise a Sentry spike alert.", default: 100, min: 1 }),
   sentrySensitiveFields: list({
     description: "Fields Sentry scrubs server-side in every project.",
     default: ["email", "wallet_address", "private_key", "seed_phrase", "mnemonic", "authorization"],

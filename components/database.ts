@@ -45,6 +45,15 @@ export interface DatabaseArgs {
 const LOGIN_ROLES = ["app", "backup"] as const;
 const PORT = 5432;
 
+/** What a role's secret holds: libpq parameters for drivers that take them, and a URL (TLS required) for those that take one. */
+export function connectionParameters(c: { username: string; password: string; host: string; port: number; dbname: string }) {
+  return {
+    ...c,
+    engine: "postgres",
+    url: `postgresql://${encodeURIComponent(c.username)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${encodeURIComponent(c.dbname)}?sslmode=require`,
+  };
+}
+
 /**
  * PostgreSQL on RDS for the app's users, conversations and onboarding state, plus the data tier's
  * KMS key (also used by Cache and VectorStore). Private, encrypted, TLS-only; the master password
@@ -152,10 +161,7 @@ export class Database extends pulumi.ComponentResource {
       const password = new random.RandomPassword(`${name}-${role}-password`, { length: 40, special: false }, child);
       const value = pulumi
         .all([instance.address, instance.port, password.result])
-        .apply(([host, port, pw]) => JSON.stringify({
-          username: role, password: pw, host, port, dbname: args.dbName, engine: "postgres",
-          url: `postgresql://${role}:${pw}@${host}:${port}/${args.dbName}?sslmode=require`,
-        }));
+        .apply(([host, port, pw]) => JSON.stringify(connectionParameters({ username: role, password: pw, host, port, dbname: args.dbName })));
       return storedSecret(`${name}-${role}`, {
         name: `${p}/postgres/${role}`,
         description: `PostgreSQL role ${role}: connection parameters (JSON) and URL; password applied by the bootstrap job`,

@@ -5,7 +5,9 @@
 import { Alarms } from "../components/alarms";
 import { Alerts } from "../components/alerts";
 import { Cache } from "../components/cache";
+import { Cache } from "../components/cache";
 import { Cluster } from "../components/cluster";
+import { Database } from "../components/database";
 import { Dashboard } from "../components/dashboard";
 import { Database } from "../components/database";
 import { Network } from "../components/network";

@@ -20,9 +20,14 @@ export const STACK_TOKEN = "<stack>";
 export const PRESENCE = "(resource)";
 const OUTPUTS = "(stack outputs)";
 
-/** Replaces the stack name where it stands as a name segment (`chatbot-prod-api`, not `production`). */
-export function normaliseStack<T>(value: T, stack: string): T {
-  const re = new RegExp(`(?<![A-Za-z0-9])${stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g");
+/**
+ * Replaces stack names where they stand as a name segment (`chatbot-prod-api`, not `production`).
+ * Both stacks' names are normalised on both sides, so a text naming a stack literally (a usage
+ * example in a script) is the same text in both plans.
+ */
+export function normaliseStack<T>(value: T, stacks: string | string[]): T {
+  const names = (Array.isArray(stacks) ? stacks : [stacks]).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const re = new RegExp(`(?<![A-Za-z0-9])(?:${names.join("|")})(?![A-Za-z0-9])`, "g");
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return v.replace(re, STACK_TOKEN);
     if (Array.isArray(v)) return v.map(walk);
@@ -46,19 +51,6 @@ function segment(key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
-/** Leaf values by path (`tags.Name`, `containerDefinitions[0].cpu`); JSON strings are opened. */
-export function flatten(value: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
-  const v = typeof value === "string" ? parseJsonLooking(value) : value;
-  if (Array.isArray(v) && v.length > 0) {
-    v.forEach((x, i) => flatten(x, `${prefix}[${i}]`, out));
-  } else if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0) {
-    for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}${segment(k)}` : k, out);
-  } else {
-    out.set(prefix, v);
-  }
-  return out;
-}
-
 export interface Difference {
   /** URN with the stack name normalised to `<stack>`; "(stack outputs)" for outputs. */
   resource: string;
@@ -67,7 +59,7 @@ export interface Difference {
   component: string;
   /** Input path (`tags.Name`), `options.protect`, or "(resource)" when present in one stack only. */
   path: string;
-  /** Normalised values; undefined where absent. For "(resource)": true if present. */
+  /** Values as each plan has them (compared with the stack name normalised); undefined where absent. For "(resource)": true if present. */
   a: unknown;
   b: unknown;
 }
@@ -81,24 +73,50 @@ interface Indexed {
   plan: Plan;
 }
 
-function index(plan: Plan): Indexed {
-  return { plan, byKey: new Map(plan.resources.map((r) => [normaliseStack(r.urn, plan.stack), r])) };
-}
-
-function leaves(r: PlanResource, stack: string): Map<string, unknown> {
-  const out = flatten(normaliseStack(r.inputs, stack));
-  out.set("options.protect", r.options.protect);
-  out.set("options.retainOnDelete", r.options.retainOnDelete);
-  return out;
+function index(plan: Plan, stacks: string[]): Indexed {
+  return { plan, byKey: new Map(plan.resources.map((r) => [normaliseStack(r.urn, stacks), r])) };
 }
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function diffLeaves(base: Omit<Difference, "path" | "a" | "b">, la: Map<string, unknown>, lb: Map<string, unknown>): Difference[] {
-  const paths = [...new Set([...la.keys(), ...lb.keys()])].sort();
-  return paths.filter((p) => !same(la.get(p), lb.get(p))).map((p) => ({ ...base, path: p, a: la.get(p), b: lb.get(p) }));
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Structural diff of two values as each plan has them, compared with each stack's name normalised.
+ * JSON strings are opened so the path is precise; a subtree present on one side only is one
+ * difference (`metrics[2]: (absent) -> [...]`), not one per leaf.
+ */
+export function diffValues(a: unknown, b: unknown, stacks: string[], prefix = ""): { path: string; a: unknown; b: unknown }[] {
+  const va = typeof a === "string" ? parseJsonLooking(a) : a;
+  const vb = typeof b === "string" ? parseJsonLooking(b) : b;
+  if (a !== undefined && b !== undefined) {
+    if (Array.isArray(va) && Array.isArray(vb)) {
+      return Array.from({ length: Math.max(va.length, vb.length) }, (_, i) => diffValues(va[i], vb[i], stacks, `${prefix}[${i}]`)).flat();
+    }
+    if (isObject(va) && isObject(vb)) {
+      const keysA = new Map(Object.keys(va).map((k) => [normaliseStack(k, stacks), k]));
+      const keysB = new Map(Object.keys(vb).map((k) => [normaliseStack(k, stacks), k]));
+      return [...new Set([...keysA.keys(), ...keysB.keys()])].sort().flatMap((k) => {
+        const ka = keysA.get(k);
+        const kb = keysB.get(k);
+        const seg = segment((ka ?? kb)!);
+        return diffValues(ka === undefined ? undefined : va[ka], kb === undefined ? undefined : vb[kb], stacks, prefix ? `${prefix}${seg}` : seg.replace(/^\./, ""));
+      });
+    }
+  }
+  return same(normaliseStack(va, stacks), normaliseStack(vb, stacks)) ? [] : [{ path: prefix, a: va, b: vb }];
+}
+
+function diffResource(base: Omit<Difference, "path" | "a" | "b">, ra: PlanResource, rb: PlanResource, stacks: string[]): Difference[] {
+  const opts = (r: PlanResource) => ({ protect: r.options.protect, retainOnDelete: r.options.retainOnDelete });
+  return [
+    ...diffValues(ra.inputs, rb.inputs, stacks),
+    ...diffValues(opts(ra), opts(rb), stacks, "options"),
+  ].map((d) => ({ ...base, ...d }));
 }
 
 /**
@@ -106,8 +124,9 @@ function diffLeaves(base: Omit<Difference, "path" | "a" | "b">, la: Map<string, 
  * (options.dependsOn) are left out: they follow from the inputs that do differ.
  */
 export function comparePlans(a: Plan, b: Plan): Difference[] {
-  const ia = index(a);
-  const ib = index(b);
+  const stacks = [...new Set([a.stack, b.stack])];
+  const ia = index(a, stacks);
+  const ib = index(b, stacks);
   const out: Difference[] = [];
   for (const key of [...new Set([...ia.byKey.keys(), ...ib.byKey.keys()])].sort()) {
     const ra = ia.byKey.get(key);
@@ -115,10 +134,10 @@ export function comparePlans(a: Plan, b: Plan): Difference[] {
     const r = (ra ?? rb)!;
     const base = { resource: key, type: r.type, name: r.name, component: componentOf(ra ? a : b, r) };
     if (!ra || !rb) out.push({ ...base, path: PRESENCE, a: !!ra, b: !!rb });
-    else out.push(...diffLeaves(base, leaves(ra, a.stack), leaves(rb, b.stack)));
+    else out.push(...diffResource(base, ra, rb, stacks));
   }
   const outputs = { resource: OUTPUTS, type: "outputs", name: "outputs", component: "(stack)" };
-  out.push(...diffLeaves(outputs, flatten(normaliseStack(a.outputs, a.stack)), flatten(normaliseStack(b.outputs, b.stack))));
+  out.push(...diffValues(a.outputs, b.outputs, stacks).map((d) => ({ ...outputs, ...d })));
   return out;
 }
 
@@ -142,6 +161,7 @@ export interface AttributedDifference extends Difference {
   /** Config keys explaining it: each one alone, or (combination) all of them together. */
   keys: string[];
   combination: boolean;
+  /** Not explained by config: it changes with the stack name (or a secret), not only with config. */
   unexplained: boolean;
 }
 
@@ -150,27 +170,40 @@ export interface StackDiff {
   stackA: string;
   stackB: string;
   config: ConfigDifference[];
+  /** Keys attributed one by one (all of config's keys unless --keys narrowed them). */
+  attributedKeys: string[];
   /** Secret keys left out: offline their values are placeholders (or supplied), shown as "[secret]". */
   secretKeys: string[];
   differences: AttributedDifference[];
-  /** Flips that could not be rendered on their own (e.g. a cross-key rule rejects them). */
+  /**
+   * What still differs when stack A is rendered with all of B's config: differences that come from
+   * the stack name itself. null when that render failed (see failedFlips).
+   */
+  residual: Difference[] | null;
+  /** Flips that could not be rendered (e.g. a cross-key rule rejects a key alone). */
   failedFlips: { keys: string[]; error: string }[];
   renders: number;
   unexplained: number;
 }
 
+export type KeyEffects = { keys: string[]; locations: Set<string> };
+
 /**
  * Pure attribution: given the A-vs-B differences and, per flipped key set, the locations that flip
- * changed, say which keys explain each difference.
+ * changed, say which keys explain each difference. `residual` (locations still differing with all
+ * of B's config) marks a difference unexplained whatever the flips say; without it, a difference
+ * no flip reproduces is unexplained. With `partial` (only some keys were flipped), a difference
+ * outside the residual that no flip reproduces counts as explained, by keys not attributed.
  */
-export function attribute(differences: Difference[], singles: Map<string, Set<string>>, combos: { keys: string[]; locations: Set<string> }[] = []): AttributedDifference[] {
+export function attribute(differences: Difference[], singles: Map<string, Set<string>>, combos: KeyEffects[] = [], residual?: Set<string> | null, partial = false): AttributedDifference[] {
   return differences.map((d) => {
     const loc = locationOf(d);
+    const inResidual = !!residual?.has(loc);
     const keys = [...singles.entries()].filter(([, locs]) => locs.has(loc)).map(([k]) => k).sort();
-    if (keys.length) return { ...d, keys, combination: false, unexplained: false };
+    if (keys.length) return { ...d, keys, combination: false, unexplained: inResidual };
     const combo = combos.filter((c) => c.locations.has(loc)).sort((x, y) => x.keys.length - y.keys.length)[0];
-    if (combo) return { ...d, keys: [...combo.keys].sort(), combination: true, unexplained: false };
-    return { ...d, keys: [], combination: false, unexplained: true };
+    if (combo) return { ...d, keys: [...combo.keys].sort(), combination: true, unexplained: inResidual };
+    return { ...d, keys: [], combination: false, unexplained: inResidual || !residual || !partial };
   });
 }
 
@@ -191,12 +224,23 @@ function rawConfigValue(stack: string, project: string, key: string): { present:
   return decl && typeof decl === "object" && "default" in decl ? { present: true, value: decl.default } : { present: false };
 }
 
+/**
+ * B's value as A would hold it: where B names itself (`chatbot-prod-api` image), A names itself;
+ * where B names A (a stack reference), A names B.
+ */
+export function swapStackNames(value: unknown, stackA: string, stackB: string): unknown {
+  if (typeof value !== "string") return value;
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`(?<![A-Za-z0-9])(${escape(stackA)}|${escape(stackB)})(?![A-Za-z0-9])`, "g");
+  return value.replace(re, (m) => (m === stackA ? stackB : stackA));
+}
+
 /** Writes stack A's file with the given keys set to stack B's values; returns its path. */
 export function flippedStackFile(dir: string, stackA: string, stackB: string, project: string, keys: string[]): string {
   const doc = YAML.parseDocument(fs.readFileSync(stackFile(stackA), "utf8"));
   for (const key of keys) {
     const v = rawConfigValue(stackB, project, key);
-    if (v.present) doc.setIn(["config", `${project}:${key}`], v.value);
+    if (v.present) doc.setIn(["config", `${project}:${key}`], swapStackNames(v.value, stackA, stackB));
     else doc.deleteIn(["config", `${project}:${key}`]);
   }
   const file = path.join(dir, `Pulumi.${stackA}.${keys.length === 1 ? keys[0] : `${keys.length}-keys`}.yaml`);
@@ -207,52 +251,86 @@ export function flippedStackFile(dir: string, stackA: string, stackB: string, pr
 /** Renders both stacks and attributes every difference to the config keys it comes from. */
 export async function diffStacks(stackA: string, stackB: string, render: StackRenderer, opts: DiffOptions = {}): Promise<StackDiff> {
   const log = opts.log ?? (() => undefined);
-  let renders = 0;
   const A = await render({ stack: stackA });
   const B = await render({ stack: stackB });
-  renders += 2;
   const config = configDifferences(A.config, B.config);
   const differences = comparePlans(A.plan, B.plan);
   const flippable = config.map((c) => c.key).filter((k) => !opts.keys || opts.keys.includes(k));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
   const failedFlips: StackDiff["failedFlips"] = [];
   const cache = new Map<string, Set<string> | null>();
+  const errors = new Map<string, unknown>();
+  let renders = 2;
 
+  const renderFlipped = async (keys: string[]): Promise<Plan | null> => {
+    try {
+      renders++;
+      return (await render({ stack: stackA, configFile: flippedStackFile(dir, stackA, stackB, A.config.project, keys) })).plan;
+    } catch (e) {
+      failedFlips.push({ keys: [...keys].sort(), error: e instanceof Error ? e.message.split("\n").slice(0, 3).join(" ").replace(/\s+/g, " ") : String(e) });
+      errors.set([...keys].sort().join(","), e);
+      return null;
+    }
+  };
   const flip = async (keys: string[]): Promise<Set<string> | null> => {
     const id = [...keys].sort().join(",");
     if (!cache.has(id)) {
-      try {
-        const configFile = flippedStackFile(dir, stackA, stackB, A.config.project, keys);
-        const flipped = await render({ stack: stackA, configFile });
-        renders++;
-        cache.set(id, new Set(comparePlans(A.plan, flipped.plan).map(locationOf)));
-      } catch (e) {
-        renders++;
-        failedFlips.push({ keys: [...keys].sort(), error: e instanceof Error ? e.message.split("\n")[0] : String(e) });
-        cache.set(id, null);
-      }
+      const plan = await renderFlipped(keys);
+      cache.set(id, plan && new Set(comparePlans(A.plan, plan).map(locationOf)));
     }
     return cache.get(id)!;
   };
 
   try {
+    const everyKey = config.map((c) => c.key);
+    log(`render ${stackA} with all ${everyKey.length} of ${stackB}'s differing keys`);
+    let all = await renderFlipped(everyKey);
+    let allKeys = everyKey;
+    if (!all) {
+      // e.g. compareSecretsWithStack naming stack A itself: leave out the keys the error names.
+      const named = partnersOf(errors.get(everyKey.join(",")), everyKey);
+      allKeys = everyKey.filter((k) => !named.includes(k));
+      all = named.length ? await renderFlipped(allKeys) : null;
+    }
+    if (all) cache.set([...allKeys].sort().join(","), new Set(comparePlans(A.plan, all).map(locationOf)));
+    const residual = all && allKeys.length === everyKey.length ? comparePlans(all, B.plan) : null;
+    const residualLocs = residual && new Set(residual.map(locationOf));
+
     const singles = new Map<string, Set<string>>();
     for (const key of flippable) {
       log(`flip ${key}`);
       const locs = await flip([key]);
       if (locs) singles.set(key, locs);
     }
-    let attributed = attribute(differences, singles);
-    const combos = await combinations(attributed.filter((d) => d.unexplained), flippable, singles, flip, log);
-    attributed = attribute(differences, singles, combos);
+    // A key a cross-key rule rejects alone (apiCpu without apiMemory) is flipped with the keys its error names.
+    const combos: KeyEffects[] = [];
+    for (const key of flippable.filter((k) => !singles.has(k))) {
+      const partners = partnersOf(errors.get(key), flippable).filter((k) => k !== key);
+      if (!partners.length) continue;
+      log(`flip ${key} with ${partners.join(", ")}`);
+      const locs = await flip([key, ...partners]);
+      if (locs) combos.push({ keys: [key, ...partners], locations: locs });
+    }
+    const partial = flippable.length < everyKey.length;
+    const unattributed = attribute(differences, singles, combos).filter((d) => d.keys.length === 0 && !residualLocs?.has(locationOf(d)));
+    combos.push(...(await combinations(unattributed, flippable, singles, flip, log)));
+    const attributed = attribute(differences, singles, combos, residualLocs, partial);
     return {
-      project: A.config.project, stackA, stackB, config,
+      project: A.config.project, stackA, stackB, config, attributedKeys: flippable,
       secretKeys: [...new Set([...A.config.secretKeys, ...B.config.secretKeys])].map((k) => k.slice(A.config.project.length + 1)).sort(),
-      differences: attributed, failedFlips, renders, unexplained: attributed.filter((d) => d.unexplained).length,
+      differences: attributed, residual, failedFlips, renders, unexplained: attributed.filter((d) => d.unexplained).length,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Config keys named by a config error's issues (the key at fault and keys its problem mentions). */
+export function partnersOf(error: unknown, keys: string[]): string[] {
+  const issues = (error as { issues?: { key: string; problem: string }[] } | undefined)?.issues;
+  if (!Array.isArray(issues)) return [];
+  const named = (k: string) => issues.some((i) => i.key === k || new RegExp(`\\b${k}\\b`).test(i.problem));
+  return keys.filter(named);
 }
 
 /**

@@ -108,7 +108,7 @@ export class Cache extends pulumi.ComponentResource {
     }, child);
 
     const url = pulumi.interpolate`rediss://:${token.result}@${group.primaryEndpointAddress}:${group.port}`;
-    const secret = storedSecret(`${name}-url`, {
+    const { secret } = storedSecret(`${name}-url`, {
       name: `${p}/redis/url`, description: "Redis URL with the AUTH token (TLS: rediss://)",
       kmsKeyArn: args.kmsKeyArn, value: url, protect: args.protect,
     }, this);

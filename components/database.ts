@@ -71,6 +71,8 @@ export class Database extends pulumi.ComponentResource {
   readonly appSecretArn: pulumi.Output<string>;
   /** Same shape, `backup` role (read-only on the app schema, for pg_dump). */
   readonly backupSecretArn: pulumi.Output<string>;
+  /** Version ids of the app and backup secrets: they change when a password does (a trigger to re-run the bootstrap). */
+  readonly roleSecretVersionIds: pulumi.Output<string>[];
   /** The data tier's customer-managed key: storage, snapshots, secrets, Performance Insights, Redis, EFS. */
   readonly kmsKeyArn: pulumi.Output<string>;
   readonly securityGroupId: pulumi.Output<string>;
@@ -175,13 +177,14 @@ export class Database extends pulumi.ComponentResource {
     this.instanceIdentifier = instance.identifier;
     this.dbName = args.dbName;
     this.masterSecretArn = instance.masterUserSecrets.apply((s) => s[0].secretArn);
-    this.appSecretArn = app.arn;
-    this.backupSecretArn = backup.arn;
+    this.appSecretArn = app.secret.arn;
+    this.backupSecretArn = backup.secret.arn;
+    this.roleSecretVersionIds = [app.version.versionId, backup.version.versionId];
     this.kmsKeyArn = key.arn;
     this.securityGroupId = sg.id;
     this.registerOutputs({
       address: this.address, port: this.port, instanceIdentifier: this.instanceIdentifier, dbName: this.dbName,
-      masterSecretArn: this.masterSecretArn, appSecretArn: this.appSecretArn, backupSecretArn: this.backupSecretArn,
+      masterSecretArn: this.masterSecretArn, appSecretArn: this.appSecretArn, backupSecretArn: this.backupSecretArn, roleSecretVersionIds: this.roleSecretVersionIds,
       kmsKeyArn: this.kmsKeyArn, securityGroupId: this.securityGroupId,
     });
   }

@@ -88,7 +88,7 @@ export class VectorStore extends pulumi.ComponentResource {
     const fs = this.fileSystem(name, args, efsGroup);
 
     const token = new random.RandomPassword(`${name}-token`, { length: 48, special: false }, child);
-    const tokenSecret = storedSecret(`${name}-token`, {
+    const { secret: tokenSecret } = storedSecret(`${name}-token`, {
       name: `${p}/chroma/token`, description: "Chroma API bearer token (server credential and client token)",
       kmsKeyArn: args.kmsKeyArn, value: token.result, protect: args.protect,
     }, this);

@@ -17,17 +17,17 @@ export interface StoredSecretArgs {
  * AWS's 30-day recovery window; an unprotected one (throwaway preview stack) is deleted at once,
  * so re-creating the same stack does not collide with a name still scheduled for deletion.
  */
-export function storedSecret(logicalName: string, args: StoredSecretArgs, parent: pulumi.Resource): aws.secretsmanager.Secret {
+export function storedSecret(logicalName: string, args: StoredSecretArgs, parent: pulumi.Resource): { secret: aws.secretsmanager.Secret; version: aws.secretsmanager.SecretVersion } {
   const secret = new aws.secretsmanager.Secret(logicalName, {
     name: args.name,
     description: args.description,
     kmsKeyId: args.kmsKeyArn,
     recoveryWindowInDays: args.protect ? 30 : 0,
   }, { parent, protect: args.protect, retainOnDelete: args.protect });
-  new aws.secretsmanager.SecretVersion(logicalName, {
+  const version = new aws.secretsmanager.SecretVersion(logicalName, {
     secretId: secret.id,
     secretString: pulumi.secret(args.value),
     // Not protected: a new value (rotation) replaces the version. Retained: a destroy must not strip the current value.
   }, { parent, retainOnDelete: args.protect });
-  return secret;
+  return { secret, version };
 }

@@ -48,7 +48,7 @@ describe.each([
   });
 
   it("tags every network resource with project, stack, part and managed-by", () => {
-    for (const r of plan.resources.filter((x) => x.type.startsWith("aws:") && "tags" in x.inputs)) {
+    for (const r of plan.resources.filter((x) => x.parent?.endsWith("::network") && x.type.startsWith("aws:") && "tags" in x.inputs)) {
       expect(effectiveTags(plan, r)).toMatchObject({ project: "chatbot", stack, part: "network", "managed-by": "pulumi" });
     }
   });

@@ -341,25 +341,25 @@ export function partnersOf(error: unknown, keys: string[]): string[] {
 async function combinations(
   remaining: Difference[], keys: string[], singles: Map<string, Set<string>>,
   flip: (keys: string[]) => Promise<Set<string> | null>, log: (line: string) => void,
-): Promise<{ keys: string[]; locations: Set<string> }[]> {
-  if (!remaining.length || keys.length < 2) return [];
-  let all = keys;
-  log(`flip all ${all.length} keys together`);
-  let allLocs = await flip(all);
-  if (!allLocs) {
-    all = keys.filter((k) => singles.has(k));
-    allLocs = all.length > 1 ? await flip(all) : null;
-  }
-  if (!allLocs) return [];
-  const out: { keys: string[]; locations: Set<string> }[] = [];
+): Promise<KeyEffects[]> {
+  const flippable = keys.filter((k) => singles.has(k));
+  if (flippable.length < 2) return [];
+  const out: KeyEffects[] = [];
   for (const d of remaining) {
     const loc = locationOf(d);
-    if (!allLocs.has(loc) || out.some((c) => c.locations.has(loc))) continue;
-    const touching = all.filter((k) => [...singles.get(k) ?? []].some((l) => l.startsWith(`${d.resource}#`) || sameComponent(l, d)));
-    let set = touching.length > 1 && (await flip(touching))?.has(loc) ? touching : all;
+    if (out.some((c) => c.locations.has(loc))) continue;
+    const touching = flippable.filter((k) => [...singles.get(k)!].some((l) => l.startsWith(`${d.resource}#`) || sameComponent(l, d)));
+    let set: string[] = [];
+    for (const candidate of [touching, flippable]) {
+      if (candidate.length > 1 && (await flip(candidate))?.has(loc)) {
+        set = candidate;
+        break;
+      }
+    }
+    if (!set.length) continue;
     for (const k of [...set]) {
       if (set.length <= 2) break;
-      const without = set.filter((x) => x !== k);
+      const without: string[] = set.filter((x) => x !== k);
       if ((await flip(without))?.has(loc)) set = without;
     }
     log(`combination for ${d.name} ${d.path}: ${set.join(" + ")}`);

@@ -2,17 +2,21 @@
  * Entry point: read config once, build the parts in dependency order, export what a person needs.
  * Config is validated inside loadConfig(), before the first resource is declared.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { Alarms } from "../components/alarms";
 import { Alerts } from "../components/alerts";
-import { Cache } from "../components/cache";
 import { Cache } from "../components/cache";
 import { Cluster } from "../components/cluster";
 import { Database } from "../components/database";
 import { Dashboard } from "../components/dashboard";
-import { Database } from "../components/database";
 import { Network } from "../components/network";
 import { Sentry } from "../components/sentry";
 import { VectorStore } from "../components/vectorStore";
+import { AppSecrets } from "../components/appSecrets";
+import { Images } from "../components/images";
+import { LoadBalancer } from "../components/loadBalancer";
+import { Service } from "../components/service";
+import { parsePathRateLimits, Waf } from "../components/waf";
 import { loadConfig } from "./config";
 import { awsProviderFor } from "./providers";
 import { secretGuard } from "./secretGuard";
@@ -99,12 +103,142 @@ const vectorStore = new VectorStore("chroma", {
   protect: cfg.protectStatefulResources,
 }, data);
 
+// Application tier: images and secrets, then the load balancer, then the services that use them all.
+const containers = part("containers");
+const images = new Images("images", {
+  namePrefix: cfg.namePrefix,
+  sources: { api: cfg.apiImage, telegramBot: cfg.telegramBotImage, discordBot: cfg.discordBotImage, backupJob: cfg.backupJobImage, dbInit: cfg.dbInitImage },
+  // pg_dump refuses a server newer than itself: the backup image's client matches the database.
+  buildArgs: { backupJob: { PG_MAJOR: cfg.postgresVersion } },
+  keepImages: cfg.ecrKeepImages,
+  protect: cfg.protectStatefulResources,
+}, part("images"));
+const appSecrets = new AppSecrets("app-secrets", {
+  namePrefix: cfg.namePrefix,
+  // Only what a running service reads: a disabled bot's token is not stored.
+  values: {
+    appSecretKey: cfg.secrets.appSecretKey,
+    stripeApiKey: cfg.secrets.stripeApiKey,
+    llmApiKey: cfg.secrets.llmApiKey,
+    ...(cfg.telegramBotEnabled ? { telegramBotToken: cfg.secrets.telegramBotToken } : {}),
+    ...(cfg.discordBotEnabled ? { discordBotToken: cfg.secrets.discordBotToken } : {}),
+  },
+  recoveryWindowInDays: cfg.protectStatefulResources ? 30 : 7,
+  protect: cfg.protectStatefulResources,
+}, containers);
+const API_PORT = 8000;
+const apiLb = new LoadBalancer("api", {
+  namePrefix: cfg.namePrefix,
+  vpcId: network.vpcId,
+  publicSubnetIds: network.publicSubnetIds,
+  albSecurityGroupId: network.albSecurityGroupId,
+  targetSecurityGroupId: network.appSecurityGroupId,
+  certificateArn: cfg.certificateArn,
+  targetPort: API_PORT,
+  healthCheckPath: "/api/health",
+  deletionProtection: cfg.albDeletionProtection,
+  deregistrationDelaySeconds: cfg.albDeregistrationDelaySeconds,
+  accessLogRetentionDays: cfg.albAccessLogRetentionDays,
+  protect: cfg.protectStatefulResources,
+}, containers);
+new Waf("waf", {
+  namePrefix: cfg.namePrefix,
+  resourceArn: apiLb.arn,
+  rateLimitPer5Min: cfg.wafRateLimitPer5Min,
+  pathRateLimits: parsePathRateLimits(cfg.wafPathRateLimits),
+  logRetentionDays: cfg.appLogRetentionDays,
+}, containers);
+
+// Secrets each container reads (ECS `secrets`); data-tier secrets are encrypted with the data key.
+const fromData = (arn: typeof database.appSecretArn, jsonKey?: string) => ({ arn, jsonKey, kmsKeyArn: database.kmsKeyArn });
+const dataSecrets = {
+  DATABASE_URL: fromData(database.appSecretArn, "url"),
+  REDIS_URL: fromData(cache.urlSecretArn),
+  CHROMA_TOKEN: fromData(vectorStore.tokenSecretArn),
+};
+const sentryDsn = (service: "api" | "telegramBot" | "discordBot") => ({ arn: sentry.dsnSecretArns[service], kmsKeyArn: sentry.dsnKmsKeyArn });
+const appEnvironment = {
+  APP_ENV: cfg.tier,
+  SENTRY_ENVIRONMENT: cfg.stack,
+  CHROMA_URL: vectorStore.url,
+  LLM_CACHE_TTL_SECONDS: String(cfg.cacheDefaultTtlSeconds),
+};
+const serviceBase = {
+  namePrefix: cfg.namePrefix,
+  region: cfg.region,
+  clusterArn: cluster.arn,
+  clusterName: cluster.name,
+  subnetIds: network.privateSubnetIds,
+  securityGroupIds: [network.appSecurityGroupId],
+  logRetentionDays: cfg.appLogRetentionDays,
+  // Non-root (uid 1000 needs no privilege for port 8000); the read-only root leaves /tmp writable.
+  user: "1000:1000",
+  writablePaths: ["/tmp"],
+};
+const api = new Service("api", {
+  ...serviceBase,
+  serviceName: "api",
+  image: images.imageRefs.api,
+  imageRepositoryArn: images.pullRepositoryArns.api,
+  cpu: cfg.apiCpu, memory: cfg.apiMemory,
+  minCount: cfg.apiMinCount, maxCount: cfg.apiMaxCount,
+  cpuTargetPercent: cfg.apiCpuTargetPercent,
+  environment: { ...appEnvironment, PORT: String(API_PORT) },
+  secrets: {
+    ...dataSecrets,
+    APP_SECRET_KEY: appSecrets.secrets.appSecretKey,
+    STRIPE_API_KEY: appSecrets.secrets.stripeApiKey,
+    LLM_API_KEY: appSecrets.secrets.llmApiKey,
+    SENTRY_DSN: sentryDsn("api"),
+  },
+  loadBalancer: {
+    targetGroupArn: apiLb.targetGroupArn,
+    containerPort: API_PORT,
+    healthCheckGracePeriodSeconds: 60,
+    requestCountResourceLabel: pulumi.interpolate`${apiLb.albArnSuffix}/${apiLb.targetGroupArnSuffix}`,
+    requestsPerTarget: cfg.apiRequestsPerTarget,
+  },
+}, containers);
+// The bots answer in-process with the same retrieval-augmented pipeline as the API: database,
+// answer cache, vector store (Chroma token) and LLM key, plus their own platform token.
+const bot = (serviceName: string, sentryName: "telegramBot" | "discordBot", tokenEnv: string, token: keyof typeof appSecrets.secrets, sizing: { cpu: number; memory: number; minCount: number; maxCount: number }) =>
+  new Service(serviceName, {
+    ...serviceBase,
+    serviceName,
+    image: images.imageRefs[sentryName],
+    imageRepositoryArn: images.pullRepositoryArns[sentryName],
+    ...sizing,
+    cpuTargetPercent: cfg.botCpuTargetPercent,
+    environment: appEnvironment,
+    secrets: { ...dataSecrets, LLM_API_KEY: appSecrets.secrets.llmApiKey, [tokenEnv]: appSecrets.secrets[token], SENTRY_DSN: sentryDsn(sentryName) },
+  }, containers);
+const telegramBot = cfg.telegramBotEnabled
+  ? bot("telegram-bot", "telegramBot", "TELEGRAM_BOT_TOKEN", "telegramBotToken",
+    { cpu: cfg.telegramBotCpu, memory: cfg.telegramBotMemory, minCount: cfg.telegramBotMinCount, maxCount: cfg.telegramBotMaxCount })
+  : undefined;
+const discordBot = cfg.discordBotEnabled
+  ? bot("discord-bot", "discordBot", "DISCORD_BOT_TOKEN", "discordBotToken",
+    { cpu: cfg.discordBotCpu, memory: cfg.discordBotMemory, minCount: cfg.discordBotMinCount, maxCount: cfg.discordBotMaxCount })
+  : undefined;
+
 export const tier = cfg.tier;
 export const region = cfg.region;
 export const vpcId = network.vpcId;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;
 export const ecsClusterName = cluster.name;
+export const apiUrl = pulumi.interpolate`https://${apiLb.dnsName}`;
+export const albDnsName = apiLb.dnsName;
+export const albArnSuffix = apiLb.albArnSuffix;
+export const apiTargetGroupArnSuffix = apiLb.targetGroupArnSuffix;
+export const ecrRepositoryUrls = images.repositoryUrls;
+export const imageRefs = images.imageRefs;
+// Only the services that run: a switched-off bot has no entry.
+export const ecsServiceNames = {
+  api: api.serviceName,
+  ...(telegramBot ? { telegramBot: telegramBot.serviceName } : {}),
+  ...(discordBot ? { discordBot: discordBot.serviceName } : {}),
+};
 export const postgresAddress = database.address;
 export const postgresPort = database.port;
 export const postgresMasterSecretArn = database.masterSecretArn;
@@ -131,7 +265,16 @@ const alarmThresholds = {
   efsBurstCreditFloorGb: cfg.alarmEfsBurstCreditFloorGb,
 };
 const monitored = {
-  ecs: { clusterName: cluster.name, serviceNames: { chroma: vectorStore.serviceName } },
+  alb: { arnSuffix: apiLb.albArnSuffix, targetGroupArnSuffix: apiLb.targetGroupArnSuffix },
+  ecs: {
+    clusterName: cluster.name,
+    serviceNames: {
+      api: api.serviceName,
+      ...(telegramBot ? { "telegram-bot": telegramBot.serviceName } : {}),
+      ...(discordBot ? { "discord-bot": discordBot.serviceName } : {}),
+      chroma: vectorStore.serviceName,
+    },
+  },
   database: { instanceIdentifier: database.instanceIdentifier },
   cache: { replicationGroupId: cache.replicationGroupId, nodeCount: cfg.redisReplicas + 1 },
   fileSystemId: vectorStore.fileSystemId,

@@ -1,0 +1,62 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { kmsKey } from "./kmsKey";
+
+/** Config secrets the containers read. */
+export type AppSecretName = "telegramBotToken" | "discordBotToken" | "appSecretKey" | "stripeApiKey" | "llmApiKey";
+
+export interface AppSecretsArgs {
+  /** `<project>-<stack>`; secrets are `<namePrefix>/app/<kebab-case name>` (like the data tier's). */
+  namePrefix: string;
+  /** The secret config values to store, each a secret Output; only the ones a running service uses. */
+  values: Partial<Record<AppSecretName, pulumi.Output<string>>>;
+  /** Days a deleted secret can still be restored (7 to 30). */
+  recoveryWindowInDays: number;
+  /** `protect` + `retainOnDelete` on the KMS key (the secrets hold config values, re-creatable from config). */
+  protect: boolean;
+}
+
+/** A secret's ARN and the KMS key that encrypts it: what a task's execution role needs to read it. */
+export interface SecretRef {
+  arn: pulumi.Output<string>;
+  kmsKeyArn: pulumi.Output<string>;
+}
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * Secrets Manager copies of the config secrets the containers use, under an app KMS key: ECS
+ * injects them as `secrets`, so no value is ever in a task definition, env var or log.
+ */
+export class AppSecrets extends pulumi.ComponentResource {
+  readonly secrets: Partial<Record<AppSecretName, SecretRef>>;
+  readonly kmsKeyArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("chatbot:containers:AppSecrets", name, {}, opts);
+    const child = { parent: this };
+    const key = kmsKey(`${name}-key`, {
+      name: `${args.namePrefix}-app-secrets`, description: `Application secrets of ${args.namePrefix}`,
+    }, { ...child, protect: args.protect, retainOnDelete: args.protect });
+
+    const secrets: Partial<Record<AppSecretName, SecretRef>> = {};
+    for (const [secretName, value] of Object.entries(args.values) as [AppSecretName, pulumi.Output<string>][]) {
+      const secret = new aws.secretsmanager.Secret(`${name}-${kebab(secretName)}`, {
+        name: `${args.namePrefix}/app/${kebab(secretName)}`,
+        description: `${secretName} of ${args.namePrefix} (from stack config)`,
+        kmsKeyId: key.arn,
+        recoveryWindowInDays: args.recoveryWindowInDays,
+      }, child);
+      // pulumi.secret again: the value stays secret even if a caller passes a plain Output.
+      const version = new aws.secretsmanager.SecretVersion(`${name}-${kebab(secretName)}`, {
+        secretId: secret.id, secretString: pulumi.secret(value),
+      }, child);
+      // The ARN is handed out only once a value exists: a task never starts against an empty secret.
+      const arn = pulumi.all([secret.arn, version.id]).apply(([a]) => a);
+      secrets[secretName] = { arn, kmsKeyArn: key.arn };
+    }
+    this.secrets = secrets;
+    this.kmsKeyArn = key.arn;
+    this.registerOutputs({ kmsKeyArn: this.kmsKeyArn });
+  }
+}

@@ -1,0 +1,286 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A secret a container reads, injected by ECS from Secrets Manager. */
+export interface ServiceSecret {
+  /** Secrets Manager secret ARN. */
+  arn: pulumi.Input<string>;
+  /** Key to read from a JSON secret (ECS `valueFrom` `<arn>:<jsonKey>::`); unset, the whole value. */
+  jsonKey?: string;
+  /**
+   * KMS key that encrypts the secret: the execution role may decrypt with it, through Secrets
+   * Manager and for this secret only. Unset (key owned elsewhere), decryption is still limited to
+   * Secrets Manager reading exactly these secrets (encryption context `SecretARN`).
+   */
+  kmsKeyArn?: pulumi.Input<string>;
+}
+
+/** One IAM policy statement for the task role. */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Action: string | string[];
+  Resource: pulumi.Input<string> | pulumi.Input<string>[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+export interface ServiceLoadBalancing {
+  /** Target group the service registers its tasks in (resolved only once a listener forwards to it). */
+  targetGroupArn: pulumi.Input<string>;
+  /** Container port the target group sends traffic to. */
+  containerPort: number;
+  /** Seconds a new task may fail load balancer health checks before ECS replaces it (start-up time). */
+  healthCheckGracePeriodSeconds: number;
+  /** `<ALB arnSuffix>/<target group arnSuffix>`: the ALBRequestCountPerTarget metric's resource label. */
+  requestCountResourceLabel: pulumi.Input<string>;
+  /** ALB requests per task per minute the autoscaling aims for; unset, CPU alone drives scaling. */
+  requestsPerTarget?: number;
+}
+
+export interface ServiceArgs {
+  /** `<project>-<stack>`; service, task family, roles and log group are named `<namePrefix>-<serviceName>...`. */
+  namePrefix: string;
+  /** Short name: `api`, `telegram-bot`; also the container name. */
+  serviceName: string;
+  region: string;
+  clusterArn: pulumi.Input<string>;
+  clusterName: pulumi.Input<string>;
+  /** Image reference pinned by digest (`repo@sha256:...`). */
+  image: pulumi.Input<string>;
+  /** ECR repository the execution role may pull from; unset for an image outside ECR. */
+  imageRepositoryArn?: pulumi.Input<string>;
+  /** Fargate CPU units and memory (MiB), validated as a Fargate combination by config. */
+  cpu: number;
+  memory: number;
+  /** Autoscaling floor (also the desired count at creation) and ceiling. */
+  minCount: number;
+  maxCount: number;
+  /** Average CPU % the autoscaling aims for. */
+  cpuTargetPercent: number;
+  /** Private subnets the tasks run in (never a public IP). */
+  subnetIds: pulumi.Input<string>[];
+  securityGroupIds: pulumi.Input<string>[];
+  /** Plain settings only: a secret here would be readable by anyone who can describe the task. */
+  environment: Record<string, pulumi.Input<string>>;
+  /** Env var name -> secret; undefined entries (a secret another part has not provided yet) are skipped. */
+  secrets: Record<string, ServiceSecret | undefined>;
+  /** Days the container log group keeps logs. */
+  logRetentionDays: number;
+  /** `uid:gid` the container runs as; unset, the image's USER. */
+  user?: string;
+  /** Directories the container may write (each an empty task-storage volume); the root filesystem is read-only. */
+  writablePaths: string[];
+  /** What the task role may do; none, the role grants nothing. */
+  taskPolicyStatements?: PolicyStatement[];
+  /** Behind a load balancer: target group, port and request-based scaling. */
+  loadBalancer?: ServiceLoadBalancing;
+}
+
+const SCALE_OUT_COOLDOWN = 60;
+// Scale in slowly: a bot or API task that is stopped drops its in-flight conversations.
+const SCALE_IN_COOLDOWN = 300;
+
+/**
+ * A long-running Fargate service: its task definition (read-only root filesystem, init process,
+ * secrets only through ECS `secrets`), least-privilege task and execution roles, a log group with
+ * retention, zero-downtime rolling deployments with circuit-breaker rollback, and target-tracking
+ * autoscaling on CPU (plus ALB requests per task when behind a load balancer).
+ */
+export class Service extends pulumi.ComponentResource {
+  readonly serviceName: pulumi.Output<string>;
+  readonly taskDefinitionArn: pulumi.Output<string>;
+  readonly taskRoleArn: pulumi.Output<string>;
+  readonly executionRoleArn: pulumi.Output<string>;
+  readonly logGroupName: pulumi.Output<string>;
+
+  constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("chatbot:containers:Service", name, {}, opts);
+    const child = { parent: this };
+    const svc = args.serviceName;
+    const full = `${args.namePrefix}-${svc}`;
+    const account = aws.getCallerIdentityOutput({}, child).accountId;
+    const partition = aws.getPartitionOutput({}, child).partition;
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+      name: `/${args.namePrefix}/ecs/${svc}`, retentionInDays: args.logRetentionDays,
+    }, child);
+
+    // Only ECS tasks of this account and region may assume the roles (confused-deputy guard).
+    const assumeRolePolicy = pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": acct },
+          ArnLike: { "aws:SourceArn": `arn:${part}:ecs:${args.region}:${acct}:*` },
+        },
+      }],
+    }));
+
+    const executionRole = new aws.iam.Role(`${name}-execution`, {
+      name: `${full}-execution`, description: `ECS pulls the image, writes logs and reads the secrets of ${full}`, assumeRolePolicy,
+    }, child);
+    const secrets = Object.entries(args.secrets)
+      .filter((e): e is [string, ServiceSecret] => e[1] !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
+      role: executionRole.id,
+      policy: executionPolicyDocument(args, logGroup.arn, secrets.map(([, s]) => s)),
+    }, child);
+
+    const taskRole = new aws.iam.Role(`${name}-task`, {
+      name: `${full}-task`, description: `What the containers of ${full} may do in AWS`, assumeRolePolicy,
+    }, child);
+    const taskPolicies = args.taskPolicyStatements?.length
+      ? [new aws.iam.RolePolicy(`${name}-task`, {
+        role: taskRole.id,
+        policy: pulumi.output({ Version: "2012-10-17", Statement: args.taskPolicyStatements }).apply((d) => JSON.stringify(d)),
+      }, child)]
+      : [];
+
+    const lb = args.loadBalancer;
+    const volumes = args.writablePaths.map((p) => ({ name: volumeName(p), path: p }));
+    const secretEnv = pulumi.all(secrets.map(([envName, s]) => pulumi.output(s.arn).apply((arn) => ({
+      name: envName, valueFrom: s.jsonKey ? `${arn}:${s.jsonKey}::` : arn,
+    }))));
+    const containerDefinitions = pulumi.all([args.image, pulumi.all(args.environment), secretEnv, logGroup.name])
+      .apply(([image, environment, secretEntries, group]) => JSON.stringify([{
+        name: svc,
+        image,
+        essential: true,
+        ...(args.user ? { user: args.user } : {}),
+        readonlyRootFilesystem: true,
+        privileged: false,
+        // A real PID 1 forwards SIGTERM and reaps zombies, so rolling deployments stop tasks cleanly.
+        linuxParameters: { initProcessEnabled: true },
+        portMappings: lb ? [{ containerPort: lb.containerPort, protocol: "tcp" }] : [],
+        environment: Object.keys(environment).sort().map((k) => ({ name: k, value: environment[k] })),
+        secrets: secretEntries,
+        mountPoints: volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false })),
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: { "awslogs-group": group, "awslogs-region": args.region, "awslogs-stream-prefix": svc },
+        },
+      }]));
+
+    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+      family: full,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(args.cpu),
+      memory: String(args.memory),
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      containerDefinitions,
+      volumes: volumes.map((v) => ({ name: v.name })),
+      // Replaced revisions stay registered, so a rollback (circuit breaker or by hand) has them.
+      skipDestroy: true,
+    }, child);
+
+    const service = new aws.ecs.Service(`${name}-service`, {
+      name: full,
+      cluster: args.clusterArn,
+      taskDefinition: taskDefinition.arn,
+      launchType: "FARGATE",
+      desiredCount: args.minCount,
+      networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
+      // Zero-downtime rolling release: new tasks start (up to 2x) before old ones stop; a release
+      // whose tasks do not become healthy is rolled back automatically.
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      // `pulumi up` returns when the release has settled, so the pipeline reports its outcome.
+      waitForSteadyState: true,
+      enableExecuteCommand: false,
+      enableEcsManagedTags: true,
+      propagateTags: "SERVICE",
+      ...(lb
+        ? {
+          loadBalancers: [{ targetGroupArn: lb.targetGroupArn, containerName: svc, containerPort: lb.containerPort }],
+          healthCheckGracePeriodSeconds: lb.healthCheckGracePeriodSeconds,
+        }
+        : {}),
+    }, {
+      ...child,
+      // What the component was told to wait for (e.g. the database bootstrap) holds back the tasks.
+      dependsOn: pulumi.output(opts?.dependsOn ?? []).apply((d) => [...(Array.isArray(d) ? d : [d]), executionPolicy, ...taskPolicies]),
+      // Autoscaling owns the running count after creation; a deploy must not reset it to the floor.
+      ignoreChanges: ["desiredCount"],
+    });
+
+    const target = new aws.appautoscaling.Target(`${name}-scaling`, {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: pulumi.interpolate`service/${args.clusterName}/${service.name}`,
+      minCapacity: args.minCount,
+      maxCapacity: args.maxCount,
+    }, child);
+    const tracking = (metric: string, policy: string, targetValue: number, resourceLabel?: pulumi.Input<string>) =>
+      new aws.appautoscaling.Policy(`${name}-${policy}`, {
+        name: `${full}-${policy}`,
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue,
+          predefinedMetricSpecification: { predefinedMetricType: metric, ...(resourceLabel ? { resourceLabel } : {}) },
+          scaleOutCooldown: SCALE_OUT_COOLDOWN,
+          scaleInCooldown: SCALE_IN_COOLDOWN,
+        },
+      }, child);
+    tracking("ECSServiceAverageCPUUtilization", "cpu", args.cpuTargetPercent);
+    if (lb?.requestsPerTarget !== undefined) {
+      tracking("ALBRequestCountPerTarget", "requests", lb.requestsPerTarget, lb.requestCountResourceLabel);
+    }
+
+    this.serviceName = service.name;
+    this.taskDefinitionArn = taskDefinition.arn;
+    this.taskRoleArn = taskRole.arn;
+    this.executionRoleArn = executionRole.arn;
+    this.logGroupName = logGroup.name;
+    this.registerOutputs({ serviceName: this.serviceName, taskDefinitionArn: this.taskDefinitionArn, logGroupName: this.logGroupName });
+  }
+}
+
+function volumeName(p: string): string {
+  return p.replace(/^\/+/, "").replace(/[^A-Za-z0-9_-]/g, "-") || "root";
+}
+
+/** Pull its own image, write its own log group, read exactly its own secrets. */
+function executionPolicyDocument(args: ServiceArgs, logGroupArn: pulumi.Output<string>, secrets: ServiceSecret[]): pulumi.Output<string> {
+  const secretArns = pulumi.all(secrets.map((s) => s.arn));
+  const keyArns = pulumi.all(secrets.map((s) => pulumi.output(s.kmsKeyArn)));
+  return pulumi.all([logGroupArn, pulumi.output(args.imageRepositoryArn), secretArns, keyArns]).apply(([logs, repo, arns, keys]) => {
+    const statements: Record<string, unknown>[] = [];
+    if (repo) {
+      // GetAuthorizationToken has no resource to scope to; the pull itself is limited to one repository.
+      statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+      statements.push({
+        Sid: "PullImage", Effect: "Allow",
+        Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repo,
+      });
+    }
+    statements.push({ Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logs}:log-stream:*` });
+    if (arns.length > 0) {
+      const secretArns = [...new Set(arns)].sort();
+      statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
+      const keyArns = [...new Set(keys)];
+      // Decrypt only through Secrets Manager and only for these secrets; keys named where known.
+      statements.push({
+        Sid: "DecryptSecrets", Effect: "Allow", Action: "kms:Decrypt",
+        Resource: keyArns.every((k) => k !== undefined) ? (keyArns as string[]).sort() : "*",
+        Condition: {
+          StringEquals: {
+            "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`,
+            "kms:EncryptionContext:SecretARN": secretArns,
+          },
+        },
+      });
+    }
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+  });
+}

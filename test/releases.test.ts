@@ -1,0 +1,86 @@
+/**
+ * What a release touches: staging rendered as committed, and again with only apiImage's digest
+ * changed. Everything but the API's task definition and service must stay as it is.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { planFor } from "./support/plan";
+import type { Plan, PlanResource } from "../tools/plan/types";
+
+const STACK_FILE = path.join(__dirname, "..", "Pulumi.staging.yaml");
+const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+/** Types that hold data or guard it: a release must never touch one. */
+const STATEFUL = /^aws:(rds|elasticache|efs|s3|kms|secretsmanager|dynamodb|backup|ecr\/repository)\//;
+
+const fingerprint = (r: PlanResource) => JSON.stringify({ inputs: r.inputs, options: r.options, parent: r.parent, provider: r.provider });
+
+/**
+ * URNs whose resources would change between two plans: added, removed, or with other inputs or
+ * options. The mocked cloud gives a task definition the same ARN whatever its inputs; in AWS a
+ * changed definition is a new revision with a new ARN, so what depends on it changes too.
+ */
+function changedUrns(before: Plan, after: Plan): string[] {
+  const a = new Map(before.resources.map((r) => [r.urn, r]));
+  const b = new Map(after.resources.map((r) => [r.urn, r]));
+  const changed = new Set<string>();
+  for (const urn of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.get(urn);
+    const y = b.get(urn);
+    if (!x || !y || fingerprint(x) !== fingerprint(y)) changed.add(urn);
+  }
+  const replaced = [...changed].filter((urn) => (a.get(urn) ?? b.get(urn))!.type === TASK_DEFINITION);
+  for (const r of after.resources) if (r.options.dependsOn.some((d) => replaced.includes(d))) changed.add(r.urn);
+  return [...changed].sort();
+}
+
+describe("a release of the API image on staging", () => {
+  let dir: string;
+  let before: Plan;
+  let after: Plan;
+  let unchangedRerender: string[];
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "release-"));
+    const configFile = path.join(dir, "Pulumi.staging.yaml");
+    const original = fs.readFileSync(STACK_FILE, "utf8");
+    const digest = /(chatbot:apiImage: \S+@sha256:)([0-9a-f]{64})/.exec(original);
+    if (!digest) throw new Error("Pulumi.staging.yaml's apiImage is not pinned by digest; this test releases a new digest");
+    const next = digest[2].replace(/^./, (c) => (c === "0" ? "1" : "0"));
+    fs.writeFileSync(configFile, original.replace(digest[0], `${digest[1]}${next}`));
+    // Files of the repository are build contexts: if one changes while rendering (someone is
+    // editing), the plans differ for that reason; render again until the tree held still.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      before = (await planFor("staging")).plan;
+      after = (await planFor("staging", { configFile })).plan;
+      unchangedRerender = changedUrns(before, (await planFor("staging")).plan);
+      if (unchangedRerender.length === 0) break;
+    }
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("re-rendering unchanged config changes 0 resources", () => {
+    expect(unchangedRerender).toEqual([]);
+  });
+
+  it("changing only apiImage's digest changes 2 resources: the API task definition and the API service", () => {
+    const changed = changedUrns(before, after);
+    const describe = changed.map((urn) => `${urn.split("::")[2]}::${urn.split("::")[3]}`);
+    expect({ count: changed.length, changed: describe }).toEqual({
+      count: 2,
+      changed: [
+        "chatbot:containers:Service$aws:ecs/service:Service::api-service",
+        "chatbot:containers:Service$aws:ecs/taskDefinition:TaskDefinition::api-task",
+      ],
+    });
+    const task = after.resources.find((r) => r.urn === changed.find((u) => u.endsWith("::api-task")))!;
+    expect(String(task.inputs.containerDefinitions)).toContain("@sha256:");
+  });
+
+  it("touches nothing stateful or protected", () => {
+    const touched = changedUrns(before, after).map((urn) => after.resources.find((r) => r.urn === urn)!);
+    for (const r of touched) {
+      expect(r.type).not.toMatch(STATEFUL);
+      expect(r.options.protect).toBe(false);
+    }
+  });
+});

@@ -68,7 +68,11 @@ export interface ServiceArgs {
   logRetentionDays: number;
   /** `uid:gid` the container runs as; unset, the image's USER. */
   user?: string;
-  /** Directories the container may write (each an empty task-storage volume); the root filesystem is read-only. */
+  /**
+   * Directories the container may write, each a task-storage volume (the root filesystem is
+   * read-only). ECS creates them root-owned 0755; for a non-root `user` the image must declare the
+   * path as a `VOLUME` with the permissions it needs, which ECS copies.
+   */
   writablePaths: string[];
   /** What the task role may do; none, the role grants nothing. */
   taskPolicyStatements?: PolicyStatement[];

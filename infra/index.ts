@@ -171,7 +171,9 @@ const serviceBase = {
   subnetIds: network.privateSubnetIds,
   securityGroupIds: [network.appSecurityGroupId],
   logRetentionDays: cfg.appLogRetentionDays,
-  // Non-root (uid 1000 needs no privilege for port 8000); the read-only root leaves /tmp writable.
+  // Non-root: uid 1000 needs no privilege for port 8000. The root filesystem is read-only and /tmp
+  // a task-storage volume, root-owned 0755 unless the image declares `VOLUME /tmp` on a directory
+  // uid 1000 may write (e.g. `RUN chmod 1777 /tmp` before it): the app images must do so.
   user: "1000:1000",
   writablePaths: ["/tmp"],
 };

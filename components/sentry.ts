@@ -64,7 +64,11 @@ export class Sentry extends pulumi.ComponentResource {
   /** Key the DSN secrets are encrypted with: task execution roles need kms:Decrypt on it. */
   readonly dsnKmsKeyArn: pulumi.Output<string>;
   readonly projectSlugs: Record<SentryService, pulumi.Output<string>>;
-  /** Slug of the backup job's cron monitor (the job's SENTRY_MONITOR_SLUG). */
+  /**
+   * Slug of the backup job's cron monitor (its SENTRY_MONITOR_SLUG), in the backup-job project.
+   * Provider 0.0.9 has no monitor resource: Sentry creates the monitor on a check-in that carries
+   * `monitor_config` (schedule, margin), or it is created once in Sentry's UI under this slug.
+   */
   readonly backupMonitorSlug: string;
 
   constructor(name: string, args: SentryArgs, opts?: pulumi.ComponentResourceOptions) {

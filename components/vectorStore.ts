@@ -72,7 +72,7 @@ export class VectorStore extends pulumi.ComponentResource {
     }, child);
     const efsGroup = storeSecurityGroup(`${name}-efs`, {
       namePrefix: p, vpcId: args.vpcId, suffix: "chroma-efs", port: 2049, service: "NFS",
-      description: "Chroma file system: NFS only from Chroma tasks and the backup job",
+      description: "Chroma file system: NFS only from Chroma tasks and its file clients",
       clients: { chroma: tasks.id, ...args.fileClientSecurityGroups },
     }, child);
     // Chroma's tasks reach out only to AWS APIs and the image registry (HTTPS) and to their file system.

@@ -5,9 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Alarms } from "../components/alarms";
 import { Alerts } from "../components/alerts";
+import { BackupBucket } from "../components/backupBucket";
+import { BackupSchedule } from "../components/backupSchedule";
 import { Cache } from "../components/cache";
 import { Cluster } from "../components/cluster";
 import { Database } from "../components/database";
+import { DbBootstrap } from "../components/dbBootstrap";
 import { Dashboard } from "../components/dashboard";
 import { Network } from "../components/network";
 import { Sentry } from "../components/sentry";
@@ -149,6 +152,34 @@ new Waf("waf", {
   logRetentionDays: cfg.appLogRetentionDays,
 }, containers);
 
+// Issue 10: bootstrap the database (roles, grants, extensions, schema) on `pulumi up`, after the
+// database and its network path exist and before any app service rolls onto it.
+const dbBootstrap = new DbBootstrap("db-bootstrap", {
+  namePrefix: cfg.namePrefix,
+  region: cfg.region,
+  image: images.imageRefs.dbInit,
+  database: {
+    host: database.address,
+    port: database.port,
+    name: database.dbName,
+    masterSecretArn: database.masterSecretArn,
+    appSecretArn: database.appSecretArn,
+    backupSecretArn: database.backupSecretArn,
+    secretKmsKeyArns: [database.kmsKeyArn],
+  },
+  extensions: cfg.dbExtensions,
+  cluster: cluster.arn,
+  subnetIds: network.privateSubnetIds,
+  securityGroupId: network.jobsSecurityGroupId,
+  logRetentionDays: cfg.appLogRetentionDays,
+  // The database component includes the jobs->PostgreSQL rule and the stored passwords; the network its NAT routes.
+  runAfter: [database, network],
+  // A new app or backup password must reach PostgreSQL although the task definition is unchanged.
+  rerunTriggers: database.roleSecretVersionIds,
+  timeoutSeconds: 900,
+}, data);
+const afterBootstrap = { ...containers, dependsOn: [dbBootstrap.done] };
+
 // Secrets each container reads (ECS `secrets`); data-tier secrets are encrypted with the data key.
 const fromData = (arn: typeof database.appSecretArn, jsonKey?: string) => ({ arn, jsonKey, kmsKeyArn: database.kmsKeyArn });
 const dataSecrets = {
@@ -200,7 +231,7 @@ const api = new Service("api", {
     requestCountResourceLabel: pulumi.interpolate`${apiLb.albArnSuffix}/${apiLb.targetGroupArnSuffix}`,
     requestsPerTarget: cfg.apiRequestsPerTarget,
   },
-}, containers);
+}, afterBootstrap);
 // The bots answer in-process with the same retrieval-augmented pipeline as the API: database,
 // answer cache, vector store (Chroma token) and LLM key, plus their own platform token.
 const bot = (serviceName: string, sentryName: "telegramBot" | "discordBot", tokenEnv: string, token: keyof typeof appSecrets.secrets, sizing: { cpu: number; memory: number; minCount: number; maxCount: number }) =>
@@ -213,7 +244,7 @@ const bot = (serviceName: string, sentryName: "telegramBot" | "discordBot", toke
     cpuTargetPercent: cfg.botCpuTargetPercent,
     environment: appEnvironment,
     secrets: { ...dataSecrets, LLM_API_KEY: appSecrets.secrets.llmApiKey, [tokenEnv]: appSecrets.secrets[token], SENTRY_DSN: sentryDsn(sentryName) },
-  }, containers);
+  }, afterBootstrap);
 const telegramBot = cfg.telegramBotEnabled
   ? bot("telegram-bot", "telegramBot", "TELEGRAM_BOT_TOKEN", "telegramBotToken",
     { cpu: cfg.telegramBotCpu, memory: cfg.telegramBotMemory, minCount: cfg.telegramBotMinCount, maxCount: cfg.telegramBotMaxCount })
@@ -222,6 +253,45 @@ const discordBot = cfg.discordBotEnabled
   ? bot("discord-bot", "discordBot", "DISCORD_BOT_TOKEN", "discordBotToken",
     { cpu: cfg.discordBotCpu, memory: cfg.discordBotMemory, minCount: cfg.discordBotMinCount, maxCount: cfg.discordBotMaxCount })
   : undefined;
+
+// Backups: the bucket, the job's task definition, its daily and weekly schedules, failure alerts.
+const backupPart = part("backup");
+const backupBucket = new BackupBucket("backup-bucket", {
+  namePrefix: cfg.namePrefix,
+  retentionDays: cfg.backupRetentionDays,
+  noncurrentVersionDays: cfg.backupNoncurrentVersionDays,
+  objectLock: cfg.backupObjectLock,
+  objectLockDays: cfg.backupObjectLockDays,
+  forceDestroy: cfg.backupForceDestroy,
+  protect: cfg.protectStatefulResources,
+}, backupPart);
+new BackupSchedule("backup", {
+  namePrefix: cfg.namePrefix,
+  region: cfg.region,
+  image: images.imageRefs.backupJob,
+  // One vCPU: pg_dump -Fc compresses on one core; 2 GiB covers the upload buffers (~64 MiB) and SQLite copies.
+  cpu: 1024,
+  memory: 2048,
+  ephemeralStorageGb: cfg.backupEphemeralStorageGb,
+  logRetentionDays: cfg.appLogRetentionDays,
+  bucketName: backupBucket.bucketName,
+  bucketArn: backupBucket.bucketArn,
+  kmsKeyArn: backupBucket.kmsKeyArn,
+  prefix: cfg.namePrefix,
+  databaseUrlSecret: { secretArn: database.backupSecretArn, jsonKey: "url" },
+  secretKmsKeyArns: [database.kmsKeyArn, sentry.dsnKmsKeyArn],
+  chroma: { fileSystemId: vectorStore.fileSystemId, accessPointId: vectorStore.accessPointId },
+  sentry: { dsnSecret: { secretArn: sentry.dsnSecretArns.backupJob }, monitorSlug: sentry.backupMonitorSlug },
+  enabled: cfg.backupEnabled,
+  backupExpression: cfg.backupSchedule,
+  verifyExpression: cfg.backupVerifySchedule,
+  timezone: cfg.backupScheduleTimezone,
+  clusterArn: cluster.arn,
+  subnetIds: network.privateSubnetIds,
+  securityGroupId: network.jobsSecurityGroupId,
+  // The topic's policy and key already let EventBridge and CloudWatch publish (components/alerts.ts).
+  alertTopicArn: alerts.topicArn,
+}, backupPart);
 
 export const tier = cfg.tier;
 export const region = cfg.region;
@@ -252,6 +322,8 @@ export const redisUrlSecretArn = cache.urlSecretArn;
 export const cacheDefaultTtlSeconds = cfg.cacheDefaultTtlSeconds;
 export const chromaUrl = vectorStore.url;
 export const chromaTokenSecretArn = vectorStore.tokenSecretArn;
+export const backupBucketName = backupBucket.bucketName;
+export const backupKmsKeyArn = backupBucket.kmsKeyArn;
 
 // Monitoring last: alarms and the dashboard watch what the parts above built.
 const alarmThresholds = {

@@ -12,6 +12,12 @@ export function fakeHex(seed: string, length = 64): string {
   return out.slice(0, length);
 }
 
+/** A Secrets Manager version id (a UUID) for a SecretVersion's logical name. */
+export function mockSecretVersionId(name: string): string {
+  const h = fakeHex(`secret-version:${name}`, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 function service(type: string): string {
   return type.split(":")[1]?.split("/")[0] ?? "unknown";
 }
@@ -73,9 +79,14 @@ export function mockState(type: string, name: string, inputs: Record<string, any
     case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
       state.hostedZone = `Z${fakeHex(name, 12).toUpperCase()}`;
       break;
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      state.versionId = mockSecretVersionId(name);
+      break;
     case "aws:ecs/taskDefinition:TaskDefinition":
-      state.arnWithoutRevision = arn;
+      // ECS's shape: `task-definition/<family>:<revision>` (IAM statements and event rules match on it).
+      state.arnWithoutRevision = `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${inputs.family ?? name}`;
       state.revision = 1;
+      state.arn = `${state.arnWithoutRevision}:1`;
       break;
     case "sentry:index/sentryKey:SentryKey":
       state.dsnPublic = `https://${fakeHex(name, 32)}@o0.ingest.sentry.io/${parseInt(fakeHex(name, 6), 16)}`;

@@ -16,4 +16,8 @@ export const backupKeys = {
   }),
   backupObjectLockDays: int({ description: "Days each backup is locked against deletion; must be <= backupRetentionDays.", default: 30, min: 1, max: 3650 }),
   backupForceDestroy: bool({ description: "Let `pulumi destroy` empty the bucket. Only for preview stacks.", default: false }),
+  backupEphemeralStorageGb: int({
+    description: "Task disk of the backup job (GiB): `verify` downloads a whole backup and `backup` stages the Chroma copy there; keep it above the largest backup.",
+    default: 50, min: 21, max: 200,
+  }),
 };

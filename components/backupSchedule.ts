@@ -1,0 +1,259 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { JobSecret, JobTask, PolicyStatement } from "./jobTask";
+
+export interface BackupScheduleArgs {
+  /** `<project>-<stack>`: task family `<namePrefix>-backup`. */
+  namePrefix: string;
+  /** Region of the cluster, the bucket and the task definition. */
+  region: string;
+  /** Backup job image, pinned by digest. */
+  image: pulumi.Input<string>;
+  /** Fargate CPU units and memory (MiB) of the job: pg_dump compresses with one core. */
+  cpu: number;
+  memory: number;
+  /** Task ephemeral storage (GiB): `verify` downloads a whole backup, `backup` stages the Chroma copy. */
+  ephemeralStorageGb: number;
+  /** Days the job's log group keeps its logs. */
+  logRetentionDays: number;
+  /** Where backups go: the bucket, its key (the job writes with it), and the folder (BACKUP_PREFIX). */
+  bucketName: pulumi.Input<string>;
+  bucketArn: pulumi.Input<string>;
+  kmsKeyArn: pulumi.Input<string>;
+  prefix: string;
+  /** DATABASE_URL: the backup role's connection URL (e.g. the data tier's backup secret, key `url`). */
+  databaseUrlSecret: JobSecret;
+  /** Customer-managed keys of the secrets above and below. */
+  secretKmsKeyArns?: pulumi.Input<string>[];
+  /** Chroma's EFS access point, mounted read-only as CHROMA_DATA_DIR; omitted, only Postgres is backed up. */
+  chroma?: { fileSystemId: pulumi.Input<string>; accessPointId: pulumi.Input<string> };
+  /** Sentry cron check-ins (SENTRY_DSN + SENTRY_MONITOR_SLUG); omitted, none. */
+  sentry?: { dsnSecret: JobSecret; monitorSlug: string };
+  /** When false both schedules are created DISABLED (see the class comment). */
+  enabled: boolean;
+  /** EventBridge Scheduler expression of the daily backup, e.g. `cron(0 2 * * ? *)`. */
+  backupExpression: string;
+  /** Expression of the weekly `verify --from latest`. */
+  verifyExpression: string;
+  /** IANA time zone both expressions are read in. */
+  timezone: string;
+  /** The shared ECS cluster the tasks run in. */
+  clusterArn: pulumi.Input<string>;
+  /** Private subnets the tasks run in (no public IP). */
+  subnetIds: pulumi.Input<string>[];
+  /** The jobs security group. */
+  securityGroupId: pulumi.Input<string>;
+  /** SNS topic that failed runs and undeliverable schedules notify. */
+  alertTopicArn: pulumi.Input<string>;
+}
+
+/** Where the Chroma volume appears in the job's container. */
+export const CHROMA_MOUNT = "/mnt/chroma";
+
+/**
+ * The job's own AWS permissions: write, read and list its folder of the bucket with the bucket's
+ * key. Nothing that deletes: retention is the lifecycle's job, and a stolen task credential
+ * cannot destroy backups.
+ */
+export function backupTaskStatements(bucketArn: string, prefix: string, kmsKeyArn: string, region: string): PolicyStatement[] {
+  const objects = `${bucketArn}/${prefix}/*`;
+  return [
+    { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: objects },
+    // verify and restore download; HeadObject (the job's "is this key free?") is GetObject too.
+    { Sid: "ReadBackups", Effect: "Allow", Action: "s3:GetObject", Resource: objects },
+    // IfExists: S3 answers a HeadObject of a missing key with 404 only to a caller that may
+    // ListBucket, and that request carries no s3:prefix; a plain StringLike would turn the job's
+    // existence checks into 403s. Listing is still confined to the prefix whenever one is given.
+    {
+      Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn,
+      Condition: { StringLikeIfExists: { "s3:prefix": [`${prefix}/*`] } },
+    },
+    {
+      Sid: "BackupKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    },
+  ];
+}
+
+/** Retries for RunTask errors (capacity, throttling); a task that starts and fails is the failure rule's business. */
+const RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 };
+/** SQS's maximum: two weeks to read why a night's backup never started. */
+const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/**
+ * The backup job's task definition (roles, log group, read-only Chroma mount), run daily as
+ * `backup` and weekly as `verify --from latest` by EventBridge Scheduler on the shared cluster,
+ * and an alert when a run fails: the task stops with a non-zero exit code or never starts
+ * (EventBridge rule on ECS task state changes), or the scheduler cannot start it at all after
+ * retries (dead-letter queue alarm).
+ *
+ * With backups turned off the schedules stay, DISABLED, rather than disappear: turning them back
+ * on is a one-field update that changes nothing else (no IAM or queue churn), the plan still
+ * shows what would run and how, and the failure alarms keep covering runs started by hand.
+ */
+export class BackupSchedule extends pulumi.ComponentResource {
+  readonly task: JobTask;
+  readonly backupScheduleArn: pulumi.Output<string>;
+  readonly verifyScheduleArn: pulumi.Output<string>;
+  readonly deadLetterQueueArn: pulumi.Output<string>;
+  /** The failure rule: the alert topic's policy must let events.amazonaws.com publish for it. */
+  readonly failureRuleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: BackupScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("chatbot:backup:BackupSchedule", name, {}, opts);
+    const child = { parent: this };
+    const p = args.namePrefix;
+    const account = aws.getCallerIdentityOutput({}, child).accountId;
+    const partition = aws.getPartitionOutput({}, child).partition;
+
+    const task = new JobTask(`${name}-job`, {
+      namePrefix: p,
+      job: "backup",
+      image: args.image,
+      region: args.region,
+      cpu: args.cpu,
+      memory: args.memory,
+      ephemeralStorageGb: args.ephemeralStorageGb,
+      command: ["backup"],
+      environment: {
+        BACKUP_BUCKET: args.bucketName,
+        BACKUP_PREFIX: args.prefix,
+        AWS_REGION: args.region,
+        // The job then sends the SSE-KMS headers with this key, which the bucket policy accepts.
+        BACKUP_KMS_KEY_ID: args.kmsKeyArn,
+        ...(args.chroma ? { CHROMA_DATA_DIR: CHROMA_MOUNT } : {}),
+        ...(args.sentry ? { SENTRY_MONITOR_SLUG: args.sentry.monitorSlug } : {}),
+      },
+      secrets: {
+        DATABASE_URL: args.databaseUrlSecret,
+        ...(args.sentry ? { SENTRY_DSN: args.sentry.dsnSecret } : {}),
+      },
+      secretKmsKeyArns: args.secretKmsKeyArns,
+      taskPolicyStatements: pulumi.all([args.bucketArn, args.kmsKeyArn])
+        .apply(([bucketArn, keyArn]) => backupTaskStatements(bucketArn, args.prefix, keyArn, args.region)),
+      // Read-only: the backup copies Chroma's SQLite files through SQLite's backup API and never writes there.
+      efsVolume: args.chroma ? { ...args.chroma, containerPath: CHROMA_MOUNT, readOnly: true } : undefined,
+      // The root filesystem is read-only; the Chroma snapshot (backup) and the downloads (verify) go to /tmp.
+      scratchPath: "/tmp",
+      logRetentionDays: args.logRetentionDays,
+    }, child);
+    this.task = task;
+    const familyArnPrefix = pulumi.interpolate`arn:${partition}:ecs:${args.region}:${account}:task-definition/${task.family}:`;
+
+    // SSE-SQS: the queue holds only the scheduler's event (no data, no secrets), and an AWS-owned
+    // key needs no key policy for the scheduler's role or CloudWatch to read the queue's metrics.
+    const dlq = new aws.sqs.Queue(`${name}-dlq`, {
+      name: `${p}-backup-schedule-dlq`,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+    }, child);
+
+    const role = new aws.iam.Role(`${name}-scheduler`, {
+      name: `${p}-backup-scheduler`,
+      description: "EventBridge Scheduler: runs the backup task definition, nothing else",
+      assumeRolePolicy: account.apply((acct) => JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+          Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": acct } },
+        }],
+      })),
+    }, child);
+    // The scheduler sends to the DLQ with this role, so no queue policy is needed.
+    new aws.iam.RolePolicy(`${name}-scheduler`, {
+      role: role.id,
+      policy: pulumi.all([familyArnPrefix, args.clusterArn, task.taskRoleArn!, task.executionRoleArn, dlq.arn, account, partition])
+        .apply(([tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part]) => JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "RunBackupTask", Effect: "Allow", Action: "ecs:RunTask", Resource: `${tdPrefix}*`, Condition: { ArnEquals: { "ecs:cluster": clusterArn } } },
+            // propagateTags tags the task at launch, which ECS authorizes as TagResource.
+            {
+              Sid: "TagTaskAtLaunch", Effect: "Allow", Action: "ecs:TagResource",
+              Resource: `arn:${part}:ecs:${args.region}:${acct}:task/*`, Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+            },
+            {
+              Sid: "PassTaskRoles", Effect: "Allow", Action: "iam:PassRole", Resource: [taskRole, execRole],
+              Condition: { StringLike: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+            },
+            { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlqArn },
+          ],
+        })),
+    }, child);
+
+    const group = new aws.scheduler.ScheduleGroup(`${name}-group`, { name: `${p}-backup` }, child);
+    const schedule = (suffix: string, expression: string, description: string, command?: string[]) =>
+      new aws.scheduler.Schedule(`${name}-${suffix}`, {
+        name: `${p}-${suffix}`,
+        groupName: group.name,
+        description,
+        scheduleExpression: expression,
+        scheduleExpressionTimezone: args.timezone,
+        state: args.enabled ? "ENABLED" : "DISABLED",
+        flexibleTimeWindow: { mode: "OFF" },
+        target: {
+          arn: args.clusterArn,
+          roleArn: role.arn,
+          retryPolicy: RETRY,
+          deadLetterConfig: { arn: dlq.arn },
+          ecsParameters: {
+            taskDefinitionArn: task.taskDefinitionArn,
+            launchType: "FARGATE",
+            taskCount: 1,
+            propagateTags: "TASK_DEFINITION",
+            networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
+          },
+          // For an ECS target the input is RunTask's `overrides`.
+          ...(command ? { input: JSON.stringify({ containerOverrides: [{ name: task.containerName, command }] }) } : {}),
+        },
+      }, child);
+
+    const backup = schedule("backup", args.backupExpression, "Daily backup of PostgreSQL and Chroma to S3");
+    const verify = schedule("backup-verify", args.verifyExpression, "Weekly download-and-check of the latest backup", ["verify", "--from", "latest"]);
+
+    // A run that exits non-zero, or a task that never got to run its container (image pull, secrets).
+    const failureRule = new aws.cloudwatch.EventRule(`${name}-failed`, {
+      name: `${p}-backup-failed`,
+      description: `A ${task.family} task stopped with a non-zero exit code or failed to start`,
+      eventPattern: pulumi.all([args.clusterArn, familyArnPrefix]).apply(([clusterArn, tdPrefix]) => JSON.stringify({
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Task State Change"],
+        detail: {
+          clusterArn: [clusterArn],
+          taskDefinitionArn: [{ prefix: tdPrefix }],
+          lastStatus: ["STOPPED"],
+          $or: [
+            { containers: { exitCode: [{ "anything-but": 0 }] } },
+            { stopCode: ["TaskFailedToStart"] },
+          ],
+        },
+      })),
+    }, child);
+    new aws.cloudwatch.EventTarget(`${name}-failed`, { rule: failureRule.name, arn: args.alertTopicArn }, child);
+
+    new aws.cloudwatch.MetricAlarm(`${name}-dlq`, {
+      name: `${p}-backup-schedule-undelivered`,
+      alarmDescription: `EventBridge Scheduler could not start ${task.family} after retries; the event is in ${p}-backup-schedule-dlq`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: dlq.name },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [args.alertTopicArn],
+      okActions: [args.alertTopicArn],
+    }, child);
+
+    this.backupScheduleArn = backup.arn;
+    this.verifyScheduleArn = verify.arn;
+    this.deadLetterQueueArn = dlq.arn;
+    this.failureRuleArn = failureRule.arn;
+    this.registerOutputs({
+      backupScheduleArn: this.backupScheduleArn, verifyScheduleArn: this.verifyScheduleArn,
+      deadLetterQueueArn: this.deadLetterQueueArn, failureRuleArn: this.failureRuleArn,
+    });
+  }
+}

@@ -9,6 +9,8 @@ export interface BackupScheduleArgs {
   region: string;
   /** Backup job image, pinned by digest. */
   image: pulumi.Input<string>;
+  /** Its ECR repository (the execution role pulls from it); unset for an image outside ECR. */
+  imageRepositoryArn?: pulumi.Input<string>;
   /** Fargate CPU units and memory (MiB) of the job: pg_dump compresses with one core. */
   cpu: number;
   memory: number;
@@ -110,6 +112,7 @@ export class BackupSchedule extends pulumi.ComponentResource {
       namePrefix: p,
       job: "backup",
       image: args.image,
+      imageRepositoryArn: args.imageRepositoryArn,
       region: args.region,
       cpu: args.cpu,
       memory: args.memory,

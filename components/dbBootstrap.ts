@@ -29,6 +29,8 @@ export interface DbBootstrapArgs {
   region: string;
   /** db-init image, pinned by digest. */
   image: pulumi.Input<string>;
+  /** Its ECR repository (the execution role pulls from it); unset for an image outside ECR. */
+  imageRepositoryArn?: pulumi.Input<string>;
   database: DbBootstrapDatabase;
   /** Extensions db-init creates in the application database (DB_EXTENSIONS). */
   extensions: string[];
@@ -86,6 +88,7 @@ export class DbBootstrap extends pulumi.ComponentResource {
       namePrefix: args.namePrefix,
       job: "db-init",
       image: args.image,
+      imageRepositoryArn: args.imageRepositoryArn,
       region: args.region,
       cpu: 256,
       memory: 512,

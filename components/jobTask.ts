@@ -35,6 +35,8 @@ export interface JobTaskArgs {
   job: string;
   /** Image reference, pinned by digest (from the images component or config). */
   image: pulumi.Input<string>;
+  /** ECR repository the execution role may pull from; unset for an image outside ECR. */
+  imageRepositoryArn?: pulumi.Input<string>;
   /** AWS region: the awslogs driver's and the ARNs'. */
   region: string;
   /** Fargate task CPU units. */
@@ -59,26 +61,13 @@ export interface JobTaskArgs {
   scratchPath?: string;
   /** Days the job's log group keeps its logs. */
   logRetentionDays: number;
-  /** CPU architecture the image is built for. Default X86_64 (what CI's runners build). */
+  /** CPU architecture the image is built for. Default X86_64, the platform the images component builds. */
   cpuArchitecture?: "X86_64" | "ARM64";
 }
 
 /** `arn:...:secret:name-AbCdEf[:jsonKey::]`: the form ECS `secrets` valueFrom expects. */
 export function secretValueFrom(s: { secretArn: string; jsonKey?: string }): string {
   return s.jsonKey ? `${s.secretArn}:${s.jsonKey}::` : s.secretArn;
-}
-
-/** The ECR repository an image URI lives in, or undefined for an image from another registry. */
-export function ecrRepositoryArn(image: string, partition = "aws"): string | undefined {
-  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^@:]+)/.exec(image);
-  return m ? `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
-}
-
-function assumedBy(service: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
-  });
 }
 
 /**
@@ -107,6 +96,15 @@ export class JobTask extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, child).partition;
     const account = aws.getCallerIdentityOutput({}, child).accountId;
 
+    // Both roles: only ECS tasks of this account and region may assume them (confused-deputy guard).
+    const assumeRolePolicy = pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{
+        Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": acct }, ArnLike: { "aws:SourceArn": `arn:${part}:ecs:${args.region}:${acct}:*` } },
+      }],
+    }));
+
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
       name: `/ecs/${this.family}`, retentionInDays: args.logRetentionDays,
     }, child);
@@ -117,13 +115,12 @@ export class JobTask extends pulumi.ComponentResource {
     const execRole = new aws.iam.Role(`${name}-execution`, {
       name: `${this.family}-execution`,
       description: `ECS agent of ${this.family}: pulls the image, writes its logs, reads its secrets`,
-      assumeRolePolicy: assumedBy("ecs-tasks.amazonaws.com"),
+      assumeRolePolicy,
     }, child);
     new aws.iam.RolePolicy(`${name}-execution`, {
       role: execRole.id,
-      policy: pulumi.all([logGroup.arn, args.image, pulumi.all(secretArns), pulumi.all(args.secretKmsKeyArns ?? []), partition])
-        .apply(([logArn, image, secrets, keys, part]) => {
-          const repo = ecrRepositoryArn(image, part);
+      policy: pulumi.all([logGroup.arn, pulumi.output(args.imageRepositoryArn), pulumi.all(secretArns), pulumi.all(args.secretKmsKeyArns ?? [])])
+        .apply(([logArn, repo, secrets, keys]) => {
           const statements: PolicyStatement[] = [
             { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:log-stream:*` },
           ];
@@ -155,14 +152,7 @@ export class JobTask extends pulumi.ComponentResource {
       taskRole = new aws.iam.Role(`${name}-task`, {
         name: `${this.family}-task`,
         description: `What the ${this.family} container itself may do in AWS`,
-        assumeRolePolicy: pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{
-            Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole",
-            // Only ECS tasks of this account (confused-deputy guard).
-            Condition: { ArnLike: { "aws:SourceArn": `arn:${part}:ecs:${args.region}:${acct}:*` }, StringEquals: { "aws:SourceAccount": acct } },
-          }],
-        })),
+        assumeRolePolicy,
       }, child);
       const efsStatements = efs
         ? pulumi.all([efs.fileSystemId, efs.accessPointId, account, partition]).apply(([fsId, apId, acct, part]): PolicyStatement[] => [{

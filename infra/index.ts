@@ -158,6 +158,7 @@ const dbBootstrap = new DbBootstrap("db-bootstrap", {
   namePrefix: cfg.namePrefix,
   region: cfg.region,
   image: images.imageRefs.dbInit,
+  imageRepositoryArn: images.pullRepositoryArns.dbInit,
   database: {
     host: database.address,
     port: database.port,
@@ -269,6 +270,7 @@ new BackupSchedule("backup", {
   namePrefix: cfg.namePrefix,
   region: cfg.region,
   image: images.imageRefs.backupJob,
+  imageRepositoryArn: images.pullRepositoryArns.backupJob,
   // One vCPU: pg_dump -Fc compresses on one core; 2 GiB covers the upload buffers (~64 MiB) and SQLite copies.
   cpu: 1024,
   memory: 2048,

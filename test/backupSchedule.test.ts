@@ -105,11 +105,13 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
     expect(mount.Condition.StringEquals["elasticfilesystem:AccessPointArn"]).toMatch(/access-point\/chroma-ap-id$/);
   });
 
-  it("lets the execution role read exactly the job's two secrets and write its own log group", () => {
+  it("lets the execution role pull its image, read exactly the job's two secrets and write its own log group", () => {
     const statements = policyOf("backup-job-execution");
     const read = statements.find((s) => s.Action === "secretsmanager:GetSecretValue");
     const arns = (container.secrets as any[]).map((s) => s.valueFrom.replace(/:url::$/, ""));
     expect([...read.Resource].sort()).toEqual(arns.sort());
+    const pull = statements.find((s) => asArray<string>(s.Action).includes("ecr:BatchGetImage"));
+    expect(pull.Resource).toBe(`arn:aws:ecr:${REGION}:${ACCOUNT}:images-backup-job`);
     const logs = statements.find((s) => asArray<string>(s.Action).includes("logs:PutLogEvents"));
     expect(logs.Resource).toMatch(/:backup-job-logs:log-stream:\*$/);
   });

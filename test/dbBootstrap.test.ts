@@ -48,13 +48,15 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     expect(task.inputs.taskRoleArn).toBeUndefined();
   });
 
-  it("lets its execution role read exactly those three secrets", () => {
+  it("lets its execution role pull only its image and read exactly those three secrets", () => {
     const exec = ofType(plan, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "db-bootstrap-job-execution")!;
     const statements = parseJsonInput(exec, "policy").Statement as any[];
     const read = statements.filter((s) => [s.Action].flat().includes("secretsmanager:GetSecretValue"));
     expect(read).toHaveLength(1);
     const arns = (container.secrets as any[]).map((s) => s.valueFrom.replace(/:password::$/, ""));
     expect([...read[0].Resource].sort()).toEqual([...new Set(arns)].sort());
+    const pull = statements.find((s) => [s.Action].flat().includes("ecr:BatchGetImage"));
+    expect(pull.Resource).toBe("arn:aws:ecr:eu-central-1:123456789012:images-db-init");
   });
 
   it("is run by a local command that waits for the database, its network path and the task definition", () => {

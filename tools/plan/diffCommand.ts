@@ -6,15 +6,14 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { AttributedDifference, diffStacks, PRESENCE, StackDiff, StackRenderer } from "./diff";
+import { AttributedDifference, diffStacks, PRESENCE, showPair, StackDiff, StackRenderer } from "./diff";
 import { renderStack } from "./render";
 
 const USAGE = "usage: npm run plan -- diff <stackA> <stackB> [--json FILE] [--keys key1,key2]";
 
-function show(v: unknown): string {
-  if (v === undefined) return "(absent)";
-  const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
-  return s.length > 70 ? `${s.slice(0, 67)}...` : s;
+function change(a: unknown, b: unknown): string {
+  const [sa, sb] = showPair(a, b);
+  return `${sa} -> ${sb}`;
 }
 
 function cause(d: AttributedDifference): string {
@@ -34,7 +33,7 @@ export function formatStackDiff(diff: StackDiff): string {
     `Diff of ${diff.project}: ${a} -> ${b} (stack names normalised to <stack>; offline, runtime mocks)`,
     "",
     `config keys that differ (${diff.config.length}):`,
-    ...diff.config.map((c) => `  ${c.key}: ${show(c.a)} -> ${show(c.b)}`),
+    ...diff.config.map((c) => `  ${c.key}: ${change(c.a, c.b)}`),
     `secrets not compared (placeholders offline, "[secret]" in plans): ${diff.secretKeys.join(", ") || "none"}`,
   ];
   const byComponent = new Map<string, Map<string, AttributedDifference[]>>();
@@ -52,7 +51,7 @@ export function formatStackDiff(diff: StackDiff): string {
         continue;
       }
       lines.push(`  ${ds[0].type} ${ds[0].name}`);
-      for (const d of ds) lines.push(`    ${d.path}: ${show(d.a)} -> ${show(d.b)}   ${cause(d)}`);
+      for (const d of ds) lines.push(`    ${d.path}: ${change(d.a, d.b)}   ${cause(d)}`);
     }
   }
   if (diff.attributedKeys.length < diff.config.length) lines.push("", `attributed one by one: ${diff.attributedKeys.join(", ")} (--keys)`);

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import {
-  contextTag, dockerignoreFor, ecrRepositoryArn, ignoreMatcher, parseImageSource, readIgnorePatterns,
+  contextTag, dockerignoreFor, ecrRepositoryArn, filesInContext, ignoreMatcher, parseImageSource, readIgnorePatterns,
 } from "../components/app/buildContext";
 import type { Plan } from "../tools/plan/types";
 
@@ -165,5 +165,29 @@ describe("content tag of a build (mirrors what @pulumi/docker hashes)", () => {
     expect(m.ignored("tmp1")).toBe(true);
     expect(m.ignored("tmp12")).toBe(false);
     expect(m.hasExclusions).toBe(true);
+  });
+});
+
+describe("the repository-root .dockerignore @pulumi/docker builds with", () => {
+  const root = path.join(__dirname, "..");
+  const files = (ignoreFile: string) => new Set(filesInContext(root, readIgnorePatterns(fs.readFileSync(path.join(root, ignoreFile), "utf8"))));
+  const jobs = ["jobs/backup/Dockerfile", "jobs/db-init/Dockerfile"];
+
+  it("is the file the provider reads for the jobs' builds", () => {
+    for (const dockerfile of jobs) expect(dockerignoreFor(".", dockerfile)).toBe(".dockerignore");
+  });
+
+  it("admits everything each job's own Dockerfile.dockerignore admits, and nothing neither admits", () => {
+    const admitted = files(".dockerignore");
+    const union = new Set<string>();
+    for (const dockerfile of jobs) {
+      const own = files(`${dockerfile}.dockerignore`);
+      expect(own.size).toBeGreaterThan(2);
+      const missing = [...own].filter((f) => !admitted.has(f));
+      expect({ dockerfile, missing }).toEqual({ dockerfile, missing: [] });
+      own.forEach((f) => union.add(f));
+    }
+    expect([...admitted].filter((f) => !union.has(f) && !f.endsWith(".dockerignore"))).toEqual([]);
+    expect([...admitted].some((f) => f.startsWith("node_modules/") || f.startsWith(".git/"))).toBe(false);
   });
 });

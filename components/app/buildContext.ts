@@ -152,7 +152,12 @@ function fileDigest(abs: string, st: fs.Stats): string {
   return digest;
 }
 
-/** Files of the context the build would see, as sorted context-relative paths. */
+/** Files of a context that `.dockerignore` patterns leave in, as sorted context-relative paths. */
+export function filesInContext(root: string, patterns: string[]): string[] {
+  const { ignored, hasExclusions } = ignoreMatcher(patterns);
+  return contextFiles(root, ignored, !hasExclusions);
+}
+
 function contextFiles(root: string, ignored: (rel: string) => boolean, prune: boolean): string[] {
   const out: string[] = [];
   const walk = (dir: string, rel: string) => {

@@ -134,8 +134,9 @@ export class BackupSchedule extends pulumi.ComponentResource {
       secretKmsKeyArns: args.secretKmsKeyArns,
       taskPolicyStatements: pulumi.all([args.bucketArn, args.kmsKeyArn])
         .apply(([bucketArn, keyArn]) => backupTaskStatements(bucketArn, args.prefix, keyArn, args.region)),
-      // Read-only: the backup copies Chroma's SQLite files through SQLite's backup API and never writes there.
-      efsVolume: args.chroma ? { ...args.chroma, containerPath: CHROMA_MOUNT, readOnly: true } : undefined,
+      // Writable although the job never writes there: SQLite's backup API takes a shared lock on the
+      // live database, and in WAL mode must update its -shm index; both fail on a read-only mount.
+      efsVolume: args.chroma ? { ...args.chroma, containerPath: CHROMA_MOUNT, readOnly: false } : undefined,
       // The root filesystem is read-only; the Chroma snapshot (backup) and the downloads (verify) go to /tmp.
       scratchPath: "/tmp",
       logRetentionDays: args.logRetentionDays,

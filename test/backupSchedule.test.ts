@@ -69,15 +69,15 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
     expect(Object.keys(secrets).sort()).toEqual(["DATABASE_URL", "SENTRY_DSN"]);
   });
 
-  it("mounts Chroma's access point read-only over TLS with IAM, and writes only to a scratch /tmp", () => {
+  it("mounts Chroma's access point over TLS with IAM (writable, for SQLite's locks), and /tmp as scratch", () => {
     const volumes = task.inputs.volumes as any[];
     const efs = volumes.find((v) => v.efsVolumeConfiguration);
     expect(efs.efsVolumeConfiguration).toMatchObject({
       fileSystemId: "chroma-fs-id", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "chroma-ap-id", iam: "ENABLED" },
     });
     const mounts = container.mountPoints as any[];
-    expect(mounts.find((m) => m.sourceVolume === efs.name)).toEqual({ sourceVolume: efs.name, containerPath: CHROMA_MOUNT, readOnly: true });
-    expect(mounts.filter((m) => !m.readOnly).map((m) => m.containerPath)).toEqual(["/tmp"]);
+    expect(mounts.find((m) => m.sourceVolume === efs.name)).toEqual({ sourceVolume: efs.name, containerPath: CHROMA_MOUNT, readOnly: false });
+    expect(mounts.filter((m) => !m.readOnly).map((m) => m.containerPath).sort()).toEqual([CHROMA_MOUNT, "/tmp"]);
     expect(container.readonlyRootFilesystem).toBe(true);
     expect(task.inputs.ephemeralStorage).toEqual({ sizeInGib: config.backupEphemeralStorageGb });
   });
@@ -85,7 +85,7 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
   it("lets the task write, read and list only its prefix, with the bucket's key, and delete nothing", () => {
     const statements = policyOf("backup-job-task");
     const actions = statements.flatMap((s) => asArray<string>(s.Action));
-    for (const a of actions) expect(a).not.toMatch(/^(\*|s3:\*|s3:Delete.*|s3:PutBucket.*|s3:PutObjectRetention|s3:BypassGovernanceRetention|kms:\*|elasticfilesystem:ClientWrite)$/);
+    for (const a of actions) expect(a).not.toMatch(/^(\*|s3:\*|s3:Delete.*|s3:PutBucket.*|s3:PutObjectRetention|s3:BypassGovernanceRetention|kms:\*)$/);
     expect(statements.every((s) => s.Effect === "Allow")).toBe(true);
 
     const s3 = statements.filter((s) => asArray<string>(s.Action).some((a) => a.startsWith("s3:")));

@@ -1,4 +1,5 @@
 import { JobError } from "./errors";
+import type { MonitorConfig } from "./sentry";
 
 /** The job's environment contract (see README.md), validated once before any work starts. */
 export interface JobEnv {
@@ -18,7 +19,7 @@ export interface JobEnv {
 export interface BackupEnv extends JobEnv {
   databaseUrl: string;
   chromaDataDir?: string;
-  sentry?: { dsn: string; monitorSlug: string };
+  sentry?: { dsn: string; monitorSlug: string; monitorConfig?: MonitorConfig };
 }
 
 function opt(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -68,7 +69,26 @@ export function readBackupEnv(env: NodeJS.ProcessEnv): BackupEnv {
     ...base,
     databaseUrl: opt(env, "DATABASE_URL")!,
     chromaDataDir: opt(env, "CHROMA_DATA_DIR"),
-    sentry: dsn && monitorSlug ? { dsn, monitorSlug } : undefined,
+    sentry: dsn && monitorSlug ? { dsn, monitorSlug, monitorConfig: monitorConfig(env) } : undefined,
+  };
+}
+
+/** SENTRY_MONITOR_SCHEDULE (crontab, e.g. `0 2 * * *`) turns on the monitor upsert; the rest have defaults. */
+function monitorConfig(env: NodeJS.ProcessEnv): MonitorConfig | undefined {
+  const schedule = opt(env, "SENTRY_MONITOR_SCHEDULE");
+  if (!schedule) return undefined;
+  if (!/^(\S+\s+){4}\S+$/.test(schedule)) throw new JobError(`SENTRY_MONITOR_SCHEDULE is not a 5-field crontab: ${schedule}`);
+  const minutes = (name: string, dflt: number) => {
+    const v = opt(env, name);
+    if (v === undefined) return dflt;
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new JobError(`${name} must be a whole number of minutes >= 1, got ${v}`);
+    return Number(v);
+  };
+  return {
+    schedule: { type: "crontab", value: schedule },
+    timezone: opt(env, "SENTRY_MONITOR_TIMEZONE") ?? "UTC",
+    checkin_margin: minutes("SENTRY_MONITOR_MARGIN_MINUTES", 30),
+    max_runtime: minutes("SENTRY_MONITOR_MAX_RUNTIME_MINUTES", 120),
   };
 }
 

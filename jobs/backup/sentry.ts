@@ -2,6 +2,16 @@ import { randomUUID } from "crypto";
 
 export type CheckInStatus = "in_progress" | "ok" | "error";
 
+/** Sentry's monitor_config: sent with the first check-in, it creates or updates the monitor. */
+export interface MonitorConfig {
+  schedule: { type: "crontab"; value: string } | { type: "interval"; value: number; unit: "minute" | "hour" | "day" };
+  timezone: string;
+  /** Minutes a check-in may be late before Sentry reports a missed run. */
+  checkin_margin: number;
+  /** Minutes a run may take before Sentry reports it as timed out. */
+  max_runtime: number;
+}
+
 /**
  * Sentry cron check-ins over plain HTTP (no SDK): a missed or failed nightly backup raises a
  * Sentry alert. Monitoring must never fail the backup, so every problem here is one log line.
@@ -13,11 +23,12 @@ export class CronMonitor {
   constructor(
     private readonly url: string | undefined,
     private readonly log: (line: string) => void,
+    private readonly config?: MonitorConfig,
   ) {}
 
-  static fromDsn(dsn: string, monitorSlug: string, log: (line: string) => void): CronMonitor {
+  static fromDsn(dsn: string, monitorSlug: string, log: (line: string) => void, config?: MonitorConfig): CronMonitor {
     try {
-      return new CronMonitor(checkInUrl(dsn, monitorSlug), log);
+      return new CronMonitor(checkInUrl(dsn, monitorSlug), log, config);
     } catch (err) {
       log(`sentry check-in disabled: ${(err as Error).message}`);
       return new CronMonitor(undefined, log);
@@ -32,7 +43,11 @@ export class CronMonitor {
     u.searchParams.set("check_in_id", this.checkInId);
     if (status !== "in_progress") u.searchParams.set("duration", String((Date.now() - this.started) / 1000));
     try {
-      const res = await fetch(u, { method: "POST", signal: AbortSignal.timeout(10_000) });
+      // The first check-in carries the monitor's schedule, so Sentry creates the monitor itself
+      // (the Pulumi provider has no monitor resource) and keeps it in step with the stack's config.
+      const body = status === "in_progress" && this.config ? JSON.stringify({ monitor_config: this.config }) : undefined;
+      const headers = body ? { "content-type": "application/json" } : undefined;
+      const res = await fetch(u, { method: "POST", body, headers, signal: AbortSignal.timeout(10_000) });
       if (!res.ok) this.log(`sentry check-in ${status} failed: HTTP ${res.status}`);
     } catch (err) {
       this.log(`sentry check-in ${status} failed: ${(err as Error).message}`);

@@ -19,6 +19,10 @@ export function isConfigError(e: unknown): e is Error {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "diff") {
+    const { diffCommand } = await import("./diffCommand");
+    return diffCommand(argv.slice(1));
+  }
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
     options: {
@@ -26,10 +30,6 @@ async function main(argv: string[]): Promise<number> {
       estimate: { type: "boolean" },
     },
   });
-  if (positionals[0] === "diff") {
-    const { diffCommand } = await import("./diffCommand");
-    return diffCommand(positionals.slice(1));
-  }
   const stack = positionals[0];
   if (!stack || positionals.length > 1) {
     console.error("usage: npm run plan -- <stack> [--config FILE] [--secrets FILE] [--json FILE] [--md FILE] [--estimate]\n       npm run plan -- diff <stackA> <stackB>");

@@ -18,7 +18,7 @@ import { CronMonitor } from "../sentry";
 export async function backupCommand(argv: string[], env: NodeJS.ProcessEnv, rt: Runtime): Promise<void> {
   parseArgs({ args: argv, options: {}, strict: true, allowPositionals: false });
   const cfg = readBackupEnv(env);
-  const monitor = cfg.sentry ? CronMonitor.fromDsn(cfg.sentry.dsn, cfg.sentry.monitorSlug, rt.err) : undefined;
+  const monitor = cfg.sentry ? CronMonitor.fromDsn(cfg.sentry.dsn, cfg.sentry.monitorSlug, rt.err, cfg.sentry.monitorConfig) : undefined;
   await monitor?.checkIn("in_progress");
   try {
     await takeBackup(cfg, rt);

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { toCrontab } from "./crontab";
 import { JobSecret, JobTask, PolicyStatement } from "./jobTask";
 
 export interface BackupScheduleArgs {
@@ -125,7 +126,7 @@ export class BackupSchedule extends pulumi.ComponentResource {
         // The job then sends the SSE-KMS headers with this key, which the bucket policy accepts.
         BACKUP_KMS_KEY_ID: args.kmsKeyArn,
         ...(args.chroma ? { CHROMA_DATA_DIR: CHROMA_MOUNT } : {}),
-        ...(args.sentry ? { SENTRY_MONITOR_SLUG: args.sentry.monitorSlug } : {}),
+        ...(args.sentry ? { SENTRY_MONITOR_SLUG: args.sentry.monitorSlug, ...monitorSchedule(args.backupExpression, args.timezone) } : {}),
       },
       secrets: {
         DATABASE_URL: args.databaseUrlSecret,
@@ -260,4 +261,10 @@ export class BackupSchedule extends pulumi.ComponentResource {
       deadLetterQueueArn: this.deadLetterQueueArn, failureRuleArn: this.failureRuleArn,
     });
   }
+}
+
+/** Lets the job's first check-in create Sentry's cron monitor with the same schedule (no provider resource exists). */
+function monitorSchedule(expression: string, timezone: string): Record<string, string> {
+  const crontab = toCrontab(expression);
+  return crontab ? { SENTRY_MONITOR_SCHEDULE: crontab, SENTRY_MONITOR_TIMEZONE: timezone } : {};
 }

@@ -1,3 +1,4 @@
+import { toCrontab } from "../components/crontab";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -62,6 +63,9 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
       BACKUP_KMS_KEY_ID: keyArn,
       CHROMA_DATA_DIR: CHROMA_MOUNT,
       SENTRY_MONITOR_SLUG: `chatbot-${stack}-backup`,
+      // Sentry's monitor gets the schedule the stack runs the job on.
+      SENTRY_MONITOR_SCHEDULE: toCrontab(config.backupSchedule),
+      SENTRY_MONITOR_TIMEZONE: config.backupScheduleTimezone,
     });
     const secrets = Object.fromEntries((container.secrets as any[]).map((s) => [s.name, s.valueFrom]));
     expect(secrets.DATABASE_URL).toMatch(/postgres-backup:url::$/);

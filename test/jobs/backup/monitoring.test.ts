@@ -9,14 +9,18 @@ describe("backup job Sentry check-ins", () => {
   let sourceUrl: string;
   let server: http.Server;
   let port: number;
-  const hits: { method: string; url: URL }[] = [];
+  const hits: { method: string; url: URL; body: string }[] = [];
 
   beforeAll(async () => {
     await createBucket(bucket);
     sourceUrl = await createDatabase(`mon_src_${process.pid}`);
     server = http.createServer((req, res) => {
-      hits.push({ method: req.method!, url: new URL(req.url!, "http://sentry.local") });
-      res.writeHead(202, { "content-type": "application/json" }).end("{}");
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        hits.push({ method: req.method!, url: new URL(req.url!, "http://sentry.local"), body });
+        res.writeHead(202, { "content-type": "application/json" }).end("{}");
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as AddressInfo).port;
@@ -46,6 +50,24 @@ describe("backup job Sentry check-ins", () => {
     const ids = hits.map((h) => h.url.searchParams.get("check_in_id"));
     expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(ids[1]).toBe(ids[0]);
+  });
+
+  it("sends the monitor's schedule with the first check-in, so Sentry creates the monitor", async () => {
+    const r = await runJob(
+      ["backup"],
+      env({ SENTRY_DSN: `http://pubkey@127.0.0.1:${port}/42`, SENTRY_MONITOR_SCHEDULE: "0 2 * * *", SENTRY_MONITOR_TIMEZONE: "Europe/Berlin" }),
+      new Date("2025-03-05T02:00:00Z"),
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(hits[0].body)).toEqual({
+      monitor_config: { schedule: { type: "crontab", value: "0 2 * * *" }, timezone: "Europe/Berlin", checkin_margin: 30, max_runtime: 120 },
+    });
+    expect(hits[1].body).toBe("");
+  });
+
+  it("refuses a schedule that is not a crontab", async () => {
+    const r = await runJob(["backup"], env({ SENTRY_DSN: `http://pubkey@127.0.0.1:${port}/42`, SENTRY_MONITOR_SCHEDULE: "cron(0 2 * * ? *)" }), new Date("2025-03-06T02:00:00Z"));
+    expect(r).toMatchObject({ code: 1, err: [expect.stringContaining("SENTRY_MONITOR_SCHEDULE is not a 5-field crontab")] });
   });
 
   it("checks in error when the backup fails", async () => {

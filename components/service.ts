@@ -57,6 +57,11 @@ export interface ServiceArgs {
   maxCount: number;
   /** Average CPU % the autoscaling aims for. */
   cpuTargetPercent: number;
+  /**
+   * The workload tolerates only one running copy (a bot polling its platform with one token):
+   * a release stops the old task before starting the new one instead of overlapping them.
+   */
+  singleConsumer?: boolean;
   /** Private subnets the tasks run in (never a public IP). */
   subnetIds: pulumi.Input<string>[];
   securityGroupIds: pulumi.Input<string>[];
@@ -192,9 +197,10 @@ export class Service extends pulumi.ComponentResource {
       desiredCount: args.minCount,
       networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
       // Zero-downtime rolling release: new tasks start (up to 2x) before old ones stop; a release
-      // whose tasks do not become healthy is rolled back automatically.
-      deploymentMinimumHealthyPercent: 100,
-      deploymentMaximumPercent: 200,
+      // whose tasks do not become healthy is rolled back automatically. A single consumer trades
+      // a few seconds of downtime for never running two copies at once.
+      deploymentMinimumHealthyPercent: args.singleConsumer ? 0 : 100,
+      deploymentMaximumPercent: args.singleConsumer ? 100 : 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
       // `pulumi up` returns when the release has settled, so the pipeline reports its outcome.
       waitForSteadyState: true,

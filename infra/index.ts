@@ -243,6 +243,8 @@ const bot = (serviceName: string, sentryName: "telegramBot" | "discordBot", toke
     imageRepositoryArn: images.pullRepositoryArns[sentryName],
     ...sizing,
     cpuTargetPercent: cfg.botCpuTargetPercent,
+    // Telegram's long polling and an unsharded Discord gateway session each allow one consumer.
+    singleConsumer: true,
     environment: appEnvironment,
     secrets: { ...dataSecrets, LLM_API_KEY: appSecrets.secrets.llmApiKey, [tokenEnv]: appSecrets.secrets[token], SENTRY_DSN: sentryDsn(sentryName) },
   }, afterBootstrap);

@@ -101,6 +101,7 @@ describe("config validation", () => {
   it.each([
     [{ dbAllocatedStorageGb: "200", dbMaxAllocatedStorageGb: "100" }, /dbAllocatedStorageGb = "200": must be <= dbMaxAllocatedStorageGb/],
     [{ apiMinCount: "5", apiMaxCount: "2" }, /apiMinCount = "5": must be <= apiMaxCount/],
+    [{ telegramBotMaxCount: "3" }, /telegramBotMaxCount = "3": must be 1: the bot polls with one token/],
     [{ apiCpu: "256", apiMemory: "4096" }, /apiMemory = "4096": with apiCpu=256 Fargate allows 512 to 2048 MiB/],
     [{ backupObjectLockDays: "60", backupRetentionDays: "30" }, /backupObjectLockDays = "60": must be <= backupRetentionDays/],
   ])("checks keys that depend on each other: %o", (overrides, message) => {

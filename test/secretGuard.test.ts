@@ -17,24 +17,43 @@ const secretNames = prodConfig.secretKeys.map((k) => k.replace(/^chatbot:/, ""))
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** Renders prod with the compared stack's outputs mocked, in a child process (see below). */
-function renderProdInChild(outputs: Record<string, unknown>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+interface ChildRender { status: "rendered" | "failed"; message: string }
+
+/**
+ * Renders prod once per case, with the compared stack's outputs mocked, in ONE child process
+ * (see the comment in the tests below for why a child; one process keeps module loading to once).
+ */
+function renderProdInChild(cases: Record<string, unknown>[]): Promise<ChildRender[]> {
   const script = `
     const { renderStack } = require("./tools/plan/render");
-    renderStack({ stack: "prod", stackReferences: { [${JSON.stringify(compared)}]: JSON.parse(process.env.REF_OUTPUTS) } }).then(
-      ({ plan }) => { console.log("rendered: ${FINGERPRINTS_OUTPUT}=" + plan.outputs.${FINGERPRINTS_OUTPUT}); process.exit(0); },
-      (e) => { console.error("FAILED: " + e.message); process.exit(3); });
+    (async () => {
+      const results = [];
+      for (const outputs of JSON.parse(process.env.REF_CASES)) {
+        try {
+          const { plan } = await renderStack({ stack: "prod", stackReferences: { [${JSON.stringify(compared)}]: outputs } });
+          results.push({ status: "rendered", message: "${FINGERPRINTS_OUTPUT}=" + plan.outputs.${FINGERPRINTS_OUTPUT} });
+        } catch (e) {
+          results.push({ status: "failed", message: e.message });
+        }
+      }
+      console.log(JSON.stringify(results));
+      process.exit(0);
+    })();
   `;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [require.resolve("tsx/cli"), "-e", script], {
-      cwd: ROOT, env: { ...process.env, REF_OUTPUTS: JSON.stringify(outputs) },
+      cwd: ROOT, env: { ...process.env, REF_CASES: JSON.stringify(cases) },
     });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.on("close", (status) => {
+      const last = stdout.trim().split("\n").pop() ?? "";
+      if (status !== 0 || !last.startsWith("[")) reject(new Error(`child exited ${status}: ${stderr}`));
+      else resolve(JSON.parse(last));
+    });
   });
 }
 
@@ -52,33 +71,36 @@ describe("secret-sharing guard", () => {
   // A failing check rejects inside an apply: outside jest that fails the render (as it fails a
   // real `pulumi up`), but jest's sandbox intercepts the rejection itself, so these renders run
   // in a child process, like the plan CLI (see harness.test.ts).
-  it("fails prod's render naming the one shared secret, and no other", async () => {
-    const r = await renderProdInChild({ [FINGERPRINTS_OUTPUT]: otherStackPrints(["stripeApiKey"]) });
-    expect(r.status).toBe(3);
-    expect(r.stderr).toContain(`FAILED: secret sharing: chatbot:stripeApiKey has the same value in prod and ${compared}`);
-    expect(r.stderr).not.toMatch(/telegramBotToken|llmApiKey|sentryAuthToken|appSecretKey|discordBotToken/);
-    expect(r.stdout).not.toContain("rendered");
+  let oneShared: ChildRender, twoShared: ChildRender, noPrints: ChildRender, noneShared: ChildRender;
+  beforeAll(async () => {
+    [oneShared, twoShared, noPrints, noneShared] = await renderProdInChild([
+      { [FINGERPRINTS_OUTPUT]: otherStackPrints(["stripeApiKey"]) },
+      { [FINGERPRINTS_OUTPUT]: otherStackPrints(["llmApiKey", "telegramBotToken"]) },
+      {},
+      { [FINGERPRINTS_OUTPUT]: otherStackPrints([]) },
+    ]);
   });
 
-  it("names every shared secret in one message", async () => {
-    const r = await renderProdInChild({ [FINGERPRINTS_OUTPUT]: otherStackPrints(["llmApiKey", "telegramBotToken"]) });
-    expect(r.status).toBe(3);
-    expect(r.stderr).toContain(
+  it("fails prod's render naming the one shared secret, and no other", () => {
+    expect(oneShared.status).toBe("failed");
+    expect(oneShared.message).toContain(`secret sharing: chatbot:stripeApiKey has the same value in prod and ${compared}`);
+    expect(oneShared.message).not.toMatch(/telegramBotToken|llmApiKey|sentryAuthToken|appSecretKey|discordBotToken/);
+  });
+
+  it("names every shared secret in one message", () => {
+    expect(twoShared.status).toBe("failed");
+    expect(twoShared.message).toContain(
       `secret sharing: chatbot:llmApiKey has the same value in prod and ${compared}; chatbot:telegramBotToken has the same value in prod and ${compared}`,
     );
   });
 
-  it("fails, saying to deploy the other stack first, when that stack exports no fingerprints", async () => {
-    const r = await renderProdInChild({});
-    expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(new RegExp(`${compared} exports no "${FINGERPRINTS_OUTPUT}" output.*Deploy ${compared} first`));
+  it("fails, saying to deploy the other stack first, when that stack exports no fingerprints", () => {
+    expect(noPrints.status).toBe("failed");
+    expect(noPrints.message).toMatch(new RegExp(`${compared} exports no "${FINGERPRINTS_OUTPUT}" output.*Deploy ${compared} first`));
   });
 
-  it("renders in the same child process when nothing is shared (the failures above are the guard's)", async () => {
-    const r = await renderProdInChild({ [FINGERPRINTS_OUTPUT]: otherStackPrints([]) });
-    expect(r.stderr).not.toContain("FAILED");
-    expect(r.stdout).toContain(`rendered: ${FINGERPRINTS_OUTPUT}=[secret]`);
-    expect(r.status).toBe(0);
+  it("renders in the same child process when nothing is shared (the failures above are the guard's)", () => {
+    expect(noneShared).toEqual({ status: "rendered", message: `${FINGERPRINTS_OUTPUT}=[secret]` });
   });
 
   describe("when every secret differs", () => {

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { startPostgres, startS3 } from "./servers";
 
 /**
@@ -14,4 +17,15 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_S3_ACCESS_KEY = "S3RVER";
   process.env.TEST_S3_SECRET_KEY = "S3RVER";
   (globalThis as any).__testServers = { pg, s3 };
+  process.env.TEST_PLAN_CACHE = await renderCommittedStacks();
+}
+
+/** The committed stacks' plans, rendered once for every test file (see test/support/plan.ts). */
+async function renderCommittedStacks(): Promise<string> {
+  const { renderStack } = await import("../../tools/plan/render");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plans-"));
+  for (const stack of ["staging", "prod"]) {
+    fs.writeFileSync(path.join(dir, `${stack}.json`), JSON.stringify(await renderStack({ stack })));
+  }
+  return dir;
 }

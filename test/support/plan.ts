@@ -3,7 +3,12 @@
  * mocks, through the same harness as `npm run plan`. Each call resets jest's module registry so
  * the program and @pulumi/pulumi load fresh: several stacks may be rendered in one test file,
  * one after another (never concurrently: the Pulumi runtime is a process-wide singleton).
+ *
+ * A committed stack rendered with no options is the same in every test file, so jest's
+ * globalSetup renders staging and prod once (through the same harness) and planFor hands out
+ * copies; anything with options renders afresh.
  */
+import * as fs from "fs";
 import * as path from "path";
 import type { RenderPlanOptions, RenderedStack } from "../../tools/plan/render";
 import type { Plan, PlanResource } from "../../tools/plan/types";
@@ -11,6 +16,9 @@ import type { Plan, PlanResource } from "../../tools/plan/types";
 const ROOT = path.resolve(__dirname, "../..");
 
 export async function planFor(stack: string, opts: Omit<RenderPlanOptions, "stack" | "load"> = {}): Promise<RenderedStack> {
+  const cached = process.env.TEST_PLAN_CACHE && path.join(process.env.TEST_PLAN_CACHE, `${stack}.json`);
+  const given = Object.values(opts).filter((v) => v !== undefined);
+  if (cached && given.length === 0 && fs.existsSync(cached)) return JSON.parse(fs.readFileSync(cached, "utf8"));
   jest.resetModules();
   const { renderStack } = require(path.join(ROOT, "tools/plan/render")) as typeof import("../../tools/plan/render");
   return renderStack({ ...opts, stack, load: () => require(path.join(ROOT, "infra")) });

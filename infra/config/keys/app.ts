@@ -20,8 +20,9 @@ function service(label: string, d: { cpu: number; memory: number; min: number; m
 }
 
 const api = service("API", { cpu: 512, memory: 1024, min: 2, max: 6 });
-const telegram = service("Telegram bot", { cpu: 256, memory: 512, min: 1, max: 2 });
-const discord = service("Discord bot", { cpu: 256, memory: 512, min: 1, max: 2 });
+// One copy of each bot: see the single-consumer rule in ../rules.ts.
+const telegram = service("Telegram bot", { cpu: 256, memory: 512, min: 1, max: 1 });
+const discord = service("Discord bot", { cpu: 256, memory: 512, min: 1, max: 1 });
 
 export const appKeys = {
   apiImage: image("API backend image."),

@@ -27,8 +27,9 @@ export function subnetCidr(vpcCidr: string, index: number): string {
 /**
  * VPC with public subnets (ALB, NAT) and private subnets (everything else) across AZs,
  * flow logs, and the security groups the other parts attach to: `alb` (internet-facing),
- * `app` (long-running containers), `jobs` (scheduled and one-off tasks: backup, bootstrap) and
- * `data` (stores). Rules between groups are added by the parts that
+ * `app` (long-running containers) and `jobs` (scheduled and one-off tasks: backup, bootstrap).
+ * Each store brings its own group (components/data/securityGroup.ts), so opening one store's
+ * port never opens another's. Rules between groups are added by the parts that
  * need them; the only internet ingress is the ALB's 443 and its 80-to-443 redirect.
  */
 export class Network extends pulumi.ComponentResource {
@@ -39,7 +40,6 @@ export class Network extends pulumi.ComponentResource {
   readonly albSecurityGroupId: pulumi.Output<string>;
   readonly appSecurityGroupId: pulumi.Output<string>;
   readonly jobsSecurityGroupId: pulumi.Output<string>;
-  readonly dataSecurityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chatbot:network:Network", name, {}, opts);
@@ -97,7 +97,6 @@ export class Network extends pulumi.ComponentResource {
     const alb = sg("alb", "Internet-facing load balancer: HTTPS in, HTTP only to redirect");
     const app = sg("app", "Application containers: reachable only from the load balancer");
     const jobs = sg("jobs", "Backup and bootstrap tasks: no ingress");
-    const data = sg("data", "Data stores: reachable only from the application and the jobs");
 
     for (const [port, why] of [[443, "HTTPS from the internet"], [80, "HTTP from the internet, redirected to HTTPS"]] as const) {
       for (const [family, cidr] of [["ipv4", { cidrIpv4: "0.0.0.0/0" }], ["ipv6", { cidrIpv6: "::/0" }]] as const) {
@@ -107,7 +106,7 @@ export class Network extends pulumi.ComponentResource {
       }
     }
     // Every group may reach out (AWS APIs, package mirrors, LLM/Telegram/Discord APIs) through NAT.
-    for (const [part, group] of [["alb", alb], ["app", app], ["jobs", jobs], ["data", data]] as const) {
+    for (const [part, group] of [["alb", alb], ["app", app], ["jobs", jobs]] as const) {
       new aws.vpc.SecurityGroupEgressRule(`${name}-${part}-out`, {
         securityGroupId: group.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "All egress",
       }, child);
@@ -120,10 +119,9 @@ export class Network extends pulumi.ComponentResource {
     this.albSecurityGroupId = alb.id;
     this.appSecurityGroupId = app.id;
     this.jobsSecurityGroupId = jobs.id;
-    this.dataSecurityGroupId = data.id;
     this.registerOutputs({
       vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds,
-      albSecurityGroupId: this.albSecurityGroupId, appSecurityGroupId: this.appSecurityGroupId, jobsSecurityGroupId: this.jobsSecurityGroupId, dataSecurityGroupId: this.dataSecurityGroupId,
+      albSecurityGroupId: this.albSecurityGroupId, appSecurityGroupId: this.appSecurityGroupId, jobsSecurityGroupId: this.jobsSecurityGroupId,
     });
   }
 

@@ -35,6 +35,11 @@ export interface SentryArgs {
   sensitiveFields: string[];
   /** `protect` + `retainOnDelete` on the projects (issue history) and the DSN key. */
   protect: boolean;
+  /**
+   * Name prefix of another stack whose projects this stack reports to (its events tell themselves
+   * apart by environment); empty creates this stack's own projects, keys and alert rules.
+   */
+  shareProjectsOf: string;
 }
 
 /** Settings of Sentry's "Update a project" API that the 0.0.9 provider does not expose. */
@@ -91,48 +96,12 @@ export class Sentry extends pulumi.ComponentResource {
     const dsnSecretArns = {} as Record<SentryService, pulumi.Output<string>>;
     const projectSlugs = {} as Record<SentryService, pulumi.Output<string>>;
     for (const [service, suffix] of Object.entries(SENTRY_SERVICES) as [SentryService, string][]) {
-      const slug = `${args.namePrefix}-${suffix}`;
-      const project = new sentry.SentryProject(`${name}-${suffix}`, {
-        organization: args.organization,
-        teams: [args.team],
-        name: slug,
-        slug,
-      }, { ...viaSentry, ...stateful });
-
-      // The provider has no scrubbing arguments; Sentry's project API has. Re-applied whenever
-      // the fields change (the settings are inputs of this resource).
-      new command.local.Command(`${name}-${suffix}-scrubbing`, {
-        interpreter: ["node", "-e"],
-        create: PUT_SETTINGS,
-        environment: {
-          SENTRY_PROJECT_URL: pulumi.interpolate`${SENTRY_API}/projects/${args.organization}/${project.slug}/`,
-          SENTRY_PROJECT_SETTINGS: JSON.stringify(scrubbingSettings(args.sensitiveFields)),
-          SENTRY_AUTH_TOKEN: pulumi.secret(args.authToken),
-        },
-        addPreviousOutputInEnv: false,
-      }, child);
-
-      const clientKey = new sentry.SentryKey(`${name}-${suffix}-key`, {
-        organization: args.organization,
-        project: project.slug,
-        name: slug,
-      }, viaSentry);
-
-      new sentry.SentryIssueAlert(`${name}-${suffix}-issues`, {
-        organization: args.organization,
-        project: project.slug,
-        name: `${slug}: new, regressed or spiking issue`,
-        actionMatch: "any",
-        filterMatch: "all",
-        // Sentry's default: one notification per issue per 30 minutes, however often it fires.
-        frequency: 30,
-        conditions: [
-          { id: "sentry.rules.conditions.first_seen_event.FirstSeenEventCondition" },
-          { id: "sentry.rules.conditions.regression_event.RegressionEventCondition" },
-          { id: "sentry.rules.conditions.event_frequency.EventFrequencyCondition", comparisonType: "count", value: String(args.errorSpikeEvents), interval: "5m" },
-        ],
-        actions,
-      }, viaSentry);
+      const shared = args.shareProjectsOf !== "";
+      const slug = `${shared ? args.shareProjectsOf : args.namePrefix}-${suffix}`;
+      const dsn = shared
+        // A preview stack borrows the owner's DSN: no project, key or alert rule to create and clean up.
+        ? pulumi.output(sentry.getSentryKeyOutput({ organization: args.organization, project: slug, first: true }, viaSentry)).dsnPublic
+        : this.project(name, suffix, slug, args, actions, viaSentry, stateful);
 
       const secret = new aws.secretsmanager.Secret(`${name}-${suffix}-dsn`, {
         name: `${args.namePrefix}/sentry/${suffix}-dsn`,
@@ -143,12 +112,12 @@ export class Sentry extends pulumi.ComponentResource {
       }, child);
       const version = new aws.secretsmanager.SecretVersion(`${name}-${suffix}-dsn`, {
         secretId: secret.id,
-        secretString: pulumi.secret(clientKey.dsnPublic),
+        secretString: pulumi.secret(dsn),
       }, child);
 
       // Consumers depend on the version too: a task never starts against an empty secret.
       dsnSecretArns[service] = pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
-      projectSlugs[service] = project.slug;
+      projectSlugs[service] = pulumi.output(slug);
     }
 
     this.dsnSecretArns = dsnSecretArns;
@@ -156,5 +125,55 @@ export class Sentry extends pulumi.ComponentResource {
     this.projectSlugs = projectSlugs;
     this.backupMonitorSlug = `${args.namePrefix}-backup`;
     this.registerOutputs({ dsnSecretArns, dsnKmsKeyArn: this.dsnKmsKeyArn, projectSlugs });
+  }
+
+  /** This stack's own project for one service, with its scrubbing, client key and alert rule; returns the DSN. */
+  private project(
+    name: string, suffix: string, slug: string, args: SentryArgs, actions: pulumi.Input<any>[],
+    viaSentry: pulumi.CustomResourceOptions, stateful: { protect: boolean; retainOnDelete: boolean },
+  ): pulumi.Output<string> {
+    const child = { parent: this };
+    const project = new sentry.SentryProject(`${name}-${suffix}`, {
+      organization: args.organization,
+      teams: [args.team],
+      name: slug,
+      slug,
+    }, { ...viaSentry, ...stateful });
+
+    // The provider has no scrubbing arguments; Sentry's project API has. Re-applied whenever
+    // the fields change (the settings are inputs of this resource).
+    new command.local.Command(`${name}-${suffix}-scrubbing`, {
+      interpreter: ["node", "-e"],
+      create: PUT_SETTINGS,
+      environment: {
+        SENTRY_PROJECT_URL: pulumi.interpolate`${SENTRY_API}/projects/${args.organization}/${project.slug}/`,
+        SENTRY_PROJECT_SETTINGS: JSON.stringify(scrubbingSettings(args.sensitiveFields)),
+        SENTRY_AUTH_TOKEN: pulumi.secret(args.authToken),
+      },
+      addPreviousOutputInEnv: false,
+    }, child);
+
+    const clientKey = new sentry.SentryKey(`${name}-${suffix}-key`, {
+      organization: args.organization,
+      project: project.slug,
+      name: slug,
+    }, viaSentry);
+
+    new sentry.SentryIssueAlert(`${name}-${suffix}-issues`, {
+      organization: args.organization,
+      project: project.slug,
+      name: `${slug}: new, regressed or spiking issue`,
+      actionMatch: "any",
+      filterMatch: "all",
+      // Sentry's default: one notification per issue per 30 minutes, however often it fires.
+      frequency: 30,
+      conditions: [
+        { id: "sentry.rules.conditions.first_seen_event.FirstSeenEventCondition" },
+        { id: "sentry.rules.conditions.regression_event.RegressionEventCondition" },
+        { id: "sentry.rules.conditions.event_frequency.EventFrequencyCondition", comparisonType: "count", value: String(args.errorSpikeEvents), interval: "5m" },
+      ],
+      actions,
+    }, viaSentry);
+    return clientKey.dsnPublic;
   }
 }

@@ -50,6 +50,7 @@ const sentry = new Sentry("sentry", {
   errorSpikeEvents: cfg.sentryErrorSpikeEvents,
   sensitiveFields: cfg.sentrySensitiveFields,
   protect: cfg.protectStatefulResources,
+  shareProjectsOf: cfg.sentryShareProjectsOf,
 }, monitoring);
 
 // Data tier. The database also owns the data KMS key that the cache and the vector store use.

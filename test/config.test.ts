@@ -30,10 +30,10 @@ function problems(stack: string, overrides: Record<string, string | undefined>, 
 }
 
 describe("config validation", () => {
-  it.each(["staging", "prod"])("accepts the committed %s stack file", (stack) => {
+  it.each(["staging", "prod", "preview"])("accepts the committed %s stack file", (stack) => {
     const r = raw(stack);
     const { settings, secrets } = validateConfig("chatbot", stack, r.config, r.secretKeys);
-    expect(settings.tier).toBe(stack === "prod" ? "production" : "staging");
+    expect(settings.tier).toBe({ staging: "staging", prod: "production", preview: "preview" }[stack]);
     expect(Object.keys(secrets).sort()).toEqual(["appSecretKey", "discordBotToken", "llmApiKey", "sentryAuthToken", "stripeApiKey", "telegramBotToken"]);
   });
 

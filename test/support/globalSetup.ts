@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
 async function renderCommittedStacks(): Promise<string> {
   const { renderStack } = await import("../../tools/plan/render");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plans-"));
-  for (const stack of ["staging", "prod"]) {
+  for (const stack of ["staging", "prod", "preview"]) {
     fs.writeFileSync(path.join(dir, `${stack}.json`), JSON.stringify(await renderStack({ stack })));
   }
   return dir;

@@ -122,6 +122,8 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
       return { ...inputs, id: String(inputs.slug), internalId: String(parseInt(fakeHex(`team:${inputs.slug}`, 6), 16)), name: inputs.slug, hasAccess: true, isMember: true, isPending: false };
     case "aws:iam/getPolicyDocument:getPolicyDocument":
       return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
+    case "sentry:index/getSentryKey:getSentryKey":
+      return { dsnPublic: `https://${fakeHex(String(inputs.project), 32)}@o0.ingest.sentry.io/${parseInt(fakeHex(String(inputs.project), 6), 16)}`, projectId: parseInt(fakeHex(String(inputs.project), 6), 16) };
     default:
       return {};
   }

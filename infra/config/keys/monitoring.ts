@@ -3,6 +3,10 @@ import { int, list, str } from "../spec";
 export const monitoringKeys = {
   sentryOrganization: str({ description: "Sentry organization slug.", pattern: /^[a-z0-9][a-z0-9_-]*$/, allowed: "a Sentry slug" }),
   sentryTeam: str({ description: "Sentry team that owns the projects.", pattern: /^[a-z0-9][a-z0-9_-]*$/, allowed: "a Sentry slug" }),
+  sentryShareProjectsOf: str({
+    description: "Report to another stack's Sentry projects (its `<project>-<stack>` prefix, e.g. chatbot-staging), told apart by environment, instead of creating projects, keys and alert rules. For preview stacks.",
+    default: "", pattern: /^$|^[a-z0-9][a-z0-9-]*$/, allowed: "empty or a stack name prefix such as chatbot-staging",
+  }),
   sentryAlertIntegrationId: str({ description: "Sentry Slack integration (workspace) id issue alerts go to; empty sends e-mail to the team.", default: "", pattern: /^\d*$/, allowed: "empty or a numeric integration id" }),
   sentryAlertSlackChannel: str({ description: "Slack channel of sentryAlertIntegrationId that gets the issue alerts; required with it.", default: "", pattern: /^$|^#[\w-]+$/, allowed: "empty or a Slack channel such as #alerts" }),
   sentryErrorSpikeEvents: int({ description: "Events of one issue within 5 minutes that raise a Sentry spike alert.", default: 100, min: 1 }),

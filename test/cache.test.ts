@@ -1,27 +1,15 @@
-import { effectiveTags, ofType, one, planFor } from "./support/plan";
+import { effectiveTags, ofType, one, planFor, EGRESS_RULE, idOf, INGRESS_RULE, rulesOf, SECURITY_GROUP } from "./support/plan";
 import { redisFamily } from "../components/cache";
 import { mockState } from "../tools/plan/mockOutputs";
 import type { RenderedStack } from "../tools/plan/render";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
 const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
-const SG = "aws:ec2/securityGroup:SecurityGroup";
-const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const SG = SECURITY_GROUP;
+const INGRESS = INGRESS_RULE;
+const EGRESS = EGRESS_RULE;
 const SECRET = "aws:secretsmanager/secret:Secret";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
-
-/** The id the mocked cloud gives a resource (tools/plan/harness.ts); the tests also check the group uses it. */
-const idOf = (r: PlanResource) => `${r.name}-id`;
-const sgName = (plan: Plan, id: unknown) => ofType(plan, SG).find((g) => idOf(g) === id)?.name ?? `unknown group ${String(id)}`;
-
-/** Every ingress rule of a group, as "protocol ports from <source group or cidr>". */
-function ingressOf(plan: Plan, sg: PlanResource): string[] {
-  return ofType(plan, INGRESS)
-    .filter((r) => r.inputs.securityGroupId === idOf(sg))
-    .map((r) => `${r.inputs.ipProtocol} ${r.inputs.fromPort}-${r.inputs.toPort} from ${r.inputs.referencedSecurityGroupId !== undefined ? sgName(plan, r.inputs.referencedSecurityGroupId) : r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6}`)
-    .sort();
-}
 
 const stacks: Record<string, RenderedStack> = {};
 beforeAll(async () => {
@@ -110,7 +98,7 @@ describe.each(["staging", "prod"])("cache of %s", (stack) => {
     const sg = one(plan, SG, "redis-sg");
     expect(group.inputs.securityGroupIds).toEqual([idOf(sg)]);
     expect(sg.inputs.ingress ?? []).toEqual([]);
-    expect(ingressOf(plan, sg)).toEqual(["tcp 6379-6379 from network-app-sg", "tcp 6379-6379 from network-jobs-sg"]);
+    expect(rulesOf(plan, INGRESS, sg)).toEqual(["tcp 6379-6379 from network-app-sg", "tcp 6379-6379 from network-jobs-sg"]);
     expect(ofType(plan, EGRESS).filter((r) => r.inputs.securityGroupId === idOf(sg))).toEqual([]);
   });
 

@@ -1,29 +1,17 @@
-import { effectiveTags, ofType, one, parseJsonInput, planFor } from "./support/plan";
+import { effectiveTags, ofType, one, parseJsonInput, planFor, EGRESS_RULE, idOf, INGRESS_RULE, rulesOf, SECURITY_GROUP } from "./support/plan";
 import { connectionParameters } from "../components/database";
 import { mockState } from "../tools/plan/mockOutputs";
 import type { RenderedStack } from "../tools/plan/render";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
 const INSTANCE = "aws:rds/instance:Instance";
-const SG = "aws:ec2/securityGroup:SecurityGroup";
-const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const SG = SECURITY_GROUP;
+const INGRESS = INGRESS_RULE;
+const EGRESS = EGRESS_RULE;
 const SECRET = "aws:secretsmanager/secret:Secret";
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const KEY = "aws:kms/key:Key";
-
-/** The id the mocked cloud gives a resource (tools/plan/harness.ts); assertions below also check it is what the instance uses. */
-const idOf = (r: PlanResource) => `${r.name}-id`;
-const sgName = (plan: Plan, id: unknown) => ofType(plan, SG).find((g) => idOf(g) === id)?.name ?? `unknown group ${String(id)}`;
-
-/** Every ingress rule of a group, as "port from <source group>" (or "port from <cidr>", which must never appear). */
-function ingressOf(plan: Plan, sg: PlanResource): string[] {
-  return ofType(plan, INGRESS)
-    .filter((r) => r.inputs.securityGroupId === idOf(sg))
-    .map((r) => `${r.inputs.ipProtocol} ${r.inputs.fromPort}-${r.inputs.toPort} from ${r.inputs.referencedSecurityGroupId !== undefined ? sgName(plan, r.inputs.referencedSecurityGroupId) : r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6}`)
-    .sort();
-}
 
 const stacks: Record<string, RenderedStack> = {};
 beforeAll(async () => {
@@ -155,7 +143,7 @@ describe.each(["staging", "prod"])("database of %s", (stack) => {
     const sg = one(plan, SG, "postgres-sg");
     expect(instance.inputs.vpcSecurityGroupIds).toEqual([idOf(sg)]);
     expect(sg.inputs.ingress ?? []).toEqual([]);
-    expect(ingressOf(plan, sg)).toEqual(["tcp 5432-5432 from network-app-sg", "tcp 5432-5432 from network-jobs-sg"]);
+    expect(rulesOf(plan, INGRESS, sg)).toEqual(["tcp 5432-5432 from network-app-sg", "tcp 5432-5432 from network-jobs-sg"]);
     expect(ofType(plan, EGRESS).filter((r) => r.inputs.securityGroupId === idOf(sg))).toEqual([]);
   });
 

@@ -1,12 +1,12 @@
-import { effectiveTags, ofType, one, parseJsonInput, planFor } from "./support/plan";
+import { effectiveTags, ofType, one, parseJsonInput, planFor, EGRESS_RULE, idOf, INGRESS_RULE, rulesOf, SECURITY_GROUP } from "./support/plan";
 import { ecrRepository } from "../components/data/chromaTask";
 import { mockState } from "../tools/plan/mockOutputs";
 import type { RenderedStack } from "../tools/plan/render";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
-const SG = "aws:ec2/securityGroup:SecurityGroup";
-const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const SG = SECURITY_GROUP;
+const INGRESS = INGRESS_RULE;
+const EGRESS = EGRESS_RULE;
 const FS = "aws:efs/fileSystem:FileSystem";
 const AP = "aws:efs/accessPoint:AccessPoint";
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
@@ -14,19 +14,6 @@ const SERVICE = "aws:ecs/service:Service";
 const SECRET = "aws:secretsmanager/secret:Secret";
 const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
-
-/** The id the mocked cloud gives a resource (tools/plan/harness.ts); the tests also check the service uses it. */
-const idOf = (r: PlanResource) => `${r.name}-id`;
-const sgName = (plan: Plan, id: unknown) => ofType(plan, SG).find((g) => idOf(g) === id)?.name ?? `unknown group ${String(id)}`;
-
-/** Rules of one direction on a group, as "protocol ports <from|to> <group or cidr>". */
-function rulesOf(plan: Plan, type: string, sg: PlanResource): string[] {
-  const dir = type === INGRESS ? "from" : "to";
-  return ofType(plan, type)
-    .filter((r) => r.inputs.securityGroupId === idOf(sg))
-    .map((r) => `${r.inputs.ipProtocol} ${r.inputs.fromPort}-${r.inputs.toPort} ${dir} ${r.inputs.referencedSecurityGroupId !== undefined ? sgName(plan, r.inputs.referencedSecurityGroupId) : r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6}`)
-    .sort();
-}
 
 const stacks: Record<string, RenderedStack> = {};
 beforeAll(async () => {

@@ -49,3 +49,26 @@ export function parseJsonInput<T = any>(r: PlanResource, key: string): T {
   const v = r.inputs[key];
   return (typeof v === "string" ? JSON.parse(v) : v) as T;
 }
+
+export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+export const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+export const EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+
+/** The id the mocked cloud gives a resource (tools/plan/harness.ts): what other resources refer to it by. */
+export const idOf = (r: PlanResource) => `${r.name}-id`;
+
+function groupName(plan: Plan, id: unknown): string {
+  return ofType(plan, SECURITY_GROUP).find((g) => idOf(g) === id)?.name ?? `unknown group ${String(id)}`;
+}
+
+/** The rules of one direction on a group, as "protocol from-to <from|to> <group name or CIDR>", sorted. */
+export function rulesOf(plan: Plan, type: typeof INGRESS_RULE | typeof EGRESS_RULE, sg: PlanResource): string[] {
+  const dir = type === INGRESS_RULE ? "from" : "to";
+  return ofType(plan, type)
+    .filter((r) => r.inputs.securityGroupId === idOf(sg))
+    .map((r) => {
+      const peer = r.inputs.referencedSecurityGroupId !== undefined ? groupName(plan, r.inputs.referencedSecurityGroupId) : r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6;
+      return `${r.inputs.ipProtocol} ${r.inputs.fromPort}-${r.inputs.toPort} ${dir} ${peer}`;
+    })
+    .sort();
+}

@@ -31,7 +31,7 @@ export interface PolicyStatement {
 export interface JobTaskArgs {
   /** `<project>-<stack>`. */
   namePrefix: string;
-  /** The job's name: task definition family `<namePrefix>-<job>`, container `<job>`, log group `/ecs/<namePrefix>-<job>`. */
+  /** The job's name: task definition family `<namePrefix>-<job>`, container `<job>`, log group `/<namePrefix>/ecs/<job>`. */
   job: string;
   /** Image reference, pinned by digest (from the images component or config). */
   image: pulumi.Input<string>;
@@ -106,7 +106,7 @@ export class JobTask extends pulumi.ComponentResource {
     }));
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-      name: `/ecs/${this.family}`, retentionInDays: args.logRetentionDays,
+      name: `/${args.namePrefix}/ecs/${args.job}`, retentionInDays: args.logRetentionDays,
     }, child);
 
     const secretEntries = Object.entries(args.secrets).sort(([a], [b]) => a.localeCompare(b));

@@ -103,7 +103,7 @@ export class VectorStore extends pulumi.ComponentResource {
       dnsConfig: { namespaceId: namespace.id, routingPolicy: "MULTIVALUE", dnsRecords: [{ type: "A", ttl: 10 }] },
     }, child);
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/ecs/${physical}`, retentionInDays: args.logRetentionDays }, child);
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/${args.namePrefix}/ecs/chroma`, retentionInDays: args.logRetentionDays }, child);
 
     const taskDefinition = chromaTaskDefinition(name, {
       family: physical, region: args.region, image: args.image, cpu: args.cpu, memory: args.memory,

@@ -298,38 +298,6 @@ new BackupSchedule("backup", {
   alertTopicArn: alerts.topicArn,
 }, backupPart);
 
-export const tier = cfg.tier;
-export const region = cfg.region;
-export const vpcId = network.vpcId;
-export const privateSubnetIds = network.privateSubnetIds;
-export const publicSubnetIds = network.publicSubnetIds;
-export const ecsClusterName = cluster.name;
-export const apiUrl = pulumi.interpolate`https://${apiLb.dnsName}`;
-export const albDnsName = apiLb.dnsName;
-export const albArnSuffix = apiLb.albArnSuffix;
-export const apiTargetGroupArnSuffix = apiLb.targetGroupArnSuffix;
-export const ecrRepositoryUrls = images.repositoryUrls;
-export const imageRefs = images.imageRefs;
-// Only the services that run: a switched-off bot has no entry.
-export const ecsServiceNames = {
-  api: api.serviceName,
-  ...(telegramBot ? { telegramBot: telegramBot.serviceName } : {}),
-  ...(discordBot ? { discordBot: discordBot.serviceName } : {}),
-};
-export const postgresAddress = database.address;
-export const postgresPort = database.port;
-export const postgresMasterSecretArn = database.masterSecretArn;
-export const postgresAppSecretArn = database.appSecretArn;
-export const postgresBackupSecretArn = database.backupSecretArn;
-export const redisPrimaryEndpoint = cache.primaryEndpoint;
-export const redisPort = cache.port;
-export const redisUrlSecretArn = cache.urlSecretArn;
-export const cacheDefaultTtlSeconds = cfg.cacheDefaultTtlSeconds;
-export const chromaUrl = vectorStore.url;
-export const chromaTokenSecretArn = vectorStore.tokenSecretArn;
-export const backupBucketName = backupBucket.bucketName;
-export const backupKmsKeyArn = backupBucket.kmsKeyArn;
-
 // Monitoring last: alarms and the dashboard watch what the parts above built.
 const alarmThresholds = {
   alb5xxPercent: cfg.alarmAlb5xxPercent,
@@ -366,6 +334,39 @@ new Alarms("alarms", {
   resources: monitored,
 }, monitoring);
 const dashboard = new Dashboard("dashboard", { namePrefix: cfg.namePrefix, region: cfg.region, thresholds: alarmThresholds, resources: monitored }, monitoring);
+
+// Stack outputs: what a person or another tool needs; secrets only as ARNs or secret outputs.
+export const tier = cfg.tier;
+export const region = cfg.region;
+export const vpcId = network.vpcId;
+export const privateSubnetIds = network.privateSubnetIds;
+export const publicSubnetIds = network.publicSubnetIds;
+export const ecsClusterName = cluster.name;
+export const apiUrl = pulumi.interpolate`https://${apiLb.dnsName}`;
+export const albDnsName = apiLb.dnsName;
+export const albArnSuffix = apiLb.albArnSuffix;
+export const apiTargetGroupArnSuffix = apiLb.targetGroupArnSuffix;
+export const ecrRepositoryUrls = images.repositoryUrls;
+export const imageRefs = images.imageRefs;
+// Only the services that run: a switched-off bot has no entry.
+export const ecsServiceNames = {
+  api: api.serviceName,
+  ...(telegramBot ? { telegramBot: telegramBot.serviceName } : {}),
+  ...(discordBot ? { discordBot: discordBot.serviceName } : {}),
+};
+export const postgresAddress = database.address;
+export const postgresPort = database.port;
+export const postgresMasterSecretArn = database.masterSecretArn;
+export const postgresAppSecretArn = database.appSecretArn;
+export const postgresBackupSecretArn = database.backupSecretArn;
+export const redisPrimaryEndpoint = cache.primaryEndpoint;
+export const redisPort = cache.port;
+export const redisUrlSecretArn = cache.urlSecretArn;
+export const cacheDefaultTtlSeconds = cfg.cacheDefaultTtlSeconds;
+export const chromaUrl = vectorStore.url;
+export const chromaTokenSecretArn = vectorStore.tokenSecretArn;
+export const backupBucketName = backupBucket.bucketName;
+export const backupKmsKeyArn = backupBucket.kmsKeyArn;
 
 export const alertTopicArn = alerts.topicArn;
 export const dashboardName = dashboard.dashboardName;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ecsTaskTrustPolicy, executionPolicyDocument } from "./ecsTaskRoles";
 
 /** A Secrets Manager secret handed to the container as an ECS `secrets` entry. */
 export interface JobSecret {
@@ -96,14 +97,7 @@ export class JobTask extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, child).partition;
     const account = aws.getCallerIdentityOutput({}, child).accountId;
 
-    // Both roles: only ECS tasks of this account and region may assume them (confused-deputy guard).
-    const assumeRolePolicy = pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [{
-        Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": acct }, ArnLike: { "aws:SourceArn": `arn:${part}:ecs:${args.region}:${acct}:*` } },
-      }],
-    }));
+    const assumeRolePolicy = ecsTaskTrustPolicy(args.region, this);
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
       name: `/${args.namePrefix}/ecs/${args.job}`, retentionInDays: args.logRetentionDays,
@@ -119,31 +113,10 @@ export class JobTask extends pulumi.ComponentResource {
     }, child);
     new aws.iam.RolePolicy(`${name}-execution`, {
       role: execRole.id,
-      policy: pulumi.all([logGroup.arn, pulumi.output(args.imageRepositoryArn), pulumi.all(secretArns), pulumi.all(args.secretKmsKeyArns ?? [])])
-        .apply(([logArn, repo, secrets, keys]) => {
-          const statements: PolicyStatement[] = [
-            { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:log-stream:*` },
-          ];
-          if (repo) {
-            // GetAuthorizationToken has no resource-level permissions: "*" is the only form AWS accepts.
-            statements.push({ Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-            statements.push({
-              Sid: "EcrPull", Effect: "Allow",
-              Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: repo,
-            });
-          }
-          if (secrets.length > 0) {
-            statements.push({ Sid: "Secrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...new Set(secrets)] });
-          }
-          if (keys.length > 0) {
-            statements.push({
-              Sid: "SecretKeys", Effect: "Allow", Action: "kms:Decrypt", Resource: [...new Set(keys)],
-              // Only through Secrets Manager, and only for these secrets.
-              Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`, "kms:EncryptionContext:SecretARN": [...new Set(secrets)] } },
-            });
-          }
-          return JSON.stringify({ Version: "2012-10-17", Statement: statements });
-        }),
+      policy: executionPolicyDocument({
+        region: args.region, logGroupArn: logGroup.arn, imageRepositoryArn: args.imageRepositoryArn,
+        secretArns, kmsKeyArns: args.secretKmsKeyArns ?? [],
+      }),
     }, child);
 
     const efs = args.efsVolume;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ecsTaskTrustPolicy, executionPolicyDocument } from "./ecsTaskRoles";
 
 /** A secret a container reads, injected by ECS from Secrets Manager. */
 export interface ServiceSecret {
@@ -107,26 +108,11 @@ export class Service extends pulumi.ComponentResource {
     const child = { parent: this };
     const svc = args.serviceName;
     const full = `${args.namePrefix}-${svc}`;
-    const account = aws.getCallerIdentityOutput({}, child).accountId;
-    const partition = aws.getPartitionOutput({}, child).partition;
-
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
       name: `/${args.namePrefix}/ecs/${svc}`, retentionInDays: args.logRetentionDays,
     }, child);
 
-    // Only ECS tasks of this account and region may assume the roles (confused-deputy guard).
-    const assumeRolePolicy = pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [{
-        Effect: "Allow",
-        Principal: { Service: "ecs-tasks.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: {
-          StringEquals: { "aws:SourceAccount": acct },
-          ArnLike: { "aws:SourceArn": `arn:${part}:ecs:${args.region}:${acct}:*` },
-        },
-      }],
-    }));
+    const assumeRolePolicy = ecsTaskTrustPolicy(args.region, this);
 
     const executionRole = new aws.iam.Role(`${name}-execution`, {
       name: `${full}-execution`, description: `ECS pulls the image, writes logs and reads the secrets of ${full}`, assumeRolePolicy,
@@ -136,7 +122,10 @@ export class Service extends pulumi.ComponentResource {
       .sort(([a], [b]) => (a < b ? -1 : 1));
     const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
       role: executionRole.id,
-      policy: executionPolicyDocument(args, logGroup.arn, secrets.map(([, s]) => s)),
+      policy: executionPolicyDocument({
+        region: args.region, logGroupArn: logGroup.arn, imageRepositoryArn: args.imageRepositoryArn,
+        secretArns: secrets.map(([, s]) => s.arn), kmsKeyArns: secrets.map(([, s]) => s.kmsKeyArn),
+      }),
     }, child);
 
     const taskRole = new aws.iam.Role(`${name}-task`, {
@@ -260,37 +249,3 @@ function volumeName(p: string): string {
   return p.replace(/^\/+/, "").replace(/[^A-Za-z0-9_-]/g, "-") || "root";
 }
 
-/** Pull its own image, write its own log group, read exactly its own secrets. */
-function executionPolicyDocument(args: ServiceArgs, logGroupArn: pulumi.Output<string>, secrets: ServiceSecret[]): pulumi.Output<string> {
-  const secretArns = pulumi.all(secrets.map((s) => s.arn));
-  const keyArns = pulumi.all(secrets.map((s) => pulumi.output(s.kmsKeyArn)));
-  return pulumi.all([logGroupArn, pulumi.output(args.imageRepositoryArn), secretArns, keyArns]).apply(([logs, repo, arns, keys]) => {
-    const statements: Record<string, unknown>[] = [];
-    if (repo) {
-      // GetAuthorizationToken has no resource to scope to; the pull itself is limited to one repository.
-      statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-      statements.push({
-        Sid: "PullImage", Effect: "Allow",
-        Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repo,
-      });
-    }
-    statements.push({ Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logs}:log-stream:*` });
-    if (arns.length > 0) {
-      const secretArns = [...new Set(arns)].sort();
-      statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
-      const keyArns = [...new Set(keys)];
-      // Decrypt only through Secrets Manager and only for these secrets; keys named where known.
-      statements.push({
-        Sid: "DecryptSecrets", Effect: "Allow", Action: "kms:Decrypt",
-        Resource: keyArns.every((k) => k !== undefined) ? (keyArns as string[]).sort() : "*",
-        Condition: {
-          StringEquals: {
-            "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`,
-            "kms:EncryptionContext:SecretARN": secretArns,
-          },
-        },
-      });
-    }
-    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
-  });
-}

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ecsTaskTrustPolicy } from "../ecsTaskRoles";
 
 export const CHROMA_PORT = 8000;
 
@@ -27,14 +28,8 @@ export function ecrRepository(image: string): { account: string; region: string;
   return m ? { account: m[1], region: m[2], repository: m[3] } : undefined;
 }
 
-function role(name: string, roleName: string, parent: pulumi.Resource): aws.iam.Role {
-  return new aws.iam.Role(name, {
-    name: roleName,
-    assumeRolePolicy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-    }),
-  }, { parent });
+function role(name: string, roleName: string, region: string, parent: pulumi.Resource): aws.iam.Role {
+  return new aws.iam.Role(name, { name: roleName, assumeRolePolicy: ecsTaskTrustPolicy(region, parent) }, { parent });
 }
 
 /**
@@ -46,7 +41,7 @@ export function chromaTaskDefinition(name: string, args: ChromaTaskArgs, parent:
   const child = { parent };
   const partition = aws.getPartitionOutput({}, child).partition;
 
-  const execution = role(`${name}-execution`, `${args.family}-execution`, parent);
+  const execution = role(`${name}-execution`, `${args.family}-execution`, args.region, parent);
   const ecr = ecrRepository(args.image);
   new aws.iam.RolePolicy(`${name}-execution`, {
     role: execution.id,
@@ -74,7 +69,7 @@ export function chromaTaskDefinition(name: string, args: ChromaTaskArgs, parent:
     }),
   }, child);
 
-  const task = role(`${name}-task`, `${args.family}-task`, parent);
+  const task = role(`${name}-task`, `${args.family}-task`, args.region, parent);
   new aws.iam.RolePolicy(`${name}-task`, {
     role: task.id,
     policy: pulumi.jsonStringify({

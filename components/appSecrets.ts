@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { kmsKey } from "./kmsKey";
+import { storedSecret } from "./storedSecret";
 
 /** Config secrets the containers read. */
 export type AppSecretName = "telegramBotToken" | "discordBotToken" | "appSecretKey" | "stripeApiKey" | "llmApiKey";
@@ -41,18 +41,13 @@ export class AppSecrets extends pulumi.ComponentResource {
 
     const secrets: Partial<Record<AppSecretName, SecretRef>> = {};
     for (const [secretName, value] of Object.entries(args.values) as [AppSecretName, pulumi.Output<string>][]) {
-      const secret = new aws.secretsmanager.Secret(`${name}-${kebab(secretName)}`, {
+      // Config values, re-creatable from config: the secret and its version are not protected.
+      const { arn } = storedSecret(`${name}-${kebab(secretName)}`, {
         name: `${args.namePrefix}/app/${kebab(secretName)}`,
         description: `${secretName} of ${args.namePrefix} (from stack config)`,
-        kmsKeyId: key.arn,
-        recoveryWindowInDays: args.recoveryWindowInDays,
-      }, child);
-      // pulumi.secret again: the value stays secret even if a caller passes a plain Output.
-      const version = new aws.secretsmanager.SecretVersion(`${name}-${kebab(secretName)}`, {
-        secretId: secret.id, secretString: pulumi.secret(value),
-      }, child);
-      // The ARN is handed out only once a value exists: a task never starts against an empty secret.
-      const arn = pulumi.all([secret.arn, version.id]).apply(([a]) => a);
+        kmsKeyArn: key.arn, value, protect: args.protect,
+        recoveryWindowInDays: args.recoveryWindowInDays, protectResources: false,
+      }, this);
       secrets[secretName] = { arn, kmsKeyArn: key.arn };
     }
     this.secrets = secrets;

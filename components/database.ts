@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClientGroups, storeSecurityGroup } from "./data/securityGroup";
-import { storedSecret } from "./data/secret";
+import { storedSecret } from "./storedSecret";
 import { kmsKey } from "./kmsKey";
 
 export interface DatabaseArgs {

@@ -1,8 +1,8 @@
-import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as sentry from "@pulumiverse/sentry";
 import { kmsKey } from "./kmsKey";
+import { storedSecret } from "./storedSecret";
 
 /** The services that report to Sentry: key = how Args/outputs name it, value = Sentry project suffix. */
 export const SENTRY_SERVICES = {
@@ -103,20 +103,14 @@ export class Sentry extends pulumi.ComponentResource {
         ? pulumi.output(sentry.getSentryKeyOutput({ organization: args.organization, project: slug, first: true }, viaSentry)).dsnPublic
         : this.project(name, suffix, slug, args, actions, viaSentry, stateful);
 
-      const secret = new aws.secretsmanager.Secret(`${name}-${suffix}-dsn`, {
+      // Preview stacks re-create the same name right after a destroy; others keep the recovery window.
+      // The DSN is re-creatable from Sentry: the secret and its version are not protected.
+      const { arn } = storedSecret(`${name}-${suffix}-dsn`, {
         name: `${args.namePrefix}/sentry/${suffix}-dsn`,
         description: `Sentry DSN of ${slug}`,
-        kmsKeyId: key.arn,
-        // Preview stacks re-create the same name right after a destroy; others keep the recovery window.
-        recoveryWindowInDays: args.protect ? 30 : 0,
-      }, child);
-      const version = new aws.secretsmanager.SecretVersion(`${name}-${suffix}-dsn`, {
-        secretId: secret.id,
-        secretString: pulumi.secret(dsn),
-      }, child);
-
-      // Consumers depend on the version too: a task never starts against an empty secret.
-      dsnSecretArns[service] = pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
+        kmsKeyArn: key.arn, value: dsn, protect: args.protect, protectResources: false,
+      }, this);
+      dsnSecretArns[service] = arn;
       projectSlugs[service] = pulumi.output(slug);
     }
 

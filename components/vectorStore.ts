@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { chromaTaskDefinition, CHROMA_PORT } from "./data/chromaTask";
 import { ClientGroups, storeSecurityGroup } from "./data/securityGroup";
-import { storedSecret } from "./data/secret";
+import { storedSecret } from "./storedSecret";
 
 export interface VectorStoreArgs {
   /** `<project>-<stack>`: start of every physical name. */

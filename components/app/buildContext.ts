@@ -28,12 +28,18 @@ export function parseImageSource(value: string): ImageSource {
   return { kind: "build", context, dockerfile: dockerfile ?? path.posix.join(context, "Dockerfile") };
 }
 
+/** `<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]` -> its parts; undefined for other registries. */
+export function ecrRepository(uri: string): { account: string; region: string; repository: string } | undefined {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(uri);
+  return m ? { account: m[1], region: m[2], repository: m[3] } : undefined;
+}
+
 /** The ECR repository ARN an image URI lives in, or undefined for a registry that is not ECR. */
 export function ecrRepositoryArn(uri: string): string | undefined {
-  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^@:]+)[@:]/.exec(uri);
-  if (!m) return undefined;
-  const partition = m[3] ? "aws-cn" : "aws";
-  return `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[4]}`;
+  const repo = ecrRepository(uri);
+  if (!repo) return undefined;
+  const partition = /\.amazonaws\.com\.cn\//.test(uri) ? "aws-cn" : "aws";
+  return `arn:${partition}:ecr:${repo.region}:${repo.account}:repository/${repo.repository}`;
 }
 
 /** The ignore file @pulumi/docker reads: it maps the Dockerfile's base name, inside the context. */

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ecrRepositoryArn } from "../app/buildContext";
 import { ecsTaskTrustPolicy } from "../ecsTaskRoles";
 
 export const CHROMA_PORT = 8000;
@@ -22,11 +23,6 @@ export interface ChromaTaskArgs {
   persistDir: string;
 }
 
-/** `<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]` -> its parts; undefined for other registries. */
-export function ecrRepository(image: string): { account: string; region: string; repository: string } | undefined {
-  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image);
-  return m ? { account: m[1], region: m[2], repository: m[3] } : undefined;
-}
 
 function role(name: string, roleName: string, region: string, parent: pulumi.Resource): aws.iam.Role {
   return new aws.iam.Role(name, { name: roleName, assumeRolePolicy: ecsTaskTrustPolicy(region, parent) }, { parent });
@@ -39,10 +35,9 @@ function role(name: string, roleName: string, region: string, parent: pulumi.Res
  */
 export function chromaTaskDefinition(name: string, args: ChromaTaskArgs, parent: pulumi.Resource): aws.ecs.TaskDefinition {
   const child = { parent };
-  const partition = aws.getPartitionOutput({}, child).partition;
 
   const execution = role(`${name}-execution`, `${args.family}-execution`, args.region, parent);
-  const ecr = ecrRepository(args.image);
+  const imageRepositoryArn = ecrRepositoryArn(args.image);
   new aws.iam.RolePolicy(`${name}-execution`, {
     role: execution.id,
     policy: pulumi.jsonStringify({
@@ -58,11 +53,11 @@ export function chromaTaskDefinition(name: string, args: ChromaTaskArgs, parent:
           Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
         },
         // Public registries (Docker Hub) need no IAM permission; an ECR image needs these on its repository.
-        ...(ecr ? [
+        ...(imageRepositoryArn ? [
           { Sid: "EcrToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
           {
             Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-            Resource: pulumi.interpolate`arn:${partition}:ecr:${ecr.region}:${ecr.account}:repository/${ecr.repository}`,
+            Resource: imageRepositoryArn,
           },
         ] : []),
       ],

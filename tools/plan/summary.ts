@@ -2,8 +2,16 @@ import { LoadedStackConfig } from "./stackConfig";
 import { Plan, PlanResource } from "./types";
 
 /** The component a resource belongs to: its nearest `chatbot:*` ancestor, else "(stack)". */
+// componentOf runs once per resource (and per edge in the diagram): index each plan only once.
+const indexes = new WeakMap<Plan, Map<string, PlanResource>>();
+function byUrnOf(plan: Plan): Map<string, PlanResource> {
+  let index = indexes.get(plan);
+  if (!index) indexes.set(plan, (index = new Map(plan.resources.map((x) => [x.urn, x]))));
+  return index;
+}
+
 export function componentOf(plan: Plan, r: PlanResource): string {
-  const byUrn = new Map(plan.resources.map((x) => [x.urn, x]));
+  const byUrn = byUrnOf(plan);
   let cur: PlanResource | undefined = r;
   while (cur) {
     if (cur.type.startsWith("chatbot:")) return `${cur.type.split(":").slice(1).join(":")} ${cur.name}`;

@@ -21,11 +21,11 @@ import { LoadBalancer } from "../components/loadBalancer";
 import { Service } from "../components/service";
 import { parsePathRateLimits, Waf } from "../components/waf";
 import { loadConfig } from "./config";
-import { awsProviderFor } from "./providers";
+import { partOptions } from "./providers";
 import { secretGuard } from "./secretGuard";
 
 const cfg = loadConfig();
-const part = (name: string) => ({ providers: { aws: awsProviderFor(cfg, name) } });
+const part = partOptions(cfg);
 
 const network = new Network("network", {
   namePrefix: cfg.namePrefix,

@@ -1,13 +1,24 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config";
 
 /**
  * One AWS provider per part: its default tags put `project`, `stack`, `part` and `managed-by`
- * on every taggable resource of that part without each resource repeating them.
+ * on every taggable resource of that part without each resource repeating them. Each part's
+ * provider is declared once however often the part is asked for: a second provider of the same
+ * name would be a duplicate URN, which the engine refuses.
  */
-export function awsProviderFor(cfg: StackConfig, part: string): aws.Provider {
-  return new aws.Provider(`aws-${part}`, {
-    region: cfg.region as aws.Region,
-    defaultTags: { tags: { project: cfg.project, stack: cfg.stack, part, "managed-by": "pulumi" } },
-  });
+export function partOptions(cfg: StackConfig): (part: string) => pulumi.ComponentResourceOptions {
+  const providers = new Map<string, aws.Provider>();
+  return (part) => {
+    let provider = providers.get(part);
+    if (!provider) {
+      provider = new aws.Provider(`aws-${part}`, {
+        region: cfg.region as aws.Region,
+        defaultTags: { tags: { project: cfg.project, stack: cfg.stack, part, "managed-by": "pulumi" } },
+      });
+      providers.set(part, provider);
+    }
+    return { providers: { aws: provider } };
+  };
 }

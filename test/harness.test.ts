@@ -65,6 +65,15 @@ describe("plan harness", () => {
     expect(JSON.stringify(plan)).not.toContain("hunter2");
   });
 
+  it("refuses two resources with the same type, name and parent, as the engine does", async () => {
+    await expect(renderToy(() => {
+      const aws = require("@pulumi/aws");
+      new aws.Provider("aws-containers", { region: "eu-central-1" });
+      new aws.Provider("aws-containers", { region: "eu-central-1" });
+      return {};
+    })).rejects.toThrow(/Duplicate resource URN 'urn:pulumi:test::toy::pulumi:providers:aws::aws-containers'/);
+  });
+
   it("rejects when the program throws, so a failing check fails the plan", async () => {
     await expect(renderToy(() => {
       throw new Error("boom from the program");

@@ -93,6 +93,8 @@ export async function render(opts: RenderOptions): Promise<Plan> {
   );
 
   const resources = new Map<string, PlanResource>();
+  const failures: unknown[] = [];
+  const registered = new Set<string>();
   const types = new Map<string, string>();
   let stackOutputs: Record<string, unknown> = {};
   const monitor = settings.getMonitor() as any;
@@ -110,12 +112,17 @@ export async function render(opts: RenderOptions): Promise<Plan> {
   monitor.registerResource = async (req: resproto.RegisterResourceRequest, callback: (err: unknown, resp?: unknown) => void) => {
     try {
       const type = req.getType();
+      const urn = monitor.newUrn(req.getParent(), type, req.getName());
+      // The engine refuses a second resource with the same type, name and parent; so does the plan.
+      // Checked before the first await: registrations run concurrently. Recorded rather than
+      // answered with an error, which would only surface as unhandled rejections.
+      if (registered.has(urn)) failures.push(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`));
+      registered.add(urn);
       const rawInputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
       const result = await monitor.mocks.newResource({
         type, name: req.getName(), inputs: rpc.deserializeProperties(req.getObject() ?? new structproto.Struct()),
         provider: req.getProvider(), custom: req.getCustom(), id: req.getImportid(),
       });
-      const urn = monitor.newUrn(req.getParent(), type, req.getName());
       const state = (await rpc.serializeProperties("", result.state)) as Record<string, unknown>;
       markSecret(state, req.getAdditionalsecretoutputsList());
       monitor.resources.set(urn, { urn, id: result.id ?? null, state });
@@ -151,7 +158,6 @@ export async function render(opts: RenderOptions): Promise<Plan> {
 
   // An error thrown in the program or in an apply fails a real `pulumi up`; here it surfaces as an
   // unhandled rejection, which must fail the render rather than crash the process.
-  const failures: unknown[] = [];
   const onUnhandled = (e: unknown) => failures.push(e);
   process.on("unhandledRejection", onUnhandled);
   try {

@@ -1,0 +1,39 @@
+/**
+ * Where the Pulumi CLI built for this project lives: outside the repository, keyed by the SDK
+ * version it must match and by a hash of the module that builds it, so an SDK bump or a change
+ * to the language host builds anew and a half-written entry is never reused.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const ROOT = path.resolve(__dirname, "../..");
+export const MODULE_DIR = path.join(__dirname, "cli");
+export const PLUGIN_BIN = path.join(__dirname, "plugins", "bin");
+
+/** The @pulumi/pulumi version npm installed: the CLI must be the same release. */
+export function sdkVersion(): string {
+  return require(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json")).version;
+}
+
+function moduleHash(): string {
+  const h = createHash("sha256");
+  for (const f of ["go.mod", "go.sum", "langhost/main.go"]) h.update(f).update(fs.readFileSync(path.join(MODULE_DIR, f)));
+  return h.digest("hex").slice(0, 12);
+}
+
+export function cacheRoot(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "chatbot-infra");
+}
+
+/** `<cache>/pulumi-v<version>-<hash>`: holds `pulumi`, `pulumi-language-nodejs` and a `complete` marker. */
+export function cliDir(): string {
+  return path.join(cacheRoot(), `pulumi-v${sdkVersion()}-${moduleHash()}`);
+}
+
+export const COMPLETE_MARKER = "complete";
+
+export function isComplete(dir: string): boolean {
+  return fs.existsSync(path.join(dir, COMPLETE_MARKER)) && fs.existsSync(path.join(dir, "pulumi"));
+}

@@ -1,0 +1,117 @@
+/**
+ * A throwaway home for the real Pulumi CLI: a file backend, the passphrase secrets provider and a
+ * copy of the project (its files linked, its stack files written anew), so nothing is written
+ * into the repository and no cloud, Pulumi Cloud or KMS key is needed.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
+import { loadStackConfig, StackConfigFiles } from "../plan/stackConfig";
+import { PLUGIN_BIN, ROOT } from "./cache";
+import { ensureCli } from "./install";
+
+/** Not a secret: it only guards throwaway test state. */
+const TEST_PASSPHRASE = "offline-engine-test-passphrase";
+
+export interface EngineResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface StackInit extends StackConfigFiles {
+  /** Config values replacing the stack file's (`<project>:<key>` or `<key>` → value). */
+  overrides?: Record<string, unknown>;
+}
+
+export interface WorkspaceOptions {
+  /** Keep state here (reused across runs) instead of a fresh temporary directory. */
+  dir?: string;
+  /** Skip ts-node's type check (`tsc --noEmit` runs in `npm test` already). */
+  transpileOnly?: boolean;
+  /** Print the CLI's output as it runs. */
+  echo?: boolean;
+}
+
+export class EngineWorkspace {
+  private constructor(readonly dir: string, readonly projectDir: string, readonly env: NodeJS.ProcessEnv, private readonly echo: boolean) {}
+
+  static async create(opts: WorkspaceOptions = {}): Promise<EngineWorkspace> {
+    const cli = await ensureCli();
+    const dir = opts.dir ? path.resolve(opts.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "chatbot-engine-"));
+    const projectDir = path.join(dir, "project");
+    fs.mkdirSync(path.join(dir, "state"), { recursive: true });
+    fs.mkdirSync(path.join(dir, "home"), { recursive: true });
+    linkProject(projectDir);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: [cli, PLUGIN_BIN, process.env.PATH].join(path.delimiter),
+      PULUMI_HOME: path.join(dir, "home"),
+      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SELF_MANAGED_STATE_NO_LEGACY_WARNING: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      ...(opts.transpileOnly ? { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } : {}),
+    };
+    return new EngineWorkspace(dir, projectDir, env, opts.echo ?? false);
+  }
+
+  /** Runs the CLI in the project copy; never throws on a non-zero exit. */
+  pulumi(args: string[], timeoutMs = 10 * 60_000): Promise<EngineResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd: this.projectDir, env: this.env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => { stdout += d; if (this.echo) process.stdout.write(d); });
+      child.stderr.on("data", (d) => { stderr += d; if (this.echo) process.stderr.write(d); });
+      const timer = setTimeout(() => child.kill("SIGINT"), timeoutMs);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ status: code ?? 1, stdout, stderr });
+      });
+    });
+  }
+
+  /** Same, but a non-zero exit is an error that carries the CLI's output. */
+  async must(args: string[]): Promise<EngineResult> {
+    const res = await this.pulumi(args);
+    if (res.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${res.status}\n${res.stdout}\n${res.stderr}`);
+    return res;
+  }
+
+  /**
+   * Creates the stack from the committed stack file: its config as written (less the KMS secrets
+   * provider), the passphrase provider, and the secrets set with `pulumi config set-all --secret`.
+   */
+  async initStack(stack: string, init: StackInit = {}): Promise<void> {
+    const source = init.configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
+    const loaded = loadStackConfig(stack, init);
+    const yaml = YAML.parse(fs.readFileSync(source, "utf8")) ?? {};
+    const config: Record<string, unknown> = { ...(yaml.config ?? {}) };
+    for (const [k, v] of Object.entries(init.overrides ?? {})) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
+    for (const k of loaded.secretKeys) delete config[k];
+    fs.writeFileSync(path.join(this.projectDir, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
+    await this.must(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+    const secrets = loaded.secretKeys.flatMap((k) => ["--secret", `${k}=${loaded.config[k]}`]);
+    if (secrets.length > 0) await this.must(["config", "set-all", "--stack", stack, ...secrets]);
+  }
+
+  dispose(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The project's top-level entries, linked; stack files are the workspace's own. */
+function linkProject(projectDir: string): void {
+  fs.mkdirSync(projectDir, { recursive: true });
+  for (const entry of fs.readdirSync(ROOT)) {
+    if (entry === ".git" || /^Pulumi\..+\.yaml$/.test(entry)) continue;
+    const link = path.join(projectDir, entry);
+    if (!fs.existsSync(link)) fs.symlinkSync(path.join(ROOT, entry), link);
+  }
+}

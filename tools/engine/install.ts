@@ -47,6 +47,23 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLine: (line:
   });
 }
 
+/** A build killed midway leaves its `.partial-<pid>` folder; it is never used, only removed. */
+function removeAbandonedBuilds(dir: string): void {
+  const prefix = `${path.basename(dir)}.partial-`;
+  for (const entry of fs.readdirSync(path.dirname(dir))) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length));
+    let alive = pid === process.pid;
+    try {
+      if (!alive) process.kill(pid, 0);
+      alive = true;
+    } catch {
+      alive = false;
+    }
+    if (!alive || pid === process.pid) fs.rmSync(path.join(path.dirname(dir), entry), { recursive: true, force: true });
+  }
+}
+
 async function build(version: string, dir: string, log: (line: string) => void): Promise<void> {
   if (spawnSync("go", ["version"]).status !== 0) {
     throw new EngineInstallError("no Go toolchain on PATH: install Go >= 1.25 (https://go.dev/doc/install) to build the Pulumi CLI, or put pulumi " +
@@ -58,11 +75,11 @@ async function build(version: string, dir: string, log: (line: string) => void):
       `run \`cd tools/engine/cli && go get github.com/pulumi/pulumi/pkg/v3@v${version} github.com/pulumi/pulumi/sdk/v3@v${version} && go mod tidy\``);
   }
   fs.mkdirSync(cacheRoot(), { recursive: true });
+  removeAbandonedBuilds(dir);
   const tmp = `${dir}.partial-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp);
   const started = Date.now();
-  const env = { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" };
+  const env = { ...process.env, GOFLAGS: "-mod=readonly" };
   const ldflags = `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${version}`;
   let packages = 0;
   const progress = (line: string) => {
@@ -72,9 +89,9 @@ async function build(version: string, dir: string, log: (line: string) => void):
   try {
     log(`engine: building the Pulumi CLI v${version} from its Go module, once (several minutes on 2 cores)`);
     await run("go", ["mod", "download"], env, progress);
-    await run("go", ["build", "-v", "-trimpath", "-ldflags", ldflags, "-o", path.join(tmp, "pulumi"), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"], env, progress);
+    await run("go", ["build", "-v", "-ldflags", ldflags, "-o", path.join(tmp, "pulumi"), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"], env, progress);
     log("engine: building the Node.js language host");
-    await run("go", ["build", "-trimpath", "-ldflags", ldflags, "-o", path.join(tmp, "pulumi-language-nodejs"), "./langhost"], env, progress);
+    await run("go", ["build", "-ldflags", ldflags, "-o", path.join(tmp, "pulumi-language-nodejs"), "./langhost"], env, progress);
     fs.writeFileSync(path.join(tmp, COMPLETE_MARKER), `v${version} built in ${Math.round((Date.now() - started) / 1000)} s\n`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);

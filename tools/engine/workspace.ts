@@ -44,7 +44,7 @@ export class EngineWorkspace {
     const projectDir = path.join(dir, "project");
     fs.mkdirSync(path.join(dir, "state"), { recursive: true });
     fs.mkdirSync(path.join(dir, "home"), { recursive: true });
-    linkProject(projectDir);
+    copyProject(projectDir);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: [cli, PLUGIN_BIN, process.env.PATH].join(path.delimiter),
@@ -106,12 +106,18 @@ export class EngineWorkspace {
   }
 }
 
-/** The project's top-level entries, linked; stack files are the workspace's own. */
-function linkProject(projectDir: string): void {
+/**
+ * A copy of the project's files (node_modules linked), without its stack files: the workspace
+ * writes its own. A copy, not links: TypeScript computes the program's source root from real
+ * paths, and the CLI's loader reads tsconfig.json from the project directory.
+ */
+function copyProject(projectDir: string): void {
   fs.mkdirSync(projectDir, { recursive: true });
   for (const entry of fs.readdirSync(ROOT)) {
     if (entry === ".git" || /^Pulumi\..+\.yaml$/.test(entry)) continue;
-    const link = path.join(projectDir, entry);
-    if (!fs.existsSync(link)) fs.symlinkSync(path.join(ROOT, entry), link);
+    const target = path.join(projectDir, entry);
+    if (fs.existsSync(target)) continue;
+    if (entry === "node_modules") fs.symlinkSync(path.join(ROOT, entry), target);
+    else fs.cpSync(path.join(ROOT, entry), target, { recursive: true });
   }
 }

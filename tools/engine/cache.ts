@@ -10,7 +10,6 @@ import * as path from "path";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const MODULE_DIR = path.join(__dirname, "cli");
-export const PLUGIN_BIN = path.join(__dirname, "plugins", "bin");
 
 /** The @pulumi/pulumi version npm installed: the CLI must be the same release. */
 export function sdkVersion(): string {
@@ -36,4 +35,24 @@ export const COMPLETE_MARKER = "complete";
 
 export function isComplete(dir: string): boolean {
   return fs.existsSync(path.join(dir, COMPLETE_MARKER)) && fs.existsSync(path.join(dir, "pulumi"));
+}
+
+/** The provider packages the program uses, each served by an offline plugin of the same name. */
+export const PROVIDER_PACKAGES: Record<string, string> = {
+  aws: "@pulumi/aws",
+  random: "@pulumi/random",
+  docker: "@pulumi/docker",
+  command: "@pulumi/command",
+  sentry: "@pulumiverse/sentry",
+};
+
+export function offlinePlugins(): { name: string; version: string }[] {
+  return Object.entries(PROVIDER_PACKAGES).map(([name, pkg]) => ({ name, version: require(path.join(ROOT, "node_modules", pkg, "package.json")).version }));
+}
+
+/** The executable the engine starts for a plugin: Node with tsx, serving plugins/serve.ts. */
+export function pluginScript(name: string): string {
+  const loader = path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs");
+  return `#!/bin/sh\n# Offline stand-in for the ${name} provider plugin (tools/engine/plugins/serve.ts).\n` +
+    `exec node --import "file://${loader}" "${path.join(__dirname, "plugins", "serve.ts")}" ${name} "$@"\n`;
 }

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { loadStackConfig, StackConfigFiles } from "../plan/stackConfig";
-import { PLUGIN_BIN, ROOT } from "./cache";
+import { offlinePlugins, pluginScript, ROOT } from "./cache";
 import { ensureCli } from "./install";
 
 /** Not a secret: it only guards throwaway test state. */
@@ -47,7 +47,7 @@ export class EngineWorkspace {
     copyProject(projectDir);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      PATH: [cli, PLUGIN_BIN, process.env.PATH].join(path.delimiter),
+      PATH: [cli, process.env.PATH].join(path.delimiter),
       PULUMI_HOME: path.join(dir, "home"),
       PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
       PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
@@ -57,7 +57,23 @@ export class EngineWorkspace {
       PULUMI_SKIP_CONFIRMATIONS: "true",
       ...(opts.transpileOnly ? { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } : {}),
     };
-    return new EngineWorkspace(dir, projectDir, env, opts.echo ?? false);
+    const ws = new EngineWorkspace(dir, projectDir, env, opts.echo ?? false);
+    await ws.installPlugins();
+    return ws;
+  }
+
+  /**
+   * Installs each offline plugin into PULUMI_HOME under the name and version the program's SDK
+   * packages ask for, the way `pulumi plugin install` installs a downloaded one.
+   */
+  private async installPlugins(): Promise<void> {
+    for (const plugin of offlinePlugins()) {
+      if (fs.existsSync(path.join(this.env.PULUMI_HOME!, "plugins", `resource-${plugin.name}-v${plugin.version}`))) continue;
+      const folder = path.join(this.dir, "plugins", plugin.name);
+      fs.mkdirSync(folder, { recursive: true });
+      fs.writeFileSync(path.join(folder, `pulumi-resource-${plugin.name}`), pluginScript(plugin.name), { mode: 0o755 });
+      await this.must(["plugin", "install", "resource", plugin.name, plugin.version, "--file", folder]);
+    }
   }
 
   /** Runs the CLI in the project copy; never throws on a non-zero exit. */

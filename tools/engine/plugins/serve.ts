@@ -3,21 +3,14 @@
  * package named by the first argument. The engine passes its own address after it.
  */
 import * as path from "path";
+import { PROVIDER_PACKAGES } from "../cache";
 import { offlineProvider } from "./offlineProvider";
 
-/** The package each plugin stands in for, so GetPluginInfo reports the version the program uses. */
-const PACKAGES: Record<string, string> = {
-  aws: "@pulumi/aws",
-  random: "@pulumi/random",
-  docker: "@pulumi/docker",
-  command: "@pulumi/command",
-  sentry: "@pulumiverse/sentry",
-};
 
 const [name, ...engineArgs] = process.argv.slice(2);
-const pkg = PACKAGES[name];
+const pkg = PROVIDER_PACKAGES[name];
 if (!pkg) {
-  console.error(`offline plugin: unknown provider "${name}" (known: ${Object.keys(PACKAGES).join(", ")})`);
+  console.error(`offline plugin: unknown provider "${name}" (known: ${Object.keys(PROVIDER_PACKAGES).join(", ")})`);
   process.exit(1);
 }
 const version: string = require(`${pkg}/package.json`).version;

@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const state = flag("--state");
   const ws = await EngineWorkspace.create({ dir: state, echo: true });
   try {
-    const stacks = await ws.pulumi(["stack", "ls", "--json"]);
+    const stacks = await ws.pulumi(["stack", "ls", "--json"], { quiet: true });
     const exists = stacks.status === 0 && (JSON.parse(stacks.stdout || "[]") as { name: string }[]).some((s) => s.name === stack);
     if (!exists) await ws.initStack(stack, { secretsFile: flag("--secrets") });
     const policy = own.includes("--policy-pack") ? policyPackArgs(stack) : [];

@@ -77,14 +77,15 @@ export class EngineWorkspace {
   }
 
   /** Runs the CLI in the project copy; never throws on a non-zero exit. */
-  pulumi(args: string[], timeoutMs = 10 * 60_000): Promise<EngineResult> {
+  pulumi(args: string[], opts: { quiet?: boolean; timeoutMs?: number } = {}): Promise<EngineResult> {
+    const echo = this.echo && !opts.quiet;
     return new Promise((resolve, reject) => {
       const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd: this.projectDir, env: this.env });
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d) => { stdout += d; if (this.echo) process.stdout.write(d); });
-      child.stderr.on("data", (d) => { stderr += d; if (this.echo) process.stderr.write(d); });
-      const timer = setTimeout(() => child.kill("SIGINT"), timeoutMs);
+      child.stdout.on("data", (d) => { stdout += d; if (echo) process.stdout.write(d); });
+      child.stderr.on("data", (d) => { stderr += d; if (echo) process.stderr.write(d); });
+      const timer = setTimeout(() => child.kill("SIGINT"), opts.timeoutMs ?? 10 * 60_000);
       child.on("error", reject);
       child.on("close", (code) => {
         clearTimeout(timer);
@@ -95,7 +96,7 @@ export class EngineWorkspace {
 
   /** Same, but a non-zero exit is an error that carries the CLI's output. */
   async must(args: string[]): Promise<EngineResult> {
-    const res = await this.pulumi(args);
+    const res = await this.pulumi(args, { quiet: true });
     if (res.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${res.status}\n${res.stdout}\n${res.stderr}`);
     return res;
   }

@@ -23,7 +23,8 @@ function service(type: string): string {
 }
 
 export function mockState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, any> {
-  const arn = `arn:aws:${service(type)}:${region}:${ACCOUNT}:${name}`;
+  // Some resources take an `arn` input (an event target's, a topic policy's): it is not theirs to compute.
+  const arn = inputs.arn ?? `arn:aws:${service(type)}:${region}:${ACCOUNT}:${name}`;
   const state: Record<string, any> = { ...inputs, arn };
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
@@ -68,6 +69,8 @@ export function mockState(type: string, name: string, inputs: Record<string, any
       break;
     case "aws:ecr/repository:Repository":
       state.repositoryUrl = `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name ?? name}`;
+      // Read by the image push's registry login: absent, a preview would see it unknown.
+      state.registryId = ACCOUNT;
       break;
     case "docker:index/image:Image":
       state.repoDigest = `${String(inputs.imageName).split(":")[0]}@sha256:${fakeHex(`${name}:${JSON.stringify(inputs.build ?? {})}`)}`;

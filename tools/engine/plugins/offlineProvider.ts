@@ -5,6 +5,7 @@
  * (./constraints), and never opens a network connection.
  */
 import type * as provider from "@pulumi/pulumi/provider";
+import * as fs from "fs";
 import { isDeepStrictEqual } from "util";
 import { mockCall, mockState } from "../../plan/mockOutputs";
 import { checkConstraints } from "./constraints";
@@ -50,6 +51,9 @@ export function offlineProvider(opts: OfflineProviderOptions): provider.Provider
       const oldInputs = Object.fromEntries(Object.entries(olds).filter(([k]) => k in news || !computed.has(k)));
       const changed = changedKeys(oldInputs, news);
       const replaces = replacingKeys(type, changed);
+      // CHATBOT_ENGINE_DIFF_LOG=<file> records why a resource differs, for a surprising preview.
+      const log = process.env.CHATBOT_ENGINE_DIFF_LOG;
+      if (log && changed.length) fs.appendFileSync(log, JSON.stringify({ urn, changed: changed.map((k) => [k, oldInputs[k], news[k]]) }) + "\n");
       return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
     },
     async create(urn, inputs) {

@@ -1,0 +1,62 @@
+/**
+ * Engine tests drive the real Pulumi CLI (tools/engine) against a throwaway file backend. Each
+ * test file opens one workspace; stacks created in it can reference each other.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
+import { renderStack } from "../../tools/plan/render";
+import { fromEngineStates, fromPlan, fromPreviewSteps, ResourceView } from "../../tools/engine/resources";
+import { EngineResult, EngineWorkspace } from "../../tools/engine/workspace";
+
+export { disagreements } from "../../tools/engine/resources";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+/** Engine runs take tens of seconds each on two cores. */
+export const ENGINE_TIMEOUT = 15 * 60_000;
+
+export function openWorkspace(): Promise<EngineWorkspace> {
+  // `tsc --noEmit` type-checks in `npm test`; the CLI's loader need not do it again.
+  return EngineWorkspace.create({ transpileOnly: true });
+}
+
+/** A copy of Pulumi.<stack>.yaml with some config values replaced, for the engine and the plan alike. */
+export function stackFileWith(stack: string, overrides: Record<string, unknown>): string {
+  const yaml = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+  for (const [k, v] of Object.entries(overrides)) yaml.config[`chatbot:${k}`] = v;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "stackfile-")), `Pulumi.${stack}.yaml`);
+  fs.writeFileSync(file, YAML.stringify(yaml));
+  return file;
+}
+
+/** The JSON document of `pulumi preview --json` (the CLI may print lines before it). */
+export function previewJson(res: EngineResult): { steps: any[]; diagnostics?: any[]; changeSummary?: Record<string, number> } {
+  const start = res.stdout.indexOf("{");
+  if (start < 0) throw new Error(`no JSON in the CLI's output:\n${res.stdout}\n${res.stderr}`);
+  return JSON.parse(res.stdout.slice(start));
+}
+
+export function previewResources(res: EngineResult): ResourceView[] {
+  return fromPreviewSteps(previewJson(res).steps);
+}
+
+export async function deployedResources(ws: EngineWorkspace, stack: string): Promise<ResourceView[]> {
+  const res = await ws.must(["stack", "export", "--stack", stack]);
+  return fromEngineStates(JSON.parse(res.stdout).deployment.resources ?? []);
+}
+
+export async function planResources(stack: string, configFile?: string): Promise<ResourceView[]> {
+  return fromPlan((await renderStack({ stack, configFile })).plan);
+}
+
+/** Steps that change something, as `op urn-name`, sorted. */
+export function changes(res: EngineResult): string[] {
+  return previewJson(res).steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
+}
+
+/** `{ status: 0 }` on success; otherwise the status and the end of the CLI's output, for the failure message. */
+export function outcome(res: EngineResult): { status: number; output?: string } {
+  return res.status === 0 ? { status: 0 } : { status: res.status, output: `${res.stdout}\n${res.stderr}`.slice(-4000) };
+}

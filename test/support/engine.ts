@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { renderStack } from "../../tools/plan/render";
 import { fromEngineStates, fromPlan, fromPreviewSteps, ResourceView } from "../../tools/engine/resources";
 import { EngineResult, EngineWorkspace } from "../../tools/engine/workspace";
+import { planFor } from "./plan";
 
 export { disagreements } from "../../tools/engine/resources";
 
@@ -48,7 +48,7 @@ export async function deployedResources(ws: EngineWorkspace, stack: string): Pro
 }
 
 export async function planResources(stack: string, configFile?: string): Promise<ResourceView[]> {
-  return fromPlan((await renderStack({ stack, configFile })).plan);
+  return fromPlan((await planFor(stack, configFile ? { configFile } : {})).plan);
 }
 
 /** Steps that change something, as `op urn-name`, sorted. */

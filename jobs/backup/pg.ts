@@ -68,7 +68,8 @@ export class PgTools {
     let stalled: JobError | undefined;
     const exited = exitOk(child, "pg_dump").catch((err: JobError) => {
       if (stalled) throw stalled;
-      const lock = /lock timeout[\s\S]*?LOCK TABLE (\S+)/.exec(err.message);
+      // pg_dump implements --lock-wait-timeout as a statement_timeout around its LOCK TABLEs.
+      const lock = /(?:lock|statement) timeout[\s\S]*?LOCK TABLE (\S+)/.exec(err.message);
       if (lock) {
         throw new JobError(`pg_dump waited ${lockWaitSeconds}s (PG_LOCK_WAIT_SECONDS) for a lock on table ${lock[1]} that another session holds; nothing was stored`);
       }

@@ -56,9 +56,8 @@ export function s3Failure(store: Store, what: string, err: any): unknown {
   if (timedOut) {
     return new JobError(`S3 at ${store.endpoint} did not answer ${what} within ${store.bounds.s3TimeoutSeconds}s (S3_TIMEOUT_SECONDS), ${tries}`);
   }
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(`${code} ${err?.message}`)) {
-    return new JobError(`S3 at ${store.endpoint} is unreachable (${code || oneLine(err)}) ${what}, ${tries}`);
-  }
+  const refused = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.exec(`${code} ${err?.message}`);
+  if (refused) return new JobError(`S3 at ${store.endpoint} is unreachable (${refused[0]}) ${what}, ${tries}`);
   return err;
 }
 

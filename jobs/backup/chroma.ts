@@ -30,7 +30,7 @@ async function hasSqliteHeader(file: string): Promise<boolean> {
  * (a transactionally consistent copy while Chroma keeps writing), every other file as is.
  * The HNSW segment files are not transactional; Chroma rebuilds from SQLite what they lack.
  */
-export async function snapshotDir(src: string, dest: string): Promise<SnapshotStats> {
+export async function snapshotDir(src: string, dest: string, signal?: AbortSignal): Promise<SnapshotStats> {
   const stat = await fs.promises.stat(src).catch(() => undefined);
   if (!stat?.isDirectory()) throw new JobError(`CHROMA_DATA_DIR ${src} is not a directory`);
   const stats: SnapshotStats = { sqliteFiles: [], otherFiles: 0 };
@@ -53,7 +53,7 @@ export async function snapshotDir(src: string, dest: string): Promise<SnapshotSt
         if (sqliteHere.has(e.name)) {
           const db = openSqlite(path.join(src, relPath), { readonly: true, fileMustExist: true, timeout: 30000 });
           try {
-            await db.backup(path.join(dest, relPath));
+            await db.backup(path.join(dest, relPath), { progress: () => copyRestInOneStep(signal) });
           } finally {
             db.close();
           }
@@ -69,6 +69,17 @@ export async function snapshotDir(src: string, dest: string): Promise<SnapshotSt
 
   await walk("");
   return stats;
+}
+
+/**
+ * better-sqlite3 copies 100 pages per step and yields between steps; a write by another
+ * connection in between restarts the copy, so under Chroma's sustained ingestion it never
+ * finished. After the first step, the rest goes in ONE step: one read transaction, consistent,
+ * bounded by the file's size, and in WAL mode writers are not blocked meanwhile.
+ */
+function copyRestInOneStep(signal?: AbortSignal): number {
+  if (signal?.aborted) throw signal.reason; // rejects the backup; the staging copy is removed by the caller
+  return 0x7fffffff;
 }
 
 /** The snapshot as a gzipped tar stream, with portable headers (no owner names, no atimes). */

@@ -1,17 +1,23 @@
+import { Run, readBounds } from "./bounds";
 import { backupCommand } from "./commands/backup";
 import { listCommand } from "./commands/list";
 import { restoreCommand } from "./commands/restore";
 import { verifyCommand } from "./commands/verify";
+import { readJobEnv } from "./env";
 import { JobError, oneLine } from "./errors";
 import { processRuntime, Runtime } from "./runtime";
+import { CronMonitor } from "./sentry";
 
 const USAGE = `usage: backup-job <command> [options]
   backup                                   dump DATABASE_URL (and CHROMA_DATA_DIR) to s3://BACKUP_BUCKET/BACKUP_PREFIX/<timestamp>/
   list                                     backups under the prefix, newest first
-  verify [--from <timestamp>|latest]       download and check every object against the manifest
+  verify [--from <id>|latest] [--max-age 26h] [--max-shrink-percent 50]
+                                           download and check every object against the manifest
   restore --from <timestamp>|latest --database-url URL [--chroma-dir DIR] [--force]`;
 
-const COMMANDS: Record<string, (argv: string[], env: NodeJS.ProcessEnv, rt: Runtime) => Promise<void>> = {
+export type Command = (argv: string[], env: NodeJS.ProcessEnv, rt: Runtime, run: Run) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
   backup: backupCommand,
   list: listCommand,
   verify: verifyCommand,
@@ -30,15 +36,29 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     rt.err(`backup-job: ${command ? `unknown command ${JSON.stringify(command)}` : "no command"}; commands: ${Object.keys(COMMANDS).join(", ")}`);
     return 2;
   }
+  let job: Run | undefined;
+  let monitor: CronMonitor | undefined;
   try {
-    await run(rest, env, rt);
+    job = new Run(readBounds(env), rt.stop);
+    // list only reads; the other three are what an alert must cover (a verify that hangs too).
+    const sentry = command === "list" ? undefined : readJobEnv(env, command).sentry;
+    if (sentry) monitor = CronMonitor.fromDsn(sentry.dsn, sentry.monitorSlug, rt.err, sentry.monitorConfig);
+    await monitor?.checkIn("in_progress");
+    await run(rest, env, rt, job);
+    await monitor?.checkIn("ok");
     return 0;
-  } catch (err) {
+  } catch (caught) {
+    // An abort (deadline, SIGTERM) makes downstream steps fail too ("pg_dump failed (SIGTERM)");
+    // the abort's own reason is the one line worth printing.
+    const err = job?.reason ?? caught;
+    await monitor?.checkIn("error");
     // AWS errors carry their meaning in the name (NoSuchBucket, AccessDenied); ours need no prefix.
     const name = err instanceof Error && !(err instanceof JobError) && err.name !== "Error" ? `${err.name}: ` : "";
     rt.err(`backup-job ${command}: ${name}${oneLine(err)}`);
     if (env.DEBUG && err instanceof Error && err.stack) rt.err(err.stack);
-    return 1;
+    return err instanceof JobError ? err.exitCode : 1;
+  } finally {
+    job?.close();
   }
 }
 

@@ -14,12 +14,13 @@ export interface JobEnv {
   /** Keys given in the environment passed to main(); otherwise the SDK's default chain (the ECS task role). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   debug: boolean;
+  /** Sentry cron check-ins of this command (backup, verify and restore each have their monitor). */
+  sentry?: { dsn: string; monitorSlug: string; monitorConfig?: MonitorConfig };
 }
 
 export interface BackupEnv extends JobEnv {
   databaseUrl: string;
   chromaDataDir?: string;
-  sentry?: { dsn: string; monitorSlug: string; monitorConfig?: MonitorConfig };
 }
 
 function opt(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -34,8 +35,8 @@ function required(env: NodeJS.ProcessEnv, names: string[]): void {
   }
 }
 
-/** What every command needs: where the backups live. */
-export function readJobEnv(env: NodeJS.ProcessEnv): JobEnv {
+/** What every command needs: where the backups live; `command` picks the Sentry monitor. */
+export function readJobEnv(env: NodeJS.ProcessEnv, command = "backup"): JobEnv {
   required(env, ["BACKUP_BUCKET", "BACKUP_PREFIX", "AWS_REGION"]);
   const prefix = opt(env, "BACKUP_PREFIX")!.replace(/^\/+|\/+$/g, "");
   if (!prefix) throw new JobError("BACKUP_PREFIX must name a folder, e.g. chatbot-prod");
@@ -52,32 +53,43 @@ export function readJobEnv(env: NodeJS.ProcessEnv): JobEnv {
     pgBinDir: opt(env, "PG_BIN_DIR"),
     credentials: staticCredentials(env),
     debug: !!opt(env, "DEBUG"),
+    sentry: readSentry(env, command),
   };
+}
+
+/**
+ * SENTRY_MONITOR_SLUG names the backup's monitor; verify and restore check in to
+ * `<slug>-verify` / `<slug>-restore`, so a weekly verify never reads as a missed nightly backup.
+ * Their schedules (which create the monitors) come from SENTRY_<COMMAND>_MONITOR_SCHEDULE.
+ */
+function readSentry(env: NodeJS.ProcessEnv, command: string): JobEnv["sentry"] {
+  const dsn = opt(env, "SENTRY_DSN");
+  const slug = opt(env, "SENTRY_MONITOR_SLUG");
+  // Half a Sentry config is a deploy mistake worth stopping for: the alarm would silently never fire.
+  if (!!dsn !== !!slug) {
+    throw new JobError(`missing environment variable: ${dsn ? "SENTRY_MONITOR_SLUG" : "SENTRY_DSN"} (SENTRY_DSN and SENTRY_MONITOR_SLUG go together)`);
+  }
+  if (!dsn || !slug) return undefined;
+  const own = command === "backup";
+  const schedule = own ? "SENTRY_MONITOR_SCHEDULE" : `SENTRY_${command.toUpperCase()}_MONITOR_SCHEDULE`;
+  return { dsn, monitorSlug: own ? slug : `${slug}-${command}`, monitorConfig: monitorConfig(env, schedule) };
 }
 
 /** The `backup` command also needs the database, and optionally Chroma and Sentry. */
 export function readBackupEnv(env: NodeJS.ProcessEnv): BackupEnv {
   required(env, ["DATABASE_URL", "BACKUP_BUCKET", "BACKUP_PREFIX", "AWS_REGION"]);
-  const base = readJobEnv(env);
-  const dsn = opt(env, "SENTRY_DSN");
-  const monitorSlug = opt(env, "SENTRY_MONITOR_SLUG");
-  // Half a Sentry config is a deploy mistake worth stopping for: the alarm would silently never fire.
-  if (!!dsn !== !!monitorSlug) {
-    throw new JobError(`missing environment variable: ${dsn ? "SENTRY_MONITOR_SLUG" : "SENTRY_DSN"} (SENTRY_DSN and SENTRY_MONITOR_SLUG go together)`);
-  }
   return {
-    ...base,
+    ...readJobEnv(env, "backup"),
     databaseUrl: opt(env, "DATABASE_URL")!,
     chromaDataDir: opt(env, "CHROMA_DATA_DIR"),
-    sentry: dsn && monitorSlug ? { dsn, monitorSlug, monitorConfig: monitorConfig(env) } : undefined,
   };
 }
 
-/** SENTRY_MONITOR_SCHEDULE (crontab, e.g. `0 2 * * *`) turns on the monitor upsert; the rest have defaults. */
-function monitorConfig(env: NodeJS.ProcessEnv): MonitorConfig | undefined {
-  const schedule = opt(env, "SENTRY_MONITOR_SCHEDULE");
+/** A schedule (crontab, e.g. `0 2 * * *`) turns on the monitor upsert; the rest have defaults. */
+function monitorConfig(env: NodeJS.ProcessEnv, scheduleVar: string): MonitorConfig | undefined {
+  const schedule = opt(env, scheduleVar);
   if (!schedule) return undefined;
-  if (!/^(\S+\s+){4}\S+$/.test(schedule)) throw new JobError(`SENTRY_MONITOR_SCHEDULE is not a 5-field crontab: ${schedule}`);
+  if (!/^(\S+\s+){4}\S+$/.test(schedule)) throw new JobError(`${scheduleVar} is not a 5-field crontab: ${schedule}`);
   const minutes = (name: string, dflt: number) => {
     const v = opt(env, name);
     if (v === undefined) return dflt;

@@ -3,7 +3,8 @@
  * and exits non-zero. Anything else is a bug and also gets one line, plus its stack under DEBUG.
  */
 export class JobError extends Error {
-  constructor(message: string) {
+  /** The process's exit status for this failure: 1, or 128 + n when a signal stopped the run. */
+  constructor(message: string, readonly exitCode = 1) {
     super(message);
     this.name = "JobError";
   }

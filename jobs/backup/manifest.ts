@@ -1,4 +1,5 @@
 import { JobError } from "./errors";
+import type { TableStat } from "./tables";
 
 /**
  * manifest.json, written last: its presence is what makes a backup complete. Readers trust
@@ -14,12 +15,21 @@ export interface ManifestObject {
 }
 
 export interface Manifest {
-  formatVersion: 1;
+  /** 2 adds the run id and per-table rows/sizes; 1 (older backups) is still read. */
+  formatVersion: 1 | 2;
   timestamp: string;
+  /** `<timestamp>-<run id>`: the folder this manifest belongs to (v2). */
+  id?: string;
   startedAt: string;
   finishedAt: string;
-  postgres: { serverVersion: string; pgDumpVersion: string; database: string };
-  chroma?: { sourceDir: string; sqliteFiles: string[]; otherFiles: number };
+  postgres: {
+    serverVersion: string;
+    pgDumpVersion: string;
+    database: string;
+    /** Rows and on-disk bytes of every table, counted in the dump's own snapshot (v2). */
+    tables?: TableStat[];
+  };
+  chroma?: { sourceDir: string; sqliteFiles: string[]; otherFiles: number; seconds?: number };
   objects: ManifestObject[];
 }
 
@@ -32,7 +42,7 @@ export function parseManifest(text: string, key: string): Manifest {
     throw new JobError(`${key}: not valid JSON`);
   }
   const bad = (why: string) => new JobError(`${key}: ${why}`);
-  if (m?.formatVersion !== 1) throw bad(`unsupported formatVersion ${JSON.stringify(m?.formatVersion)}`);
+  if (m?.formatVersion !== 1 && m?.formatVersion !== 2) throw bad(`unsupported formatVersion ${JSON.stringify(m?.formatVersion)}`);
   if (!Array.isArray(m.objects) || m.objects.length === 0) throw bad("lists no objects");
   for (const o of m.objects) {
     if (typeof o?.name !== "string" || typeof o.key !== "string") throw bad("object without name/key");

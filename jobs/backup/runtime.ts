@@ -3,13 +3,24 @@ export interface Runtime {
   out(line: string): void;
   err(line: string): void;
   now(): Date;
+  /** Fires when the run must stop (SIGTERM from ECS, Ctrl-C); its reason's message says why. */
+  stop?: AbortSignal;
 }
 
+const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGINT: 2 };
+
 export function processRuntime(): Runtime {
+  const stop = new AbortController();
+  // Handling the signal (instead of dying at once) lets the run abort its multipart upload,
+  // stop pg_dump/pg_restore, remove staging files and send its error check-in first.
+  for (const [sig, n] of Object.entries(SIGNALS)) {
+    process.once(sig, () => stop.abort(Object.assign(new Error(`stopped by ${sig}`), { exitCode: 128 + n })));
+  }
   return {
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(`${line}\n`),
     now: () => new Date(),
+    stop: stop.signal,
   };
 }
 

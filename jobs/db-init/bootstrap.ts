@@ -15,6 +15,7 @@ import { Client, escapeIdentifier as id, escapeLiteral as lit } from "pg";
 import { diff, snapshot, SnapshotScope } from "./catalog";
 import { APP_SCHEMA, DbInitConfig, MAINTENANCE_DB } from "./config";
 import { connect, DbInitError } from "./connect";
+import { largeObjects, reown, resetRoleLimits } from "./heal";
 import { scramVerifier } from "./scram";
 
 export interface Report {
@@ -49,6 +50,31 @@ export async function bootstrap(cfg: DbInitConfig, dryRun: boolean): Promise<Rep
   const report: Report = { changes: [], passwords: [], warnings: [], dryRun };
   const note: Note = (label) => report.changes.push(dryRun ? wouldForm(label) : label);
 
+  // Roles are cluster-wide and CREATE DATABASE races on pg_database's unique index, so runs
+  // serialize on a session lock in the maintenance database, held until the run ends.
+  const lock = await clusterLock(cfg);
+  try {
+    return await locked(cfg, dryRun, schemaSql, report, note);
+  } finally {
+    await lock.end().catch(() => undefined);
+  }
+}
+
+const LOCK_WAIT = "60s";
+
+async function clusterLock(cfg: DbInitConfig): Promise<Client> {
+  const m = await connect(cfg, MAINTENANCE_DB);
+  try {
+    await m.query(`SET lock_timeout = '${LOCK_WAIT}'`);
+    await m.query("SELECT pg_advisory_lock(hashtext('chatbot db-init'))");
+  } catch (e) {
+    await m.end().catch(() => undefined);
+    throw new DbInitError(`another db-init held the cluster-wide lock for more than ${LOCK_WAIT} (database ${MAINTENANCE_DB}): ${(e as Error).message}`);
+  }
+  return m;
+}
+
+async function locked(cfg: DbInitConfig, dryRun: boolean, schemaSql: string, report: Report, note: Note): Promise<Report> {
   const createdDb = await ensureDatabase(cfg, dryRun, report);
   if (createdDb === "missing") return report;
 
@@ -96,7 +122,8 @@ async function ensureDatabase(cfg: DbInitConfig, dryRun: boolean, report: Report
       // template0: a clean copy, whatever anyone left in template1.
       await m.query(`CREATE DATABASE ${id(cfg.appDb)} TEMPLATE template0 ENCODING 'UTF8'`);
     } catch (e) {
-      if ((e as { code?: string }).code === "42P04") return "existed"; // a concurrent run won the race
+      // A concurrent CREATE DATABASE outside our lock (a person, an older db-init) won the race.
+      if (["42P04", "23505"].includes((e as { code?: string }).code ?? "")) return "existed";
       throw new DbInitError(`cannot create database ${cfg.appDb}: ${(e as Error).message}`);
     }
     report.changes.push(`created database ${cfg.appDb}`);
@@ -136,9 +163,8 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
     return d.added;
   };
 
-  // Don't queue forever behind the app's locks on every `pulumi up`; two runs never interleave.
+  // Don't queue forever behind the app's locks on every `pulumi up` (runs serialize on clusterLock).
   await db.query("SET LOCAL lock_timeout = '30s'");
-  await db.query("SELECT pg_advisory_xact_lock(hashtext('db-init'))");
   const version = Number((await db.query("select current_setting('server_version_num') as v")).rows[0].v);
 
   const roles: RoleSpec[] = [
@@ -148,6 +174,7 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
     { name: readonly, login: false }, // group: analysts get their own LOGIN roles as members
   ];
   for (const r of roles) await ensureRole(db, r, note);
+  await resetRoleLimits(db, roles.map((r) => r.name), cfg.masterUser, note);
 
   for (const [role, password] of [[app, cfg.appPassword], [backup, cfg.backupPassword]]) {
     await db.query(`ALTER ROLE ${id(role)} PASSWORD ${lit(scramVerifier(password))}`);
@@ -197,6 +224,11 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
     `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${id(app)}`,
     `ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT ON SEQUENCES TO ${id(backup)}`,
   ]);
+  await db.query("RESET ROLE");
+  // Objects someone created as the master user in the app schema (a hand-run fix, a restore)
+  // would make every later GRANT here and every pg_dump by `backup` fail: the owner takes them.
+  await reown(db, owner, note);
+  await db.query(`SET LOCAL ROLE ${id(owner)}`);
   await applySchema(db, cfg, schemaSql, scope, note);
 
   // REVOKE then GRANT: enforces exactly these privileges; a re-run compares equal (catalog.ts).
@@ -214,6 +246,7 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${id(app)}`,
     `GRANT SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${id(backup)}`,
   ]);
+  await largeObjects(db, cfg.roles, version, note);
   await db.query("RESET ROLE");
 }
 

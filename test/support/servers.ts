@@ -76,3 +76,35 @@ export async function startS3(): Promise<{ endpoint: string; stop: () => Promise
   await server.run();
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => server.close() };
 }
+
+/**
+ * moto's S3 server (PyPI `moto[server]`; .ci/run installs it): unlike s3rver it enforces
+ * conditional writes (If-None-Match) and lists multipart uploads. Started by the tests that
+ * need it, on loopback, and stopped by them.
+ */
+export async function startMoto(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const { spawn } = await import("child_process");
+  const port = await freePort();
+  const child = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-2000)));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto server exited: ${stderr} (pip install "moto[server]")`);
+    const up = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`moto server did not start within 20s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    endpoint,
+    stop: () => new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    }),
+  };
+}

@@ -2,21 +2,24 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
+import { Run } from "../bounds";
 import { isEmptyDir, restoreDir } from "../chroma";
 import { readJobEnv } from "../env";
 import { JobError } from "../errors";
 import { CHROMA_NAME, DUMP_NAME, parseFrom } from "../layout";
 import { PgTools } from "../pg";
+import { readPlausibility } from "../plausibility";
 import { Runtime } from "../runtime";
 import { openStore } from "../s3";
+import { countRows } from "../tables";
 import { verifyBackup } from "../verification";
 
 /**
- * `restore --from <timestamp>|latest --database-url URL [--chroma-dir DIR] [--force]`.
+ * `restore --from <id>|latest --database-url URL [--chroma-dir DIR] [--force] [--max-shrink-percent N]`.
  * The cheap refusals (non-empty targets) come first, then a full verify, then the restore
- * from the very files that were verified.
+ * from the very files that were verified, then the row counts against the manifest's.
  */
-export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt: Runtime): Promise<void> {
+export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt: Runtime, run: Run): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -24,6 +27,7 @@ export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt:
       "database-url": { type: "string" },
       "chroma-dir": { type: "string" },
       force: { type: "boolean", default: false },
+      "max-shrink-percent": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -33,13 +37,14 @@ export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt:
   if (!targetUrl) throw new JobError("--database-url is required (the database to restore into; create it first)");
   const chromaDir = values["chroma-dir"];
   const force = values.force === true;
-  const cfg = readJobEnv(env);
-  const pg = new PgTools(cfg.pgBinDir);
+  const rules = readPlausibility(env, values);
+  const cfg = readJobEnv(env, "restore");
+  const pg = new PgTools(cfg.pgBinDir, run.signal);
 
-  const target = await pg.server(targetUrl);
-  const existing = await pg.userObjectCount(targetUrl);
-  if (existing > 0 && !force) {
-    throw new JobError(`target database ${target.database} is not empty (${existing} objects); use --force to restore over it`);
+  const target = await run.step("connecting to the target database", () => pg.server(targetUrl));
+  const existing = await pg.userObjects(targetUrl);
+  if (existing && !force) {
+    throw new JobError(`target database ${target.database} is not empty (${existing}); use --force to restore over it`);
   }
   if (chromaDir && !force && !(await isEmptyDir(chromaDir))) {
     throw new JobError(`chroma dir ${chromaDir} is not empty; use --force to replace its contents`);
@@ -47,16 +52,23 @@ export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt:
 
   const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "backup-restore-"));
   try {
-    const v = await verifyBackup(openStore(cfg), cfg.prefix, from, pg, workDir);
+    const v = await run.step(`verifying backup ${from}`, () => verifyBackup(openStore(cfg, run.bounds, run.signal), cfg.prefix, from, pg, workDir, rules, rt.now()));
     const chromaArchive = v.files.get(CHROMA_NAME);
-    if (chromaDir && !chromaArchive) throw new JobError(`backup ${v.timestamp} has no ${CHROMA_NAME}; nothing to restore into ${chromaDir}`);
-    rt.out(`backup ${v.timestamp}: verified; restoring into database ${target.database}`);
-    await pg.restore(v.files.get(DUMP_NAME)!, targetUrl, force);
-    if (chromaDir && chromaArchive) {
-      const n = await restoreDir(chromaArchive, chromaDir, force);
-      rt.out(`backup ${v.timestamp}: chroma restored into ${chromaDir} (${n} entries)`);
+    if (chromaDir && !chromaArchive) throw new JobError(`backup ${v.id} has no ${CHROMA_NAME}; nothing to restore into ${chromaDir}`);
+    rt.out(`backup ${v.id}: verified; restoring into database ${target.database}`);
+    await run.step(`restoring into database ${target.database} (pg_restore)`, () => pg.restore(v.files.get(DUMP_NAME)!, targetUrl, force));
+    const tables = v.manifest.postgres.tables;
+    if (tables) {
+      const counts = await run.step("counting restored rows", () => countRows(targetUrl, tables.map((t) => t.name)));
+      const off = tables.filter((t) => counts.get(t.name) !== t.rows).map((t) => `${t.name} has ${counts.get(t.name)} rows, manifest ${t.rows}`);
+      if (off.length) throw new JobError(`restored database ${target.database} differs from backup ${v.id}: ${off.join(", ")}`);
+      rt.out(`backup ${v.id}: ${tables.length} tables, ${tables.reduce((n, t) => n + t.rows, 0)} rows, as in the manifest`);
     }
-    rt.out(`backup ${v.timestamp}: restored into database ${target.database}`);
+    if (chromaDir && chromaArchive) {
+      const n = await run.step(`restoring Chroma into ${chromaDir}`, () => restoreDir(chromaArchive, chromaDir, force));
+      rt.out(`backup ${v.id}: chroma restored into ${chromaDir} (${n} entries)`);
+    }
+    rt.out(`backup ${v.id}: restored into database ${target.database}`);
   } finally {
     await fs.promises.rm(workDir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { spawn } from "child_process";
 import * as path from "path";
-import { createBucket, createDatabase, getObject, jobEnv, runJob, s3 } from "./helpers";
+import { backupAt, createBucket, createDatabase, getObject, jobEnv, runJob, s3, seed } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -33,6 +33,7 @@ describe("backup job as a child process", () => {
   beforeAll(async () => {
     await createBucket(bucket);
     const db = await createDatabase(`cli_src_${process.pid}`);
+    await seed(db);
     const r = await runJob(["backup"], jobEnv(bucket, "cli", { DATABASE_URL: db }), new Date("2025-04-01T02:00:00Z"));
     expect(r.code).toBe(0);
   });
@@ -41,7 +42,7 @@ describe("backup job as a child process", () => {
     const r = await cli(["list"], jobEnv(bucket, "cli"));
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^20250401T020000Z\s+complete\s.*manifest\.json, postgres\.dump\n$/);
+    expect(r.stdout).toMatch(/^20250401T020000Z-[0-9a-f]{8}\s+complete\s.*manifest\.json, postgres\.dump\n$/);
   });
 
   it("exits non-zero with one line naming the missing variable, no stack trace", async () => {
@@ -52,7 +53,7 @@ describe("backup job as a child process", () => {
   });
 
   it("a corrupted object: exit 1, one line naming it; DEBUG adds the stack", async () => {
-    const key = "cli/20250401T020000Z/postgres.dump";
+    const key = `cli/${await backupAt(bucket, "cli", "20250401T020000Z")}/postgres.dump`;
     const { bytes } = await getObject(bucket, key);
     await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes.subarray(1) }));
     const r = await cli(["verify"], jobEnv(bucket, "cli"));

@@ -134,3 +134,16 @@ export async function snapshot(url: string): Promise<unknown> {
     };
   });
 }
+
+/** The backup folder ids (`<timestamp>-<run id>`) under a prefix, sorted; optionally those of one timestamp. */
+export async function backupIds(bucket: string, prefix: string, ts = ""): Promise<string[]> {
+  const keys = await keysUnder(bucket, `${prefix}/${ts}`);
+  return [...new Set(keys.map((k) => k.slice(prefix.length + 1).split("/")[0]))].sort();
+}
+
+/** The one backup taken at `ts` (fails if there is not exactly one). */
+export async function backupAt(bucket: string, prefix: string, ts: string): Promise<string> {
+  const ids = await backupIds(bucket, prefix, ts);
+  if (ids.length !== 1) throw new Error(`expected one backup at ${ts} under ${prefix}, found ${ids.join(", ") || "none"}`);
+  return ids[0];
+}

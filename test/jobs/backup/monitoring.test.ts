@@ -1,7 +1,7 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { checkInUrl } from "../../../jobs/backup/sentry";
-import { createBucket, createDatabase, jobEnv, runJob } from "./helpers";
+import { createBucket, createDatabase, jobEnv, runJob, seed } from "./helpers";
 
 /** Sentry cron check-ins: start and end are reported, and Sentry being down never fails a backup. */
 describe("backup job Sentry check-ins", () => {
@@ -14,6 +14,7 @@ describe("backup job Sentry check-ins", () => {
   beforeAll(async () => {
     await createBucket(bucket);
     sourceUrl = await createDatabase(`mon_src_${process.pid}`);
+    await seed(sourceUrl);
     server = http.createServer((req, res) => {
       let body = "";
       req.on("data", (c) => (body += c));
@@ -91,7 +92,7 @@ describe("backup job Sentry check-ins", () => {
       expect.stringMatching(/^sentry check-in in_progress failed: /),
       expect.stringMatching(/^sentry check-in ok failed: /),
     ]);
-    expect(r.out.join("\n")).toMatch(/20250303T020000Z: complete/);
+    expect(r.out.join("\n")).toMatch(/20250303T020000Z-[0-9a-f]{8}: complete/);
   });
 
   it("refuses half a Sentry configuration", async () => {

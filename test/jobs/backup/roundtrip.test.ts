@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { openSqlite, SqliteDb } from "../../../jobs/backup/sqlite";
-import { createBucket, createDatabase, jobEnv, keysUnder, runJob, seed, snapshot, withDb } from "./helpers";
+import { backupAt, createBucket, createDatabase, jobEnv, keysUnder, runJob, seed, snapshot, withDb } from "./helpers";
 
 /** Back up a seeded database and a live Chroma-like dir, restore both elsewhere, compare. */
 describe("backup job round trip", () => {
@@ -38,10 +38,11 @@ describe("backup job round trip", () => {
     const r = await runJob(["backup"], jobEnv(bucket, prefix, { DATABASE_URL: sourceUrl, CHROMA_DATA_DIR: chromaDir }), at);
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
+    const id = await backupAt(bucket, prefix, "20250131T020000Z");
     expect(await keysUnder(bucket, `${prefix}/`)).toEqual([
-      `${prefix}/20250131T020000Z/chroma.tar.gz`,
-      `${prefix}/20250131T020000Z/manifest.json`,
-      `${prefix}/20250131T020000Z/postgres.dump`,
+      `${prefix}/${id}/chroma.tar.gz`,
+      `${prefix}/${id}/manifest.json`,
+      `${prefix}/${id}/postgres.dump`,
     ]);
   });
 
@@ -49,10 +50,10 @@ describe("backup job round trip", () => {
     const list = await runJob(["list"], jobEnv(bucket, prefix));
     expect(list.code).toBe(0);
     expect(list.out).toHaveLength(1);
-    expect(list.out[0]).toMatch(/^20250131T020000Z\s+complete\s/);
+    expect(list.out[0]).toMatch(/^20250131T020000Z-[0-9a-f]{8}\s+complete\s/);
     const verify = await runJob(["verify", "--from", "latest"], jobEnv(bucket, prefix));
     expect(verify.err).toEqual([]);
-    expect(verify.out.join("\n")).toMatch(/20250131T020000Z: verified/);
+    expect(verify.out.join("\n")).toMatch(/20250131T020000Z-[0-9a-f]{8}: verified/);
   });
 
   it("restores into a fresh database and an empty dir with identical data", async () => {

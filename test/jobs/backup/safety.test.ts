@@ -3,7 +3,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createBucket, createDatabase, getObject, jobEnv, keysUnder, runJob, s3, seed, withDb } from "./helpers";
+import { openSqlite } from "../../../jobs/backup/sqlite";
+import { backupAt, backupIds, createBucket, createDatabase, getObject, jobEnv, keysUnder, runJob, s3, seed, withDb } from "./helpers";
 
 /** What must never happen: a damaged backup trusted, a failed run taken as latest, a backup changed. */
 describe("backup job safety", () => {
@@ -20,6 +21,9 @@ describe("backup job safety", () => {
     await seed(sourceUrl);
     chromaDir = fs.mkdtempSync(path.join(os.tmpdir(), "chroma-safety-"));
     fs.writeFileSync(path.join(chromaDir, "header.bin"), Buffer.from("hnsw header"));
+    const db = openSqlite(path.join(chromaDir, "chroma.sqlite3"));
+    db.exec("create table embeddings (id integer primary key, document text); insert into embeddings (document) values ('doc')");
+    db.close();
   });
 
   const env = (prefix: string, extra: Record<string, string> = {}) =>
@@ -37,7 +41,8 @@ describe("backup job safety", () => {
 
   it("verify and restore fail on a corrupted object and name it", async () => {
     await backupOk("corrupt", T1);
-    const key = "corrupt/20250201T020000Z/postgres.dump";
+    const id = await backupAt(bucket, "corrupt", "20250201T020000Z");
+    const key = `corrupt/${id}/postgres.dump`;
     const { bytes } = await getObject(bucket, key);
     bytes[Math.floor(bytes.length / 2)] ^= 0xff; // same size, one flipped byte: only the hash can tell
     await put(key, bytes);
@@ -48,7 +53,7 @@ describe("backup job safety", () => {
     expect(verify.err[0]).toContain(`${key}: sha256`);
 
     const target = await createDatabase(`safety_corrupt_${process.pid}`);
-    const restore = await runJob(["restore", "--from", "20250201T020000Z", "--database-url", target], env("corrupt"));
+    const restore = await runJob(["restore", "--from", id, "--database-url", target], env("corrupt"));
     expect(restore.code).toBe(1);
     expect(restore.err[0]).toContain(key);
     const tables = await withDb(target, (c) => c.query("select count(*)::int as n from pg_tables where schemaname = 'public'"));
@@ -57,7 +62,7 @@ describe("backup job safety", () => {
 
   it("verify names a truncated object, and a dump that is not an archive even when the manifest agrees", async () => {
     await backupOk("damaged", T1);
-    const dir = "damaged/20250201T020000Z";
+    const dir = `damaged/${await backupAt(bucket, "damaged", "20250201T020000Z")}`;
     const tarball = await getObject(bucket, `${dir}/chroma.tar.gz`);
     await put(`${dir}/chroma.tar.gz`, tarball.bytes.subarray(0, tarball.bytes.length - 10));
     const truncated = await runJob(["verify", "--from", "20250201T020000Z"], env("damaged"));
@@ -91,9 +96,9 @@ describe("backup job safety", () => {
     const r = await runJob(["backup"], env("midstream", { PG_BIN_DIR: fakeBin }), T2);
     expect(r.code).toBe(1);
     expect(r.err).toEqual([expect.stringMatching(/pg_dump failed \(exit 1\): pg_dump: error: connection lost/)]);
-    expect(await keysUnder(bucket, "midstream/20250202T020000Z/")).toEqual([]);
+    expect(await keysUnder(bucket, "midstream/20250202T020000Z")).toEqual([]);
     const verify = await runJob(["verify", "--from", "latest"], env("midstream"));
-    expect(verify.out.join("\n")).toContain("20250201T020000Z: verified");
+    expect(verify.out.join("\n")).toMatch(/20250201T020000Z-[0-9a-f]{8}: verified/);
   });
 
   it("a run that fails after the dump is listed INCOMPLETE, has no manifest, and latest skips it", async () => {
@@ -104,41 +109,43 @@ describe("backup job safety", () => {
     const r = await runJob(["backup"], env("partial", { CHROMA_DATA_DIR: badChroma }), T2);
     expect(r.code).toBe(1);
     expect(r.err).toHaveLength(1);
-    expect(await keysUnder(bucket, "partial/20250202T020000Z/")).toEqual(["partial/20250202T020000Z/postgres.dump"]);
+    const failed = await backupAt(bucket, "partial", "20250202T020000Z");
+    expect(await keysUnder(bucket, "partial/20250202T020000Z")).toEqual([`partial/${failed}/postgres.dump`]);
 
     const list = await runJob(["list"], env("partial"));
     expect(list.out).toEqual([
-      expect.stringMatching(/^20250202T020000Z\s+INCOMPLETE\s/),
-      expect.stringMatching(/^20250201T020000Z\s+complete\s/),
+      expect.stringMatching(/^20250202T020000Z-[0-9a-f]{8}\s+INCOMPLETE\s.*\(no manifest\.json\)$/),
+      expect.stringMatching(/^20250201T020000Z-[0-9a-f]{8}\s+complete\s/),
     ]);
     const latest = await runJob(["verify", "--from", "latest"], env("partial"));
     expect(latest.code).toBe(0);
-    expect(latest.out.join("\n")).toContain("20250201T020000Z: verified");
+    expect(latest.out.join("\n")).toMatch(/20250201T020000Z-[0-9a-f]{8}: verified/);
     const explicit = await runJob(["verify", "--from", "20250202T020000Z"], env("partial"));
     expect(explicit.code).toBe(1);
-    expect(explicit.err[0]).toMatch(/20250202T020000Z is incomplete/);
+    expect(explicit.err[0]).toMatch(/20250202T020000Z-[0-9a-f]{8} is incomplete \(no manifest\.json\)/);
   });
 
   it("a later backup, or one in the same second, never changes an earlier one", async () => {
     await backupOk("immutable", T1);
-    const keys = await keysUnder(bucket, "immutable/20250201T020000Z/");
+    const first = await backupAt(bucket, "immutable", "20250201T020000Z");
+    const keys = await keysUnder(bucket, `immutable/${first}/`);
     expect(keys).toHaveLength(3);
     const before = await Promise.all(keys.map((k) => getObject(bucket, k)));
 
     await withDb(sourceUrl, (c) => c.query("insert into users (name, joined) values ('after first backup', '2025-02-02')"));
     await backupOk("immutable", T2);
-    const again = await runJob(["backup"], env("immutable"), T1);
-    expect(again.code).toBe(1);
-    expect(again.err[0]).toMatch(/20250201T020000Z\/ already exists; a backup is never overwritten/);
+    // The same second again: its own folder (another run id), never the first one's.
+    await backupOk("immutable", T1);
+    expect(await backupIds(bucket, "immutable", "20250201T020000Z")).toHaveLength(2);
 
-    expect(await keysUnder(bucket, "immutable/20250201T020000Z/")).toEqual(keys);
+    expect(await keysUnder(bucket, `immutable/${first}/`)).toEqual(keys);
     const after = await Promise.all(keys.map((k) => getObject(bucket, k)));
     for (const [i, b] of before.entries()) {
       expect(after[i].etag).toBe(b.etag);
       expect(after[i].bytes.equals(b.bytes)).toBe(true);
     }
-    const second = await getObject(bucket, "immutable/20250202T020000Z/postgres.dump");
-    expect(second.bytes.equals(before[keys.indexOf("immutable/20250201T020000Z/postgres.dump")].bytes)).toBe(false);
+    const second = await getObject(bucket, `immutable/${await backupAt(bucket, "immutable", "20250202T020000Z")}/postgres.dump`);
+    expect(second.bytes.equals(before[keys.indexOf(`immutable/${first}/postgres.dump`)].bytes)).toBe(false);
   });
 
   it("fails up front, in one line naming the variable, when the environment is incomplete", async () => {

@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { componentOf } from "./summary";
-import { LoadedStackConfig, ROOT, stackFile } from "./stackConfig";
+import { LoadedStackConfig, readYaml, ROOT, stackFile } from "./stackConfig";
 import { Plan, PlanResource } from "./types";
 
 export const STACK_TOKEN = "<stack>";
@@ -113,6 +113,8 @@ export function diffValues(a: unknown, b: unknown, stacks: string[], prefix = ""
 
 function diffResource(base: Omit<Difference, "path" | "a" | "b">, ra: PlanResource, rb: PlanResource, stacks: string[]): Difference[] {
   const opts = (r: PlanResource) => ({ protect: r.options.protect, retainOnDelete: r.options.retainOnDelete });
+  // Equal records have no differences; checked first because most resources of a flip are equal.
+  if (ra === rb || (same(ra.inputs, rb.inputs) && same(opts(ra), opts(rb)))) return [];
   return [
     ...diffValues(ra.inputs, rb.inputs, stacks),
     ...diffValues(opts(ra), opts(rb), stacks, "options"),
@@ -218,9 +220,9 @@ export interface DiffOptions {
 
 function rawConfigValue(stack: string, project: string, key: string): { present: boolean; value?: unknown } {
   const full = `${project}:${key}`;
-  const stackCfg = (YAML.parse(fs.readFileSync(stackFile(stack), "utf8")) ?? {}).config ?? {};
+  const stackCfg = readYaml(stackFile(stack)).config ?? {};
   if (full in stackCfg) return { present: true, value: stackCfg[full] };
-  const decl = ((YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) ?? {}).config ?? {})[key];
+  const decl = (readYaml(path.join(ROOT, "Pulumi.yaml")).config ?? {})[key];
   return decl && typeof decl === "object" && "default" in decl ? { present: true, value: decl.default } : { present: false };
 }
 

@@ -6,7 +6,8 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { AttributedDifference, diffStacks, PRESENCE, showPair, StackDiff, StackRenderer } from "./diff";
+import { AttributedDifference, diffStacks, PRESENCE, StackDiff, StackRenderer } from "./diff";
+import { showPair } from "./showPair";
 import { incrementalRenderer } from "./incremental";
 
 const USAGE = "usage: npm run plan -- diff <stackA> <stackB> [--json FILE] [--keys key1,key2]";

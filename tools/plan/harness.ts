@@ -99,6 +99,7 @@ export async function render(opts: RenderOptions): Promise<Plan> {
   const types = new Map<string, string>();
   let stackOutputs: Record<string, unknown> = {};
   const monitor = settings.getMonitor() as any;
+  if (typeof debuggable.debuggablePromise !== "function") throw new Error("plan harness: @pulumi/pulumi's runtime/debuggable changed shape; update tools/plan/harness.ts");
   if (typeof monitor?.newUrn !== "function" || typeof monitor?.mocks?.newResource !== "function") {
     throw new Error("plan harness: @pulumi/pulumi's MockMonitor changed shape; update tools/plan/harness.ts");
   }

@@ -17,6 +17,9 @@ type In = pulumi.Input<string>;
 /** A CloudWatch dashboard metric row: namespace, name, dimension pairs, then options. */
 type Row = (In | Record<string, unknown>)[];
 
+/** The seed's delivery targets, shown beside the deploy figures. */
+export const DEPLOY_TARGETS = { annotations: { horizontal: [{ label: "average deploy target (min)", value: 5 }, { label: "success rate target (%)", value: 95 }] } };
+
 const W = 12;
 const H = 6;
 
@@ -93,6 +96,18 @@ export class Dashboard extends pulumi.ComponentResource {
       graph("EFS burst credit balance (bytes)", [["AWS/EFS", "BurstCreditBalance", "FileSystemId", r.fileSystemId, { stat: "Minimum" }]],
         line("alarm", t.efsBurstCreditFloorGb * 1024 ** 3));
     }
+
+    // Deploys, as the deploy workflow records them (tools/deploy/record-deploy.sh), against the
+    // targets. CloudWatch cannot count datapoints back, so the window is 30 days: about the last
+    // 30 deploys at one a day; "deploys" shows how many it holds.
+    const deploy = (metric: string, extra: Record<string, unknown>): Row => ["chatbot/deploys", metric, "Stack", args.namePrefix, extra];
+    graph("Deploys, last 30 days: average minutes (target < 5), success % (target > 95)", [
+      [{ expression: "d / 60", label: "average deploy (min)", id: "minutes" }],
+      [{ expression: "100 * s", label: "success rate (%)", id: "rate" }],
+      deploy("DeployDurationSeconds", { id: "d", stat: "Average", visible: false }),
+      deploy("DeploySuccess", { id: "s", stat: "Average", visible: false }),
+      deploy("DeploySuccess", { id: "n", stat: "SampleCount", label: "deploys" }),
+    ], { view: "singleValue", period: 30 * 86400, setPeriodToTimeRange: false, ...DEPLOY_TARGETS });
 
     const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
       dashboardName: args.namePrefix,

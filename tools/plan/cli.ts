@@ -19,6 +19,9 @@ export function isConfigError(e: unknown): e is Error {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The SDK captures a stack trace per promise and per resource; the plan uses none of them, and
+  // source-mapping deep traces was a third of a render.
+  Error.stackTraceLimit = 1;
   if (argv[0] === "diff") {
     const { diffCommand } = await import("./diffCommand");
     return diffCommand(argv.slice(1));

@@ -1,19 +1,22 @@
 /**
  * What differs between two stacks' plans, and which config key each difference comes from.
  *
- * The comparison is pure (comparePlans); attribution (attributeDiff) re-renders stack A with one
- * differing config key at a time set to B's value and records what that flip changes. A difference
- * no single flip explains is retried with keys flipped together (smallest set found greedily);
- * one that not even all keys together explain depends on something other than config (the stack
- * name, a secret) and is UNEXPLAINED.
+ * The comparison is pure (comparePlans); attribution (diffStacks) renders stack A with one differing
+ * key at a time set to B's value (the CLI incrementally: tools/plan/incremental.ts) and records what
+ * that flip changes. A difference no single flip explains is retried with keys flipped together
+ * (smallest set found greedily); one not even all keys together explain is UNEXPLAINED.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import YAML from "yaml";
+import { flippedStackFile } from "./flippedConfig";
+import { combinations, partnersOf } from "./keyCombinations";
 import { componentOf } from "./summary";
-import { LoadedStackConfig, ROOT, stackFile } from "./stackConfig";
+import { LoadedStackConfig } from "./stackConfig";
 import { Plan, PlanResource } from "./types";
+export { flippedStackFile, swapStackNames } from "./flippedConfig";
+export { partnersOf } from "./keyCombinations";
+export { showPair } from "./showPair";
 
 export const STACK_TOKEN = "<stack>";
 /** The location of a resource's presence (as opposed to one of its inputs). */
@@ -113,6 +116,8 @@ export function diffValues(a: unknown, b: unknown, stacks: string[], prefix = ""
 
 function diffResource(base: Omit<Difference, "path" | "a" | "b">, ra: PlanResource, rb: PlanResource, stacks: string[]): Difference[] {
   const opts = (r: PlanResource) => ({ protect: r.options.protect, retainOnDelete: r.options.retainOnDelete });
+  // Equal records have no differences; checked first because most resources of a flip are equal.
+  if (ra === rb || (same(ra.inputs, rb.inputs) && same(opts(ra), opts(rb)))) return [];
   return [
     ...diffValues(ra.inputs, rb.inputs, stacks),
     ...diffValues(opts(ra), opts(rb), stacks, "options"),
@@ -216,38 +221,6 @@ export interface DiffOptions {
   log?: (line: string) => void;
 }
 
-function rawConfigValue(stack: string, project: string, key: string): { present: boolean; value?: unknown } {
-  const full = `${project}:${key}`;
-  const stackCfg = (YAML.parse(fs.readFileSync(stackFile(stack), "utf8")) ?? {}).config ?? {};
-  if (full in stackCfg) return { present: true, value: stackCfg[full] };
-  const decl = ((YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) ?? {}).config ?? {})[key];
-  return decl && typeof decl === "object" && "default" in decl ? { present: true, value: decl.default } : { present: false };
-}
-
-/**
- * B's value as A would hold it: where B names itself (`chatbot-prod-api` image), A names itself;
- * where B names A (a stack reference), A names B.
- */
-export function swapStackNames(value: unknown, stackA: string, stackB: string): unknown {
-  if (typeof value !== "string") return value;
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const re = new RegExp(`(?<![A-Za-z0-9])(${escape(stackA)}|${escape(stackB)})(?![A-Za-z0-9])`, "g");
-  return value.replace(re, (m) => (m === stackA ? stackB : stackA));
-}
-
-/** Writes stack A's file with the given keys set to stack B's values; returns its path. */
-export function flippedStackFile(dir: string, stackA: string, stackB: string, project: string, keys: string[]): string {
-  const doc = YAML.parseDocument(fs.readFileSync(stackFile(stackA), "utf8"));
-  for (const key of keys) {
-    const v = rawConfigValue(stackB, project, key);
-    if (v.present) doc.setIn(["config", `${project}:${key}`], swapStackNames(v.value, stackA, stackB));
-    else doc.deleteIn(["config", `${project}:${key}`]);
-  }
-  const file = path.join(dir, `Pulumi.${stackA}.${keys.length === 1 ? keys[0] : `${keys.length}-keys`}.yaml`);
-  fs.writeFileSync(file, doc.toString());
-  return file;
-}
-
 /** Renders both stacks and attributes every difference to the config keys it comes from. */
 export async function diffStacks(stackA: string, stackB: string, render: StackRenderer, opts: DiffOptions = {}): Promise<StackDiff> {
   const log = opts.log ?? (() => undefined);
@@ -323,67 +296,4 @@ export async function diffStacks(stackA: string, stackB: string, render: StackRe
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Config keys named by a config error's issues (the key at fault and keys its problem mentions). */
-export function partnersOf(error: unknown, keys: string[]): string[] {
-  const issues = (error as { issues?: { key: string; problem: string }[] } | undefined)?.issues;
-  if (!Array.isArray(issues)) return [];
-  const named = (k: string) => issues.some((i) => i.key === k || new RegExp(`\\b${k}\\b`).test(i.problem));
-  return keys.filter(named);
-}
-
-/**
- * For differences no single key explains: flip every key at once (dropping keys that cannot be
- * flipped), and if that reproduces one, shrink the set greedily to the keys it needs, trying
- * first the keys whose single flips touched the same component.
- */
-async function combinations(
-  remaining: Difference[], keys: string[], singles: Map<string, Set<string>>,
-  flip: (keys: string[]) => Promise<Set<string> | null>, log: (line: string) => void,
-): Promise<KeyEffects[]> {
-  const flippable = keys.filter((k) => singles.has(k));
-  if (flippable.length < 2) return [];
-  const out: KeyEffects[] = [];
-  for (const d of remaining) {
-    const loc = locationOf(d);
-    if (out.some((c) => c.locations.has(loc))) continue;
-    const touching = flippable.filter((k) => [...singles.get(k)!].some((l) => l.startsWith(`${d.resource}#`) || sameComponent(l, d)));
-    let set: string[] = [];
-    for (const candidate of [touching, flippable]) {
-      if (candidate.length > 1 && (await flip(candidate))?.has(loc)) {
-        set = candidate;
-        break;
-      }
-    }
-    if (!set.length) continue;
-    for (const k of [...set]) {
-      if (set.length <= 2) break;
-      const without: string[] = set.filter((x) => x !== k);
-      if ((await flip(without))?.has(loc)) set = without;
-    }
-    log(`combination for ${d.name} ${d.path}: ${set.join(" + ")}`);
-    out.push({ keys: set, locations: (await flip(set))! });
-  }
-  return out;
-}
-
-/** Two locations in the same component, judged by the component token in the URN's type chain. */
-function sameComponent(location: string, d: Difference): boolean {
-  const chain = (urn: string) => (urn.split("::")[2] ?? "").split("$")[0];
-  return chain(location) === chain(d.resource) && chain(d.resource).startsWith("chatbot:");
-}
-
-/** Two values for a one-line message: long strings lose their common prefix, so the change shows. */
-export function showPair(a: unknown, b: unknown, width = 70): [string, string] {
-  const one = (v: unknown) => (v === undefined ? "(absent)" : JSON.stringify(v) ?? String(v));
-  let [sa, sb] = [one(a), one(b)];
-  if (typeof a === "string" && typeof b === "string" && Math.max(sa.length, sb.length) > width) {
-    let i = 0;
-    while (i < sa.length && sa[i] === sb[i]) i++;
-    const cut = Math.max(0, i - 10);
-    if (cut > 0) [sa, sb] = [`…${sa.slice(cut)}`, `…${sb.slice(cut)}`];
-  }
-  const clip = (s: string) => (s.length > width ? `${s.slice(0, width - 1)}…` : s);
-  return [clip(sa), clip(sb)];
 }

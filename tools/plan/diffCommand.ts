@@ -6,8 +6,9 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { AttributedDifference, diffStacks, PRESENCE, showPair, StackDiff, StackRenderer } from "./diff";
-import { renderStack } from "./render";
+import { AttributedDifference, diffStacks, PRESENCE, StackDiff, StackRenderer } from "./diff";
+import { showPair } from "./showPair";
+import { incrementalRenderer } from "./incremental";
 
 const USAGE = "usage: npm run plan -- diff <stackA> <stackB> [--json FILE] [--keys key1,key2]";
 
@@ -63,7 +64,7 @@ export function formatStackDiff(diff: StackDiff): string {
 }
 
 /** Runs the diff; returns the exit status. `render` is injectable for tests. */
-export async function diffCommand(args: string[], render: StackRenderer = (o) => renderStack(o), out: (s: string) => void = console.log): Promise<number> {
+export async function diffCommand(args: string[], render: StackRenderer = incrementalRenderer(), out: (s: string) => void = console.log): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: "string" }, keys: { type: "string" } } });

@@ -9,6 +9,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+// The module object itself (an `import *` would be a copy), to swap its internal leak tracking.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: (p: Promise<unknown>, ctx?: unknown) => Promise<unknown> };
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import { mockCall, mockState } from "./mockOutputs";
@@ -98,6 +101,7 @@ export async function render(opts: RenderOptions): Promise<Plan> {
   const types = new Map<string, string>();
   let stackOutputs: Record<string, unknown> = {};
   const monitor = settings.getMonitor() as any;
+  if (typeof debuggable.debuggablePromise !== "function") throw new Error("plan harness: @pulumi/pulumi's runtime/debuggable changed shape; update tools/plan/harness.ts");
   if (typeof monitor?.newUrn !== "function" || typeof monitor?.mocks?.newResource !== "function") {
     throw new Error("plan harness: @pulumi/pulumi's MockMonitor changed shape; update tools/plan/harness.ts");
   }
@@ -160,6 +164,13 @@ export async function render(opts: RenderOptions): Promise<Plan> {
   // unhandled rejection, which must fail the render rather than crash the process.
   const onUnhandled = (e: unknown) => failures.push(e);
   process.on("unhandledRejection", onUnhandled);
+  // The SDK takes a stack trace per promise and per resource (debugging aids the plan never reads);
+  // formatting them through source maps was a third of a render. One unmapped frame is kept.
+  // Its promise-leak report (debuggablePromise) is for a real `pulumi up` exiting, not a render.
+  const prepare = Error.prepareStackTrace;
+  const leakTracking = debuggable.debuggablePromise;
+  Error.prepareStackTrace = (err, frames) => `${String(err)}${frames.length ? `\n    at ${frames[0]}` : ""}`;
+  debuggable.debuggablePromise = (p: Promise<unknown>) => p;
   try {
     // A throw escaping runInPulumiStack also rejects promises inside the SDK that nobody awaits.
     await pulumi.runtime.runInPulumiStack(async () => {
@@ -176,6 +187,8 @@ export async function render(opts: RenderOptions): Promise<Plan> {
   } finally {
     await new Promise((r) => setImmediate(r));
     process.off("unhandledRejection", onUnhandled);
+    Error.prepareStackTrace = prepare;
+    debuggable.debuggablePromise = leakTracking;
   }
   if (failures.length > 0) throw failures[0];
 

@@ -29,7 +29,7 @@ function freshProgram(): Record<string, unknown> {
  * The stack named by compareSecretsWithStack (`org/project/stack`) is read from its local stack
  * file, so offline its fingerprints are those of its placeholders (which differ per stack).
  */
-function localStackReferences(cfg: LoadedStackConfig): Record<string, Record<string, unknown>> {
+export function localStackReferences(cfg: LoadedStackConfig): Record<string, Record<string, unknown>> {
   const ref = cfg.config[`${cfg.project}:compareSecretsWithStack`];
   if (!ref) return {};
   const other = ref.split("/")[2];

@@ -25,9 +25,17 @@ export interface LoadedStackConfig {
   placeholders: string[];
 }
 
-function readYaml(file: string): any {
+const parsed = new Map<string, { text: string; value: any }>();
+
+/** Parsed YAML, reused while the file's text is unchanged (a diff reads the same files ~50 times). Do not mutate. */
+export function readYaml(file: string): any {
   if (!fs.existsSync(file)) throw new Error(`plan: ${file} does not exist`);
-  return YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+  const text = fs.readFileSync(file, "utf8");
+  const hit = parsed.get(file);
+  if (hit?.text === text) return hit.value;
+  const value = YAML.parse(text) ?? {};
+  parsed.set(file, { text, value });
+  return value;
 }
 
 function asConfigString(value: unknown): string {

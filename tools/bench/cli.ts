@@ -1,0 +1,58 @@
+/**
+ * npm run bench [-- --skip-tests]
+ *
+ * One run, one figure per line, of what issue 19 measures: the plan against its module-load floor,
+ * the stack diff, the engine preview per stack (when tools/engine exists), `npm test`, and the
+ * backup job's throughput. Figures are printed, never asserted: timed tests fail on a busy machine.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { backupThroughput } from "./backupThroughput";
+
+const ROOT = path.resolve(__dirname, "../..");
+const TSX = ["--max-semi-space-size=64", "--import", "tsx"];
+
+/** Wall-clock seconds of a command run from the repository root; throws if it fails. */
+function timed(file: string, args: string[], what: string): number {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(file, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 256 << 20, env: { ...process.env, FORCE_COLOR: "0" } });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-2000)}`);
+  return seconds;
+}
+
+const s = (n: number) => `${n.toFixed(1)} s`;
+
+/**
+ * Engine preview per stack: another engineer's `npm run engine -- preview <stack>` (the real Pulumi
+ * CLI against a local backend). Filled in once tools/engine exists in this branch.
+ */
+export function enginePreview(stack: string): string {
+  if (!fs.existsSync(path.join(ROOT, "tools", "engine"))) return "not installed (run npm run engine -- install)";
+  return s(timed("npm", ["run", "-s", "engine", "--", "preview", stack], `engine preview ${stack}`));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const line = (label: string, value: string) => console.log(`${label.padEnd(24)} ${value}`);
+  console.log(`bench of ${path.basename(ROOT)} on ${process.platform} with ${require("os").cpus().length} cores, Node ${process.version}, load ${require("os").loadavg()[0].toFixed(1)}`);
+  const floor = timed(process.execPath, [...TSX, "tools/bench/loadFloor.ts"], "module load");
+  const plan = timed(process.execPath, [...TSX, "tools/plan/cli.ts", "staging"], "plan staging");
+  line("plan staging", `${s(plan)} = ${(plan / floor).toFixed(2)} x the module-load floor (${s(floor)})`);
+  line("diff staging prod", s(timed(process.execPath, [...TSX, "tools/plan/cli.ts", "diff", "staging", "prod"], "plan diff")));
+  if (fs.existsSync(path.join(ROOT, "tools", "engine"))) {
+    for (const stack of ["staging", "prod"]) line(`engine preview ${stack}`, enginePreview(stack));
+  } else {
+    line("engine", "not installed (run npm run engine -- install)");
+  }
+  line("npm test", argv.includes("--skip-tests") ? "skipped (--skip-tests)" : s(timed("npm", ["test"], "npm test")));
+  const b = await backupThroughput();
+  line("backup job", `${(b.mib / b.seconds).toFixed(1)} MiB/s (${b.mib} MiB of incompressible rows, pg_dump -Fc to s3rver, in ${s(b.seconds)})`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e) => {
+    console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

@@ -21,10 +21,13 @@ import { LoadBalancer } from "../components/loadBalancer";
 import { Service } from "../components/service";
 import { parsePathRateLimits, Waf } from "../components/waf";
 import { loadConfig } from "./config";
+import { rotationGenerations } from "./config/keys/operations";
 import { awsProviderFor } from "./providers";
 import { secretGuard } from "./secretGuard";
 
 const cfg = loadConfig();
+// Generated credentials rotate on command: a higher generation is a new random value (issue 17).
+const rotation = rotationGenerations(cfg.credentialRotation);
 const part = (name: string) => ({ providers: { aws: awsProviderFor(cfg, name) } });
 
 const network = new Network("network", {
@@ -74,6 +77,7 @@ const database = new Database("postgres", {
   dbName: cfg.dbName,
   logRetentionDays: cfg.appLogRetentionDays,
   protect: cfg.protectStatefulResources,
+  passwordRotation: { app: rotation.postgresAppPassword, backup: rotation.postgresBackupPassword },
 }, data);
 const cache = new Cache("redis", {
   namePrefix: cfg.namePrefix,
@@ -88,6 +92,8 @@ const cache = new Cache("redis", {
   snapshotRetentionDays: cfg.redisSnapshotRetentionDays,
   logRetentionDays: cfg.appLogRetentionDays,
   protect: cfg.protectStatefulResources,
+  authTokenRotation: rotation.redisAuthToken,
+  authTokenUpdateStrategy: cfg.redisAuthTokenUpdateStrategy,
 }, data);
 const vectorStore = new VectorStore("chroma", {
   namePrefix: cfg.namePrefix,
@@ -105,6 +111,7 @@ const vectorStore = new VectorStore("chroma", {
   fileClientSecurityGroups: { jobs: network.jobsSecurityGroupId },
   logRetentionDays: cfg.appLogRetentionDays,
   protect: cfg.protectStatefulResources,
+  tokenRotation: rotation.chromaToken,
 }, data);
 
 // Application tier: images and secrets, then the load balancer, then the services that use them all.
@@ -183,13 +190,16 @@ const dbBootstrap = new DbBootstrap("db-bootstrap", {
 const afterBootstrap = { ...containers, dependsOn: [dbBootstrap.done] };
 
 // Secrets each container reads (ECS `secrets`); data-tier secrets are encrypted with the data key.
-const fromData = (arn: typeof database.appSecretArn, jsonKey?: string) => ({ arn, jsonKey, kmsKeyArn: database.kmsKeyArn });
+// Each is pinned to its current version, so a rotated value rolls exactly the services reading it.
+type Arn = typeof database.appSecretArn;
+const fromData = (arn: Arn, versionId: Arn, jsonKey?: string) => ({ arn, versionId, jsonKey, kmsKeyArn: database.kmsKeyArn });
 const dataSecrets = {
-  DATABASE_URL: fromData(database.appSecretArn, "url"),
-  REDIS_URL: fromData(cache.urlSecretArn),
-  CHROMA_TOKEN: fromData(vectorStore.tokenSecretArn),
+  DATABASE_URL: fromData(database.appSecretArn, database.appSecretVersionId, "url"),
+  REDIS_URL: fromData(cache.urlSecretArn, cache.urlSecretVersionId),
+  CHROMA_TOKEN: fromData(vectorStore.tokenSecretArn, vectorStore.tokenSecretVersionId),
 };
-const sentryDsn = (service: "api" | "telegramBot" | "discordBot") => ({ arn: sentry.dsnSecretArns[service], kmsKeyArn: sentry.dsnKmsKeyArn });
+const sentryDsn = (service: "api" | "telegramBot" | "discordBot") =>
+  ({ arn: sentry.dsnSecretArns[service], versionId: sentry.dsnSecretVersionIds[service], kmsKeyArn: sentry.dsnKmsKeyArn });
 const appEnvironment = {
   APP_ENV: cfg.tier,
   SENTRY_ENVIRONMENT: cfg.stack,

@@ -5,7 +5,6 @@ import * as path from "path";
 import { RUN_TASK_SCRIPT } from "../components/dbBootstrap";
 import { validateConfig } from "../infra/config/validate";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
-import { mockSecretVersionId } from "../tools/plan/mockOutputs";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
@@ -87,8 +86,14 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     });
     expect(env.SUBNETS.split(",").sort()).toEqual(privateSubnets.sort());
     // Re-runs when the task definition changes (image digest, host, extensions, secrets) or a password does.
-    const versions = ["postgres-app", "postgres-backup"].map((n) => mockSecretVersionId(one(plan, "aws:secretsmanager/secretVersion:SecretVersion", n).name));
-    expect(run.inputs.triggers).toEqual([env.TASK_DEFINITION, ...versions]);
+    // The version ids follow the secrets' values; the app role's is the one the API pins in DATABASE_URL.
+    const apiSecrets = JSON.parse(String(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "api-task").inputs.containerDefinitions))[0].secrets as { name: string; valueFrom: string }[];
+    const appVersion = apiSecrets.find((x) => x.name === "DATABASE_URL")!.valueFrom.split(":").pop();
+    const triggers = run.inputs.triggers as string[];
+    expect(triggers).toHaveLength(3);
+    expect(triggers.slice(0, 2)).toEqual([env.TASK_DEFINITION, appVersion]);
+    expect(triggers[2]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(triggers[2]).not.toBe(triggers[1]);
     expect(JSON.stringify(run.inputs)).not.toContain("[secret]");
   });
 

@@ -152,11 +152,13 @@ const apiLb = new LoadBalancer("api", {
   accessLogRetentionDays: cfg.albAccessLogRetentionDays,
   protect: cfg.protectStatefulResources,
 }, containers);
-new Waf("waf", {
+const waf = new Waf("waf", {
   namePrefix: cfg.namePrefix,
   resourceArn: apiLb.arn,
   rateLimitPer5Min: cfg.wafRateLimitPer5Min,
   pathRateLimits: parsePathRateLimits(cfg.wafPathRateLimits),
+  clientRateLimit: cfg.wafClientKeyHeader ? { header: cfg.wafClientKeyHeader, limit: cfg.wafClientRateLimitPer5Min } : undefined,
+  largeBodyPaths: cfg.wafLargeBodyPaths,
   logRetentionDays: cfg.appLogRetentionDays,
 }, containers);
 

@@ -105,6 +105,11 @@ export interface ServiceArgs {
   taskPolicyStatements?: PolicyStatement[];
   /** Behind a load balancer: target group, port and request-based scaling. */
   loadBalancer?: ServiceLoadBalancing;
+  /**
+   * CloudWatch alarms a release is judged by: while one is in ALARM during a deployment, ECS fails
+   * it and rolls back to the last completed one (on metrics, not only on tasks that fail to start).
+   */
+  deploymentAlarmNames?: string[];
 }
 
 const SCALE_OUT_COOLDOWN = 60;
@@ -212,6 +217,7 @@ export class Service extends pulumi.ComponentResource {
       deploymentMinimumHealthyPercent: args.singleConsumer ? 0 : 100,
       deploymentMaximumPercent: args.singleConsumer ? 100 : 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      ...(args.deploymentAlarmNames?.length ? { alarms: { alarmNames: args.deploymentAlarmNames, enable: true, rollback: true } } : {}),
       // `pulumi up` returns when the release has settled, so the pipeline reports its outcome.
       waitForSteadyState: true,
       enableExecuteCommand: false,

@@ -60,6 +60,7 @@ export class VectorStore extends pulumi.ComponentResource {
   readonly accessPointId: pulumi.Output<string>;
   readonly accessPointArn: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
+  readonly logGroupName: pulumi.Output<string>;
   readonly namespaceId: pulumi.Output<string>;
   readonly securityGroupId: pulumi.Output<string>;
   readonly fileSystemSecurityGroupId: pulumi.Output<string>;
@@ -142,6 +143,7 @@ export class VectorStore extends pulumi.ComponentResource {
     this.accessPointId = fs.accessPoint.id;
     this.accessPointArn = fs.accessPoint.arn;
     this.serviceName = service.name;
+    this.logGroupName = logGroup.name;
     this.namespaceId = namespace.id;
     this.securityGroupId = tasks.id;
     this.fileSystemSecurityGroupId = efsGroup.id;

@@ -3,7 +3,7 @@
  * Config is validated inside loadConfig(), before the first resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Alarms } from "../components/alarms";
+import { alarmName, Alarms, DEPLOYMENT_ALARM_IDS } from "../components/alarms";
 import { Alerts } from "../components/alerts";
 import { BackupBucket } from "../components/backupBucket";
 import { BackupSchedule } from "../components/backupSchedule";
@@ -13,6 +13,7 @@ import { Database } from "../components/database";
 import { DbBootstrap } from "../components/dbBootstrap";
 import { Dashboard } from "../components/dashboard";
 import { Network } from "../components/network";
+import { Operations } from "../components/operations";
 import { Sentry } from "../components/sentry";
 import { VectorStore } from "../components/vectorStore";
 import { AppSecrets } from "../components/appSecrets";
@@ -42,7 +43,7 @@ const cluster = new Cluster("ecs", { namePrefix: cfg.namePrefix }, part("contain
 
 // Monitoring first: containers take their Sentry DSN secrets, the backup job its alert topic.
 const monitoring = part("monitoring");
-const alerts = new Alerts("alerts", { namePrefix: cfg.namePrefix, email: cfg.alertEmail, protect: cfg.protectStatefulResources }, monitoring);
+const alerts = new Alerts("alerts", { namePrefix: cfg.namePrefix, email: cfg.alertEmail, webhookUrl: cfg.alertWebhookUrl, protect: cfg.protectStatefulResources }, monitoring);
 const sentry = new Sentry("sentry", {
   namePrefix: cfg.namePrefix,
   organization: cfg.sentryOrganization,
@@ -245,6 +246,8 @@ const api = new Service("api", {
     requestCountResourceLabel: pulumi.interpolate`${apiLb.albArnSuffix}/${apiLb.targetGroupArnSuffix}`,
     requestsPerTarget: cfg.apiRequestsPerTarget,
   },
+  // A release whose 5xx rate or latency alarms is rolled back by ECS (the alarms are declared below, by name).
+  deploymentAlarmNames: DEPLOYMENT_ALARM_IDS.map((id) => alarmName(cfg.namePrefix, id)),
 }, afterBootstrap);
 // The bots answer in-process with the same retrieval-augmented pipeline as the API: database,
 // answer cache, vector store (Chroma token) and LLM key, plus their own platform token.
@@ -308,6 +311,7 @@ new BackupSchedule("backup", {
   securityGroupId: network.jobsSecurityGroupId,
   // The topic's policy and key already let EventBridge and CloudWatch publish (components/alerts.ts).
   alertTopicArn: alerts.topicArn,
+  runbookBaseUrl: cfg.runbookBaseUrl,
 }, backupPart);
 
 // Monitoring last: alarms and the dashboard watch what the parts above built.
@@ -344,8 +348,24 @@ new Alarms("alarms", {
   evaluationMinutes: cfg.alarmEvaluationMinutes,
   thresholds: alarmThresholds,
   resources: monitored,
+  runbookBaseUrl: cfg.runbookBaseUrl,
 }, monitoring);
 const dashboard = new Dashboard("dashboard", { namePrefix: cfg.namePrefix, region: cfg.region, thresholds: alarmThresholds, resources: monitored }, monitoring);
+// Issue 17: saved log queries for on-call and the stack's monthly budget.
+new Operations("operations", {
+  namePrefix: cfg.namePrefix,
+  stack: cfg.stack,
+  serviceLogGroups: {
+    api: api.logGroupName,
+    ...(telegramBot ? { "telegram-bot": telegramBot.logGroupName } : {}),
+    ...(discordBot ? { "discord-bot": discordBot.logGroupName } : {}),
+    chroma: vectorStore.logGroupName,
+  },
+  wafLogGroup: waf.logGroupName,
+  slowRequestMs: cfg.alarmTargetResponseMs,
+  budgetMonthlyUsd: cfg.budgetMonthlyUsd,
+  budgetAlertEmails: cfg.budgetAlertEmails,
+}, monitoring);
 
 // Stack outputs: what a person or another tool needs; secrets only as ARNs or secret outputs.
 export const tier = cfg.tier;

@@ -386,6 +386,12 @@ export const ecsServiceNames = {
   ...(telegramBot ? { telegramBot: telegramBot.serviceName } : {}),
   ...(discordBot ? { discordBot: discordBot.serviceName } : {}),
 };
+// What `npm run release -- verify` checks each service's PRIMARY deployment against.
+export const ecsTaskDefinitionArns = {
+  api: api.taskDefinitionArn,
+  ...(telegramBot ? { telegramBot: telegramBot.taskDefinitionArn } : {}),
+  ...(discordBot ? { discordBot: discordBot.taskDefinitionArn } : {}),
+};
 export const postgresAddress = database.address;
 export const postgresPort = database.port;
 export const postgresMasterSecretArn = database.masterSecretArn;

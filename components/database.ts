@@ -47,12 +47,21 @@ export interface DatabaseArgs {
 const LOGIN_ROLES = ["app", "backup"] as const;
 const PORT = 5432;
 
-/** What a role's secret holds: libpq parameters for drivers that take them, and a URL (TLS required) for those that take one. */
+/**
+ * Where every image that connects to PostgreSQL keeps Amazon RDS's CA bundle (the job images'
+ * Dockerfiles install it; the app images must too, see README): clients verify the server's
+ * certificate and host name against it (`sslmode=verify-full`), so a spoofed endpoint is refused.
+ */
+export const RDS_CA_BUNDLE = "/etc/ssl/certs/rds-global-bundle.pem";
+
+/** What a role's secret holds: libpq parameters for drivers that take them, and a URL (TLS, server verified) for those that take one. */
 export function connectionParameters(c: { username: string; password: string; host: string; port: number; dbname: string }) {
   return {
     ...c,
     engine: "postgres",
-    url: `postgresql://${encodeURIComponent(c.username)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${encodeURIComponent(c.dbname)}?sslmode=require`,
+    sslmode: "verify-full",
+    sslrootcert: RDS_CA_BUNDLE,
+    url: `postgresql://${encodeURIComponent(c.username)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${encodeURIComponent(c.dbname)}?sslmode=verify-full&sslrootcert=${encodeURIComponent(RDS_CA_BUNDLE)}`,
   };
 }
 

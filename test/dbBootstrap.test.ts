@@ -32,7 +32,8 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     expect(env).toEqual({
       PGHOST: `chatbot-${stack}-postgres.abcdefghijkl.eu-central-1.rds.amazonaws.com`,
       PGPORT: "5432",
-      PGSSLMODE: "require",
+      PGSSLMODE: "verify-full",
+      PGSSLROOTCERT: "/etc/ssl/certs/rds-global-bundle.pem",
       APP_DB_NAME: config.dbName,
       DB_EXTENSIONS: (config.dbExtensions as string[]).join(","),
     });
@@ -186,5 +187,14 @@ esac
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("missing env CLUSTER SUBNETS");
     expect(r.calls).toEqual([]);
+  });
+});
+
+describe("PostgreSQL server verification in the job images", () => {
+  it.each(["jobs/db-init/Dockerfile", "jobs/backup/Dockerfile"])("%s installs Amazon RDS's CA bundle where the connection settings point", (file) => {
+    const text = fs.readFileSync(path.join(__dirname, "..", file), "utf8");
+    const { RDS_CA_BUNDLE } = require("../components/database") as typeof import("../components/database");
+    expect(text).toContain("https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem");
+    expect(text).toContain(RDS_CA_BUNDLE);
   });
 });

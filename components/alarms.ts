@@ -1,42 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { withRunbook } from "./runbooks";
+import { ALB_5XX_RATE, AlarmThresholds, memberClusterIds, MonitoredResources } from "./monitored";
+
+// The dashboard imports these from here.
+export { ALB_5XX_RATE, memberClusterIds } from "./monitored";
+export type { AlarmThresholds, MonitoredResources } from "./monitored";
 
 const GIB = 1024 ** 3;
-
-/**
- * ALB 5xx % over m1 = HTTPCode_Target_5XX_Count, m2 = HTTPCode_ELB_5XX_Count, m3 = RequestCount.
- * Requests refused before a target is chosen (no healthy target: ELB 503) are not in RequestCount,
- * so the denominator is at least the error count: a total outage reads 100%, not "no data".
- */
-export const ALB_5XX_RATE = { errors: "FILL(m1, 0) + FILL(m2, 0)", rate: "100 * errors / MAX([FILL(m3, 0), errors])" };
-
-/** Alarm thresholds, as validated config (infra/config/keys/monitoring.ts). */
-export interface AlarmThresholds {
-  alb5xxPercent: number;
-  targetResponseMs: number;
-  cpuPercent: number;
-  memoryPercent: number;
-  dbFreeStorageGb: number;
-  dbConnections: number;
-  dbReplicaLagSeconds: number;
-  redisEvictionsPerMinute: number;
-  cacheHitRateFloorPercent: number;
-  efsBurstCreditFloorGb: number;
-}
-
-/** What is watched. Each part is optional: a part the stack does not build gets no alarms. */
-export interface MonitoredResources {
-  /** The API's load balancer and target group (`arnSuffix` of each: the CloudWatch dimension). */
-  alb?: { arnSuffix: pulumi.Input<string>; targetGroupArnSuffix: pulumi.Input<string> };
-  /** ECS cluster and its services, by a short label used in alarm names (e.g. `api` -> its service name). */
-  ecs?: { clusterName: pulumi.Input<string>; serviceNames: Record<string, pulumi.Input<string>> };
-  /** RDS instance, and its read replicas if any (a Multi-AZ standby is not one: it has no ReplicaLag). */
-  database?: { instanceIdentifier: pulumi.Input<string>; replicaIdentifiers?: pulumi.Input<string>[] };
-  /** Redis replication group (cluster mode off) and how many nodes it has (1 + replicas). */
-  cache?: { replicationGroupId: pulumi.Input<string>; nodeCount: number };
-  /** EFS file system of the vector store (bursting throughput). */
-  fileSystemId?: pulumi.Input<string>;
-}
 
 export interface AlarmsArgs {
   /** `<project>-<stack>`; alarms are named `<namePrefix>-<what>`. */
@@ -47,15 +18,26 @@ export interface AlarmsArgs {
   evaluationMinutes: number;
   thresholds: AlarmThresholds;
   resources: MonitoredResources;
+  /** Base URL of the repository's files; each alarm's description links its runbook there. */
+  runbookBaseUrl: string;
 }
 
+/** Physical name of an alarm: what ECS deployment alarms and composite rules refer to. */
+export const alarmName = (namePrefix: string, id: string) => `${namePrefix}-${id}`;
+
+/** The API alarms a release is judged by: ECS rolls a deployment back while either is in ALARM. */
+export const DEPLOYMENT_ALARM_IDS = ["alb-5xx-rate", "api-p95-latency"] as const;
+
 /**
- * Member clusters of a cluster-mode-disabled replication group: AWS names them `<id>-001`,
- * `<id>-002`, ... (ElastiCache publishes Redis metrics per member, not per group).
+ * Alarms that fire together for one failure page once, through a composite alarm: an API outage
+ * raises 5xx, latency, unhealthy hosts and missing tasks at once; a struggling Redis node, or a
+ * shared cause (failover), raises several node alarms.
  */
-export function memberClusterIds(replicationGroupId: pulumi.Input<string>, nodeCount: number): pulumi.Output<string>[] {
-  return Array.from({ length: nodeCount }, (_, i) => pulumi.interpolate`${replicationGroupId}-${String(i + 1).padStart(3, "0")}`);
-}
+const COMPOSITES = {
+  "api-degraded": "The API is failing or slow (any of its 5xx, latency, health-check or task alarms)",
+  "redis-degraded": "The Redis answer cache is degraded (memory, evictions, engine CPU or hit rate of a node)",
+} as const;
+type Composite = keyof typeof COMPOSITES;
 
 type Missing = "breaching" | "notBreaching" | "ignore" | "missing";
 type Comparison = "GreaterThanThreshold" | "LessThanThreshold";
@@ -69,6 +51,10 @@ interface Metric {
 
 interface AlarmSpec {
   description: string;
+  /** `docs/runbooks/<runbook>.md`: one per kind of alarm. */
+  runbook: string;
+  /** Composite that pages for this alarm instead of the alarm itself. */
+  composite?: Composite;
   comparison: Comparison;
   threshold: number;
   /** Why a gap in the data means what it means for this metric (see the table in the class comment). */
@@ -109,6 +95,7 @@ export class Alarms extends pulumi.ComponentResource {
     if (r.alb) {
       const lb = { LoadBalancer: r.alb.arnSuffix };
       this.alarm("alb-5xx-rate", {
+        runbook: "alb-5xx-rate", composite: "api-degraded",
         description: `ALB 5xx responses (target + load balancer) above ${t.alb5xxPercent}% of requests`,
         comparison: "GreaterThanThreshold", threshold: t.alb5xxPercent, missing: "notBreaching",
         helpers: { errors: ALB_5XX_RATE.errors },
@@ -120,11 +107,13 @@ export class Alarms extends pulumi.ComponentResource {
         ],
       });
       this.alarm("api-p95-latency", {
+        runbook: "api-p95-latency", composite: "api-degraded",
         description: `API p95 target response time above ${t.targetResponseMs} ms`,
         comparison: "GreaterThanThreshold", threshold: t.targetResponseMs / 1000, missing: "notBreaching",
         metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: lb, stat: "p95" },
       });
       this.alarm("api-unhealthy-hosts", {
+        runbook: "api-unhealthy-hosts", composite: "api-degraded",
         description: "API targets failing the ALB health check",
         comparison: "GreaterThanThreshold", threshold: 0, missing: "notBreaching",
         metric: { namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", dimensions: { ...lb, TargetGroup: r.alb.targetGroupArnSuffix }, stat: "Maximum" },
@@ -135,16 +124,19 @@ export class Alarms extends pulumi.ComponentResource {
       for (const [label, serviceName] of Object.entries(r.ecs.serviceNames)) {
         const svc = { ClusterName: r.ecs.clusterName, ServiceName: serviceName };
         this.alarm(`${label}-cpu`, {
+          runbook: "ecs-service-cpu",
           description: `${label}: ECS service CPU above ${t.cpuPercent}%`,
           comparison: "GreaterThanThreshold", threshold: t.cpuPercent, missing: "notBreaching",
           metric: { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: svc, stat: "Average" },
         });
         this.alarm(`${label}-memory`, {
+          runbook: "ecs-service-memory",
           description: `${label}: ECS service memory above ${t.memoryPercent}%`,
           comparison: "GreaterThanThreshold", threshold: t.memoryPercent, missing: "notBreaching",
           metric: { namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: svc, stat: "Average" },
         });
         this.alarm(`${label}-running-tasks`, {
+          runbook: "ecs-running-tasks", composite: label === "api" ? "api-degraded" : undefined,
           description: `${label}: fewer tasks running than desired`,
           comparison: "GreaterThanThreshold", threshold: 0, missing: "breaching",
           expression: "m1 - m2",
@@ -159,22 +151,26 @@ export class Alarms extends pulumi.ComponentResource {
     if (r.database) {
       const db = { DBInstanceIdentifier: r.database.instanceIdentifier };
       this.alarm("db-cpu", {
+        runbook: "db-cpu",
         description: `RDS CPU above ${t.cpuPercent}%`,
         comparison: "GreaterThanThreshold", threshold: t.cpuPercent, missing: "missing",
         metric: { namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db, stat: "Average" },
       });
       this.alarm("db-free-storage", {
+        runbook: "db-free-storage",
         description: `RDS free storage below ${t.dbFreeStorageGb} GiB`,
         comparison: "LessThanThreshold", threshold: t.dbFreeStorageGb * GIB, missing: "missing",
         metric: { namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: db, stat: "Minimum" },
       });
       this.alarm("db-connections", {
+        runbook: "db-connections",
         description: `RDS connections above ${t.dbConnections}`,
         comparison: "GreaterThanThreshold", threshold: t.dbConnections, missing: "missing",
         metric: { namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: db, stat: "Maximum" },
       });
       (r.database.replicaIdentifiers ?? []).forEach((replica, i) => {
         this.alarm(`db-replica-${i + 1}-lag`, {
+          runbook: "db-replica-lag",
           description: `RDS read replica lag above ${t.dbReplicaLagSeconds} s`,
           comparison: "GreaterThanThreshold", threshold: t.dbReplicaLagSeconds, missing: "missing",
           metric: { namespace: "AWS/RDS", metricName: "ReplicaLag", dimensions: { DBInstanceIdentifier: replica }, stat: "Maximum" },
@@ -187,16 +183,19 @@ export class Alarms extends pulumi.ComponentResource {
         const node = { CacheClusterId: clusterId };
         const n = `redis-${String(i + 1).padStart(3, "0")}`;
         this.alarm(`${n}-memory`, {
+          runbook: "redis-memory", composite: "redis-degraded",
           description: `Redis node ${i + 1}: memory above ${t.memoryPercent}% of maxmemory`,
           comparison: "GreaterThanThreshold", threshold: t.memoryPercent, missing: "missing",
           metric: { namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions: node, stat: "Maximum" },
         });
         this.alarm(`${n}-evictions`, {
+          runbook: "redis-evictions", composite: "redis-degraded",
           description: `Redis node ${i + 1}: more than ${t.redisEvictionsPerMinute} evictions per minute`,
           comparison: "GreaterThanThreshold", threshold: t.redisEvictionsPerMinute, missing: "missing",
           metric: { namespace: "AWS/ElastiCache", metricName: "Evictions", dimensions: node, stat: "Sum" },
         });
         this.alarm(`${n}-engine-cpu`, {
+          runbook: "redis-engine-cpu", composite: "redis-degraded",
           description: `Redis node ${i + 1}: engine CPU above ${t.cpuPercent}%`,
           comparison: "GreaterThanThreshold", threshold: t.cpuPercent, missing: "missing",
           metric: { namespace: "AWS/ElastiCache", metricName: "EngineCPUUtilization", dimensions: node, stat: "Average" },
@@ -206,6 +205,7 @@ export class Alarms extends pulumi.ComponentResource {
         // for an hour (TTL too short, keys that never repeat) is worth a look, not an outage.
         // Per node: an alarm's metric math takes at most 10 metrics, six nodes would need 12.
         this.alarm(`${n}-hit-rate`, {
+          runbook: "redis-hit-rate", composite: "redis-degraded",
           description: `Redis node ${i + 1}: cache hit rate below ${t.cacheHitRateFloorPercent}% over an hour`,
           comparison: "LessThanThreshold", threshold: t.cacheHitRateFloorPercent, missing: "notBreaching",
           expression: "100 * m1 / (m1 + m2)",
@@ -221,13 +221,33 @@ export class Alarms extends pulumi.ComponentResource {
 
     if (r.fileSystemId) {
       this.alarm("efs-burst-credits", {
+        runbook: "efs-burst-credits",
         description: `EFS burst credit balance below ${t.efsBurstCreditFloorGb} GiB`,
         comparison: "LessThanThreshold", threshold: t.efsBurstCreditFloorGb * GIB, missing: "missing",
         metric: { namespace: "AWS/EFS", metricName: "BurstCreditBalance", dimensions: { FileSystemId: r.fileSystemId }, stat: "Minimum" },
       });
     }
 
+    for (const [id, description] of Object.entries(COMPOSITES) as [Composite, string][]) this.composite(id, description);
     this.registerOutputs({ alarmArns: this.alarmArns });
+  }
+
+  private readonly members: Partial<Record<Composite, pulumi.Output<string>[]>> = {};
+
+  /** Pages once for its members, which themselves notify no one (their state still shows in the console). */
+  private composite(id: Composite, description: string): void {
+    const members = this.members[id] ?? [];
+    if (members.length === 0) return;
+    const name = alarmName(this.args.namePrefix, id);
+    const composite = new aws.cloudwatch.CompositeAlarm(`${this.logicalName}-${id}`, {
+      alarmName: name,
+      alarmDescription: withRunbook(description, this.args.runbookBaseUrl, id),
+      alarmRule: pulumi.all(members).apply((names) => names.map((n) => `ALARM("${n}")`).join(" OR ")),
+      alarmActions: [this.args.topicArn],
+      okActions: [this.args.topicArn],
+    }, { parent: this });
+    this.alarmArns.push(composite.arn);
+    this.alarmNames.push(name);
   }
 
   private alarm(id: string, spec: AlarmSpec): void {
@@ -235,17 +255,19 @@ export class Alarms extends pulumi.ComponentResource {
     const evaluationPeriods = spec.evaluationPeriods ?? this.args.evaluationMinutes;
     const single = spec.metric;
     const percentile = single && /^p\d/.test(single.stat);
-    const alarmName = `${this.args.namePrefix}-${id}`;
+    const name = alarmName(this.args.namePrefix, id);
+    // A composite's member notifies no one: the composite pages once for all of them.
+    const actions = spec.composite ? [] : [this.args.topicArn];
     const alarm = new aws.cloudwatch.MetricAlarm(`${this.logicalName}-${id}`, {
-      name: alarmName,
-      alarmDescription: spec.description,
+      name,
+      alarmDescription: withRunbook(spec.description, this.args.runbookBaseUrl, spec.runbook),
       comparisonOperator: spec.comparison,
       threshold: spec.threshold,
       evaluationPeriods,
       datapointsToAlarm: evaluationPeriods,
       treatMissingData: spec.missing,
-      alarmActions: [this.args.topicArn],
-      okActions: [this.args.topicArn],
+      alarmActions: actions,
+      okActions: actions,
       ...(single
         ? {
             namespace: single.namespace,
@@ -267,6 +289,7 @@ export class Alarms extends pulumi.ComponentResource {
           }),
     }, { parent: this });
     this.alarmArns.push(alarm.arn);
-    this.alarmNames.push(alarmName);
+    this.alarmNames.push(name);
+    if (spec.composite) (this.members[spec.composite] ??= []).push(alarm.name);
   }
 }

@@ -9,6 +9,11 @@ export interface AlertsArgs {
   email: string;
   /** `protect` + `retainOnDelete` on the topic's KMS key (from protectStatefulResources). */
   protect: boolean;
+  /**
+   * Optional HTTPS endpoint (chat or pager webhook) subscribed beside the e-mail. SNS first posts a
+   * SubscriptionConfirmation the endpoint must confirm; until then nothing is delivered there.
+   */
+  webhookUrl?: string;
 }
 
 /** Services that publish to the topic: CloudWatch alarms and EventBridge rules (backup job failures). */
@@ -16,7 +21,8 @@ const PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"];
 
 /**
  * The alert SNS topic every alarm of the stack notifies: encrypted with its own KMS key, writable
- * only by this account's CloudWatch alarms and EventBridge rules, delivered by e-mail.
+ * only by this account's CloudWatch alarms and EventBridge rules, delivered by e-mail and, if
+ * configured, to an HTTPS webhook (chat or pager).
  */
 export class Alerts extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;
@@ -83,6 +89,16 @@ export class Alerts extends pulumi.ComponentResource {
       protocol: "email",
       endpoint: args.email,
     }, child);
+
+    if (args.webhookUrl) {
+      new aws.sns.TopicSubscription(`${name}-webhook`, {
+        topic: topic.arn,
+        protocol: "https",
+        endpoint: args.webhookUrl,
+        // Retried for an hour with backoff: a pager that is briefly down still gets the alarm.
+        deliveryPolicy: JSON.stringify({ healthyRetryPolicy: { numRetries: 20, minDelayTarget: 5, maxDelayTarget: 300, backoffFunction: "exponential" } }),
+      }, child);
+    }
 
     this.topicArn = topic.arn;
     this.kmsKeyArn = key.arn;

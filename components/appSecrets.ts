@@ -20,6 +20,8 @@ export interface AppSecretsArgs {
 export interface SecretRef {
   arn: pulumi.Output<string>;
   kmsKeyArn: pulumi.Output<string>;
+  /** Current version: services pin it, so a new config value rolls exactly the services that read it. */
+  versionId: pulumi.Output<string>;
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -42,13 +44,13 @@ export class AppSecrets extends pulumi.ComponentResource {
     const secrets: Partial<Record<AppSecretName, SecretRef>> = {};
     for (const [secretName, value] of Object.entries(args.values) as [AppSecretName, pulumi.Output<string>][]) {
       // Config values, re-creatable from config: the secret and its version are not protected.
-      const { arn } = storedSecret(`${name}-${kebab(secretName)}`, {
+      const { arn, versionId } = storedSecret(`${name}-${kebab(secretName)}`, {
         name: `${args.namePrefix}/app/${kebab(secretName)}`,
         description: `${secretName} of ${args.namePrefix} (from stack config)`,
         kmsKeyArn: key.arn, value, protect: args.protect,
         recoveryWindowInDays: args.recoveryWindowInDays, protectResources: false,
       }, this);
-      secrets[secretName] = { arn, kmsKeyArn: key.arn };
+      secrets[secretName] = { arn, kmsKeyArn: key.arn, versionId };
     }
     this.secrets = secrets;
     this.kmsKeyArn = key.arn;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { withRunbook } from "./runbooks";
 import { toCrontab } from "./crontab";
 import { JobSecret, JobTask, PolicyStatement } from "./jobTask";
 
@@ -48,6 +49,8 @@ export interface BackupScheduleArgs {
   securityGroupId: pulumi.Input<string>;
   /** SNS topic that failed runs and undeliverable schedules notify. */
   alertTopicArn: pulumi.Input<string>;
+  /** Base URL of the repository's files: the alarm links its runbook (components/runbooks.ts). */
+  runbookBaseUrl?: string;
 }
 
 /** Where the Chroma volume appears in the job's container. */
@@ -238,7 +241,7 @@ export class BackupSchedule extends pulumi.ComponentResource {
 
     new aws.cloudwatch.MetricAlarm(`${name}-dlq`, {
       name: `${p}-backup-schedule-undelivered`,
-      alarmDescription: `EventBridge Scheduler could not start ${task.family} after retries; the event is in ${p}-backup-schedule-dlq`,
+      alarmDescription: withRunbook(`EventBridge Scheduler could not start ${task.family} after retries; the event is in ${p}-backup-schedule-dlq`, args.runbookBaseUrl ?? "", "backup-schedule-undelivered"),
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: dlq.name },

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClientGroups, storeSecurityGroup } from "./data/securityGroup";
-import { storedSecret } from "./storedSecret";
+import { rotationKeepers, storedSecret } from "./storedSecret";
 
 export type MaxmemoryPolicy = "allkeys-lru" | "allkeys-lfu" | "volatile-lru" | "volatile-lfu" | "volatile-ttl" | "noeviction";
 
@@ -30,6 +30,14 @@ export interface CacheArgs {
   logRetentionDays: number;
   /** `protect` + `retainOnDelete` on the URL secret (it holds the generated auth token). */
   protect: boolean;
+  /** Generation of the auth token: raising it generates a new token (see README, "Rotating secrets"). */
+  authTokenRotation: number;
+  /**
+   * How ElastiCache applies a new token: ROTATE keeps the old one valid beside the new one while the
+   * clients roll onto it; SET (the default, and the second step of a rotation) makes the new one the
+   * only valid token.
+   */
+  authTokenUpdateStrategy: "ROTATE" | "SET";
 }
 
 const PORT = 6379;
@@ -50,6 +58,8 @@ export class Cache extends pulumi.ComponentResource {
   readonly port: pulumi.Output<number>;
   /** Plain string `rediss://:<token>@<primary endpoint>:6379`. */
   readonly urlSecretArn: pulumi.Output<string>;
+  /** Current version of the URL secret (changes with the token): clients pin it. */
+  readonly urlSecretVersionId: pulumi.Output<string>;
   readonly replicationGroupId: pulumi.Output<string>;
   /** Node ids (`<group>-001`, ...), the CacheClusterId dimension of per-node metrics. */
   readonly memberClusterIds: pulumi.Output<string[]>;
@@ -76,7 +86,7 @@ export class Cache extends pulumi.ComponentResource {
     const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/${p}/redis`, retentionInDays: args.logRetentionDays }, child);
 
     // ElastiCache accepts 16-128 printable characters except @ " /; alphanumeric is also URL-safe.
-    const token = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false }, child);
+    const token = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false, ...rotationKeepers(args.authTokenRotation) }, child);
     const failover = args.replicas >= 1;
 
     const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
@@ -97,6 +107,7 @@ export class Cache extends pulumi.ComponentResource {
       atRestEncryptionEnabled: true,
       kmsKeyId: args.kmsKeyArn,
       authToken: token.result,
+      authTokenUpdateStrategy: args.authTokenUpdateStrategy,
       snapshotRetentionLimit: args.snapshotRetentionDays,
       // UTC; clear of the 02:00 backup job and of the database's windows.
       snapshotWindow: "01:30-02:30",
@@ -108,7 +119,7 @@ export class Cache extends pulumi.ComponentResource {
     }, child);
 
     const url = pulumi.interpolate`rediss://:${token.result}@${group.primaryEndpointAddress}:${group.port}`;
-    const { secret } = storedSecret(`${name}-url`, {
+    const { secret, versionId } = storedSecret(`${name}-url`, {
       name: `${p}/redis/url`, description: "Redis URL with the AUTH token (TLS: rediss://)",
       kmsKeyArn: args.kmsKeyArn, value: url, protect: args.protect,
     }, this);
@@ -116,6 +127,7 @@ export class Cache extends pulumi.ComponentResource {
     this.primaryEndpoint = group.primaryEndpointAddress;
     this.port = group.port.apply((x) => x ?? PORT);
     this.urlSecretArn = secret.arn;
+    this.urlSecretVersionId = versionId;
     this.replicationGroupId = group.replicationGroupId;
     this.memberClusterIds = group.memberClusters;
     this.securityGroupId = sg.id;

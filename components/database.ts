@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClientGroups, storeSecurityGroup } from "./data/securityGroup";
-import { storedSecret } from "./storedSecret";
+import { rotationKeepers, storedSecret } from "./storedSecret";
 import { kmsKey } from "./kmsKey";
 
 export interface DatabaseArgs {
@@ -39,18 +39,29 @@ export interface DatabaseArgs {
   logRetentionDays: number;
   /** `protect` + `retainOnDelete` on the instance, the data key and the credential secrets. */
   protect: boolean;
+  /** Generation of each login role's password: raising one generates a new password, applied by the bootstrap job. */
+  passwordRotation: Record<(typeof LOGIN_ROLES)[number], number>;
 }
 
 /** Login roles the bootstrap job (jobs/db-init) creates with these passwords. `readonly` is a NOLOGIN group there: no password. */
 const LOGIN_ROLES = ["app", "backup"] as const;
 const PORT = 5432;
 
-/** What a role's secret holds: libpq parameters for drivers that take them, and a URL (TLS required) for those that take one. */
+/**
+ * Where every image that connects to PostgreSQL keeps Amazon RDS's CA bundle (the job images'
+ * Dockerfiles install it; the app images must too, see README): clients verify the server's
+ * certificate and host name against it (`sslmode=verify-full`), so a spoofed endpoint is refused.
+ */
+export const RDS_CA_BUNDLE = "/etc/ssl/certs/rds-global-bundle.pem";
+
+/** What a role's secret holds: libpq parameters for drivers that take them, and a URL (TLS, server verified) for those that take one. */
 export function connectionParameters(c: { username: string; password: string; host: string; port: number; dbname: string }) {
   return {
     ...c,
     engine: "postgres",
-    url: `postgresql://${encodeURIComponent(c.username)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${encodeURIComponent(c.dbname)}?sslmode=require`,
+    sslmode: "verify-full",
+    sslrootcert: RDS_CA_BUNDLE,
+    url: `postgresql://${encodeURIComponent(c.username)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${encodeURIComponent(c.dbname)}?sslmode=verify-full&sslrootcert=${encodeURIComponent(RDS_CA_BUNDLE)}`,
   };
 }
 
@@ -69,6 +80,8 @@ export class Database extends pulumi.ComponentResource {
   readonly masterSecretArn: pulumi.Output<string>;
   /** JSON {username,password,host,port,dbname,engine,url} of the `app` role. */
   readonly appSecretArn: pulumi.Output<string>;
+  /** Current version of the app role's secret: the services pin it, so a new password rolls them. */
+  readonly appSecretVersionId: pulumi.Output<string>;
   /** Same shape, `backup` role (read-only on the app schema, for pg_dump). */
   readonly backupSecretArn: pulumi.Output<string>;
   /** Version ids of the app and backup secrets: they change when a password does (a trigger to re-run the bootstrap). */
@@ -160,7 +173,7 @@ export class Database extends pulumi.ComponentResource {
 
     const roleSecret = (role: (typeof LOGIN_ROLES)[number]) => {
       // Alphanumeric only: the password goes into a URL and a libpq connection string unescaped.
-      const password = new random.RandomPassword(`${name}-${role}-password`, { length: 40, special: false }, child);
+      const password = new random.RandomPassword(`${name}-${role}-password`, { length: 40, special: false, ...rotationKeepers(args.passwordRotation[role]) }, child);
       const value = pulumi
         .all([instance.address, instance.port, password.result])
         .apply(([host, port, pw]) => JSON.stringify(connectionParameters({ username: role, password: pw, host, port, dbname: args.dbName })));
@@ -178,6 +191,7 @@ export class Database extends pulumi.ComponentResource {
     this.dbName = args.dbName;
     this.masterSecretArn = instance.masterUserSecrets.apply((s) => s[0].secretArn);
     this.appSecretArn = app.secret.arn;
+    this.appSecretVersionId = app.versionId;
     this.backupSecretArn = backup.secret.arn;
     this.roleSecretVersionIds = [app.version.versionId, backup.version.versionId];
     this.kmsKeyArn = key.arn;

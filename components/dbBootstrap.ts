@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
+import { RDS_CA_BUNDLE } from "./database";
 import { JobTask } from "./jobTask";
 
 /** The committed runner: the same file a person runs by hand (see its header). */
@@ -95,8 +96,9 @@ export class DbBootstrap extends pulumi.ComponentResource {
       environment: {
         PGHOST: db.host,
         PGPORT: pulumi.output(db.port).apply(String),
-        // TLS on; the certificate is not verified because the image carries no RDS CA bundle.
-        PGSSLMODE: "require",
+        // TLS with the server's certificate and host name verified against the RDS CA bundle in the image.
+        PGSSLMODE: "verify-full",
+        PGSSLROOTCERT: RDS_CA_BUNDLE,
         APP_DB_NAME: db.name,
         ...(args.extensions.length > 0 ? { DB_EXTENSIONS: args.extensions.join(",") } : {}),
       },

@@ -66,6 +66,8 @@ const PUT_SETTINGS = [
 export class Sentry extends pulumi.ComponentResource {
   /** Secrets Manager ARN of each service's DSN; give each service only its own. */
   readonly dsnSecretArns: Record<SentryService, pulumi.Output<string>>;
+  /** Current version of each DSN secret: services pin it, so a new DSN rolls that service. */
+  readonly dsnSecretVersionIds: Record<SentryService, pulumi.Output<string>>;
   /** Key the DSN secrets are encrypted with: task execution roles need kms:Decrypt on it. */
   readonly dsnKmsKeyArn: pulumi.Output<string>;
   readonly projectSlugs: Record<SentryService, pulumi.Output<string>>;
@@ -94,6 +96,7 @@ export class Sentry extends pulumi.ComponentResource {
       : [{ id: "sentry.mail.actions.NotifyEmailAction", targetType: "Team", targetIdentifier: team.internalId }];
 
     const dsnSecretArns = {} as Record<SentryService, pulumi.Output<string>>;
+    const dsnSecretVersionIds = {} as Record<SentryService, pulumi.Output<string>>;
     const projectSlugs = {} as Record<SentryService, pulumi.Output<string>>;
     for (const [service, suffix] of Object.entries(SENTRY_SERVICES) as [SentryService, string][]) {
       const shared = args.shareProjectsOf !== "";
@@ -105,16 +108,18 @@ export class Sentry extends pulumi.ComponentResource {
 
       // Preview stacks re-create the same name right after a destroy; others keep the recovery window.
       // The DSN is re-creatable from Sentry: the secret and its version are not protected.
-      const { arn } = storedSecret(`${name}-${suffix}-dsn`, {
+      const { arn, versionId } = storedSecret(`${name}-${suffix}-dsn`, {
         name: `${args.namePrefix}/sentry/${suffix}-dsn`,
         description: `Sentry DSN of ${slug}`,
         kmsKeyArn: key.arn, value: dsn, protect: args.protect, protectResources: false,
       }, this);
       dsnSecretArns[service] = arn;
+      dsnSecretVersionIds[service] = versionId;
       projectSlugs[service] = pulumi.output(slug);
     }
 
     this.dsnSecretArns = dsnSecretArns;
+    this.dsnSecretVersionIds = dsnSecretVersionIds;
     this.dsnKmsKeyArn = key.arn;
     this.projectSlugs = projectSlugs;
     this.backupMonitorSlug = `${args.namePrefix}-backup`;

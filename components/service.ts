@@ -14,6 +14,27 @@ export interface ServiceSecret {
    * Secrets Manager reading exactly these secrets (encryption context `SecretARN`).
    */
   kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Secrets Manager version to read. Set, a new value (a new version) changes the task definition,
+   * so exactly the services that read the secret roll onto it; unset, ECS reads AWSCURRENT when a
+   * task starts, and running tasks keep the old value until they happen to restart.
+   */
+  versionId?: pulumi.Input<string>;
+}
+
+/**
+ * ECS `valueFrom` of a Secrets Manager secret: `<arn>:<json key>:<version stage>:<version id>`;
+ * with a version id the stage stays empty (ECS takes one or the other).
+ */
+export function serviceSecretValueFrom(arn: string, jsonKey?: string, versionId?: string): string {
+  if (versionId) return `${arn}:${jsonKey ?? ""}::${versionId}`;
+  return jsonKey ? `${arn}:${jsonKey}::` : arn;
+}
+
+/** The secret ARN in a `valueFrom` (drops `:<json key>:<stage>:<version id>` if present). */
+export function secretArnOfValueFrom(valueFrom: string): string {
+  const f = valueFrom.split(":");
+  return f[5] === "secret" ? f.slice(0, 7).join(":") : f.length > 6 ? f.slice(0, f.length - 3).join(":") : valueFrom;
 }
 
 /** One IAM policy statement for the task role. */
@@ -84,6 +105,11 @@ export interface ServiceArgs {
   taskPolicyStatements?: PolicyStatement[];
   /** Behind a load balancer: target group, port and request-based scaling. */
   loadBalancer?: ServiceLoadBalancing;
+  /**
+   * CloudWatch alarms a release is judged by: while one is in ALARM during a deployment, ECS fails
+   * it and rolls back to the last completed one (on metrics, not only on tasks that fail to start).
+   */
+  deploymentAlarmNames?: string[];
 }
 
 const SCALE_OUT_COOLDOWN = 60;
@@ -140,8 +166,8 @@ export class Service extends pulumi.ComponentResource {
 
     const lb = args.loadBalancer;
     const volumes = args.writablePaths.map((p) => ({ name: volumeName(p), path: p }));
-    const secretEnv = pulumi.all(secrets.map(([envName, s]) => pulumi.output(s.arn).apply((arn) => ({
-      name: envName, valueFrom: s.jsonKey ? `${arn}:${s.jsonKey}::` : arn,
+    const secretEnv = pulumi.all(secrets.map(([envName, s]) => pulumi.all([s.arn, s.versionId]).apply(([arn, versionId]) => ({
+      name: envName, valueFrom: serviceSecretValueFrom(arn, s.jsonKey, versionId),
     }))));
     const containerDefinitions = pulumi.all([args.image, pulumi.all(args.environment), secretEnv, logGroup.name])
       .apply(([image, environment, secretEntries, group]) => JSON.stringify([{
@@ -191,6 +217,7 @@ export class Service extends pulumi.ComponentResource {
       deploymentMinimumHealthyPercent: args.singleConsumer ? 0 : 100,
       deploymentMaximumPercent: args.singleConsumer ? 100 : 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      ...(args.deploymentAlarmNames?.length ? { alarms: { alarmNames: args.deploymentAlarmNames, enable: true, rollback: true } } : {}),
       // `pulumi up` returns when the release has settled, so the pipeline reports its outcome.
       waitForSteadyState: true,
       enableExecuteCommand: false,

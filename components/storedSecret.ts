@@ -25,6 +25,20 @@ export interface StoredSecret {
   version: aws.secretsmanager.SecretVersion;
   /** The secret's ARN, resolved only once the version exists: a task never starts against an empty secret. */
   arn: pulumi.Output<string>;
+  /**
+   * The current version's id: a new value is a new id. Long-running tasks pin it in their
+   * `valueFrom`, so a rotated value is a new task definition revision and the service rolls.
+   */
+  versionId: pulumi.Output<string>;
+}
+
+/**
+ * `keepers` of a generated credential: raising `generation` replaces the random value (a rotation
+ * on command). Generation 0 sets no keepers at all, so stacks created before rotation existed keep
+ * their current values (adding keepers to a random resource replaces it).
+ */
+export function rotationKeepers(generation: number): { keepers?: Record<string, string> } {
+  return generation > 0 ? { keepers: { rotation: String(generation) } } : {};
 }
 
 /**
@@ -46,5 +60,5 @@ export function storedSecret(logicalName: string, args: StoredSecretArgs, parent
     // Not protected: a new value (rotation) replaces the version. Retained: a destroy must not strip the current value.
   }, guard ? { parent, retainOnDelete: args.protect } : { parent });
   const arn = pulumi.all([secret.arn, version.id]).apply(([a]) => a);
-  return { secret, version, arn };
+  return { secret, version, arn, versionId: version.versionId };
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { chromaTaskDefinition, CHROMA_PORT } from "./data/chromaTask";
 import { ClientGroups, storeSecurityGroup } from "./data/securityGroup";
-import { storedSecret } from "./storedSecret";
+import { rotationKeepers, storedSecret } from "./storedSecret";
 
 export interface VectorStoreArgs {
   /** `<project>-<stack>`: start of every physical name. */
@@ -33,6 +33,8 @@ export interface VectorStoreArgs {
   logRetentionDays: number;
   /** `protect` + `retainOnDelete` on the file system and the token secret. */
   protect: boolean;
+  /** Generation of the API token: raising it generates a new one, and Chroma and its clients roll onto it. */
+  tokenRotation: number;
 }
 
 /** Chroma's persist directory in 0.x images (IS_PERSISTENT=TRUE). */
@@ -51,11 +53,14 @@ export class VectorStore extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   /** Plain string: the bearer token clients send (`Authorization: Bearer <token>`). */
   readonly tokenSecretArn: pulumi.Output<string>;
+  /** Current version of the token secret: Chroma and its clients pin it, so a new token rolls them. */
+  readonly tokenSecretVersionId: pulumi.Output<string>;
   readonly fileSystemId: pulumi.Output<string>;
   readonly fileSystemArn: pulumi.Output<string>;
   readonly accessPointId: pulumi.Output<string>;
   readonly accessPointArn: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
+  readonly logGroupName: pulumi.Output<string>;
   readonly namespaceId: pulumi.Output<string>;
   readonly securityGroupId: pulumi.Output<string>;
   readonly fileSystemSecurityGroupId: pulumi.Output<string>;
@@ -87,8 +92,8 @@ export class VectorStore extends pulumi.ComponentResource {
 
     const fs = this.fileSystem(name, args, efsGroup);
 
-    const token = new random.RandomPassword(`${name}-token`, { length: 48, special: false }, child);
-    const { secret: tokenSecret } = storedSecret(`${name}-token`, {
+    const token = new random.RandomPassword(`${name}-token`, { length: 48, special: false, ...rotationKeepers(args.tokenRotation) }, child);
+    const { secret: tokenSecret, versionId: tokenVersionId } = storedSecret(`${name}-token`, {
       name: `${p}/chroma/token`, description: "Chroma API bearer token (server credential and client token)",
       kmsKeyArn: args.kmsKeyArn, value: token.result, protect: args.protect,
     }, this);
@@ -107,7 +112,7 @@ export class VectorStore extends pulumi.ComponentResource {
 
     const taskDefinition = chromaTaskDefinition(name, {
       family: physical, region: args.region, image: args.image, cpu: args.cpu, memory: args.memory,
-      logGroup, tokenSecretArn: tokenSecret.arn, kmsKeyArn: args.kmsKeyArn,
+      logGroup, tokenSecretArn: tokenSecret.arn, tokenSecretVersionId: tokenVersionId, kmsKeyArn: args.kmsKeyArn,
       fileSystem: fs.fileSystem, accessPoint: fs.accessPoint, persistDir: CHROMA_PERSIST_DIR,
     }, this);
 
@@ -132,11 +137,13 @@ export class VectorStore extends pulumi.ComponentResource {
 
     this.url = pulumi.interpolate`http://${discovery.name}.${namespace.name}:${CHROMA_PORT}`;
     this.tokenSecretArn = tokenSecret.arn;
+    this.tokenSecretVersionId = tokenVersionId;
     this.fileSystemId = fs.fileSystem.id;
     this.fileSystemArn = fs.fileSystem.arn;
     this.accessPointId = fs.accessPoint.id;
     this.accessPointArn = fs.accessPoint.arn;
     this.serviceName = service.name;
+    this.logGroupName = logGroup.name;
     this.namespaceId = namespace.id;
     this.securityGroupId = tasks.id;
     this.fileSystemSecurityGroupId = efsGroup.id;

@@ -3,7 +3,7 @@
  * Config is validated inside loadConfig(), before the first resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Alarms } from "../components/alarms";
+import { alarmName, Alarms, DEPLOYMENT_ALARM_IDS } from "../components/alarms";
 import { Alerts } from "../components/alerts";
 import { BackupBucket } from "../components/backupBucket";
 import { BackupSchedule } from "../components/backupSchedule";
@@ -13,6 +13,7 @@ import { Database } from "../components/database";
 import { DbBootstrap } from "../components/dbBootstrap";
 import { Dashboard } from "../components/dashboard";
 import { Network } from "../components/network";
+import { Operations } from "../components/operations";
 import { Sentry } from "../components/sentry";
 import { VectorStore } from "../components/vectorStore";
 import { AppSecrets } from "../components/appSecrets";
@@ -21,10 +22,13 @@ import { LoadBalancer } from "../components/loadBalancer";
 import { Service } from "../components/service";
 import { parsePathRateLimits, Waf } from "../components/waf";
 import { loadConfig } from "./config";
+import { rotationGenerations } from "./config/keys/operations";
 import { partOptions } from "./providers";
 import { secretGuard } from "./secretGuard";
 
 const cfg = loadConfig();
+// Generated credentials rotate on command: a higher generation is a new random value (issue 17).
+const rotation = rotationGenerations(cfg.credentialRotation);
 const part = partOptions(cfg);
 
 const network = new Network("network", {
@@ -39,7 +43,7 @@ const cluster = new Cluster("ecs", { namePrefix: cfg.namePrefix }, part("contain
 
 // Monitoring first: containers take their Sentry DSN secrets, the backup job its alert topic.
 const monitoring = part("monitoring");
-const alerts = new Alerts("alerts", { namePrefix: cfg.namePrefix, email: cfg.alertEmail, protect: cfg.protectStatefulResources }, monitoring);
+const alerts = new Alerts("alerts", { namePrefix: cfg.namePrefix, email: cfg.alertEmail, webhookUrl: cfg.alertWebhookUrl, protect: cfg.protectStatefulResources }, monitoring);
 const sentry = new Sentry("sentry", {
   namePrefix: cfg.namePrefix,
   organization: cfg.sentryOrganization,
@@ -74,6 +78,7 @@ const database = new Database("postgres", {
   dbName: cfg.dbName,
   logRetentionDays: cfg.appLogRetentionDays,
   protect: cfg.protectStatefulResources,
+  passwordRotation: { app: rotation.postgresAppPassword, backup: rotation.postgresBackupPassword },
 }, data);
 const cache = new Cache("redis", {
   namePrefix: cfg.namePrefix,
@@ -88,6 +93,8 @@ const cache = new Cache("redis", {
   snapshotRetentionDays: cfg.redisSnapshotRetentionDays,
   logRetentionDays: cfg.appLogRetentionDays,
   protect: cfg.protectStatefulResources,
+  authTokenRotation: rotation.redisAuthToken,
+  authTokenUpdateStrategy: cfg.redisAuthTokenUpdateStrategy,
 }, data);
 const vectorStore = new VectorStore("chroma", {
   namePrefix: cfg.namePrefix,
@@ -105,6 +112,7 @@ const vectorStore = new VectorStore("chroma", {
   fileClientSecurityGroups: { jobs: network.jobsSecurityGroupId },
   logRetentionDays: cfg.appLogRetentionDays,
   protect: cfg.protectStatefulResources,
+  tokenRotation: rotation.chromaToken,
 }, data);
 
 // Application tier: images and secrets, then the load balancer, then the services that use them all.
@@ -145,11 +153,13 @@ const apiLb = new LoadBalancer("api", {
   accessLogRetentionDays: cfg.albAccessLogRetentionDays,
   protect: cfg.protectStatefulResources,
 }, containers);
-new Waf("waf", {
+const waf = new Waf("waf", {
   namePrefix: cfg.namePrefix,
   resourceArn: apiLb.arn,
   rateLimitPer5Min: cfg.wafRateLimitPer5Min,
   pathRateLimits: parsePathRateLimits(cfg.wafPathRateLimits),
+  clientRateLimit: cfg.wafClientKeyHeader ? { header: cfg.wafClientKeyHeader, limit: cfg.wafClientRateLimitPer5Min } : undefined,
+  largeBodyPaths: cfg.wafLargeBodyPaths,
   logRetentionDays: cfg.appLogRetentionDays,
 }, containers);
 
@@ -183,13 +193,16 @@ const dbBootstrap = new DbBootstrap("db-bootstrap", {
 const afterBootstrap = { ...containers, dependsOn: [dbBootstrap.done] };
 
 // Secrets each container reads (ECS `secrets`); data-tier secrets are encrypted with the data key.
-const fromData = (arn: typeof database.appSecretArn, jsonKey?: string) => ({ arn, jsonKey, kmsKeyArn: database.kmsKeyArn });
+// Each is pinned to its current version, so a rotated value rolls exactly the services reading it.
+type Arn = typeof database.appSecretArn;
+const fromData = (arn: Arn, versionId: Arn, jsonKey?: string) => ({ arn, versionId, jsonKey, kmsKeyArn: database.kmsKeyArn });
 const dataSecrets = {
-  DATABASE_URL: fromData(database.appSecretArn, "url"),
-  REDIS_URL: fromData(cache.urlSecretArn),
-  CHROMA_TOKEN: fromData(vectorStore.tokenSecretArn),
+  DATABASE_URL: fromData(database.appSecretArn, database.appSecretVersionId, "url"),
+  REDIS_URL: fromData(cache.urlSecretArn, cache.urlSecretVersionId),
+  CHROMA_TOKEN: fromData(vectorStore.tokenSecretArn, vectorStore.tokenSecretVersionId),
 };
-const sentryDsn = (service: "api" | "telegramBot" | "discordBot") => ({ arn: sentry.dsnSecretArns[service], kmsKeyArn: sentry.dsnKmsKeyArn });
+const sentryDsn = (service: "api" | "telegramBot" | "discordBot") =>
+  ({ arn: sentry.dsnSecretArns[service], versionId: sentry.dsnSecretVersionIds[service], kmsKeyArn: sentry.dsnKmsKeyArn });
 const appEnvironment = {
   APP_ENV: cfg.tier,
   SENTRY_ENVIRONMENT: cfg.stack,
@@ -233,6 +246,8 @@ const api = new Service("api", {
     requestCountResourceLabel: pulumi.interpolate`${apiLb.albArnSuffix}/${apiLb.targetGroupArnSuffix}`,
     requestsPerTarget: cfg.apiRequestsPerTarget,
   },
+  // A release whose 5xx rate or latency alarms is rolled back by ECS (the alarms are declared below, by name).
+  deploymentAlarmNames: DEPLOYMENT_ALARM_IDS.map((id) => alarmName(cfg.namePrefix, id)),
 }, afterBootstrap);
 // The bots answer in-process with the same retrieval-augmented pipeline as the API: database,
 // answer cache, vector store (Chroma token) and LLM key, plus their own platform token.
@@ -296,6 +311,7 @@ new BackupSchedule("backup", {
   securityGroupId: network.jobsSecurityGroupId,
   // The topic's policy and key already let EventBridge and CloudWatch publish (components/alerts.ts).
   alertTopicArn: alerts.topicArn,
+  runbookBaseUrl: cfg.runbookBaseUrl,
 }, backupPart);
 
 // Monitoring last: alarms and the dashboard watch what the parts above built.
@@ -332,8 +348,24 @@ new Alarms("alarms", {
   evaluationMinutes: cfg.alarmEvaluationMinutes,
   thresholds: alarmThresholds,
   resources: monitored,
+  runbookBaseUrl: cfg.runbookBaseUrl,
 }, monitoring);
 const dashboard = new Dashboard("dashboard", { namePrefix: cfg.namePrefix, region: cfg.region, thresholds: alarmThresholds, resources: monitored }, monitoring);
+// Issue 17: saved log queries for on-call and the stack's monthly budget.
+new Operations("operations", {
+  namePrefix: cfg.namePrefix,
+  stack: cfg.stack,
+  serviceLogGroups: {
+    api: api.logGroupName,
+    ...(telegramBot ? { "telegram-bot": telegramBot.logGroupName } : {}),
+    ...(discordBot ? { "discord-bot": discordBot.logGroupName } : {}),
+    chroma: vectorStore.logGroupName,
+  },
+  wafLogGroup: waf.logGroupName,
+  slowRequestMs: cfg.alarmTargetResponseMs,
+  budgetMonthlyUsd: cfg.budgetMonthlyUsd,
+  budgetAlertEmails: cfg.budgetAlertEmails,
+}, monitoring);
 
 // Stack outputs: what a person or another tool needs; secrets only as ARNs or secret outputs.
 export const tier = cfg.tier;
@@ -353,6 +385,12 @@ export const ecsServiceNames = {
   api: api.serviceName,
   ...(telegramBot ? { telegramBot: telegramBot.serviceName } : {}),
   ...(discordBot ? { discordBot: discordBot.serviceName } : {}),
+};
+// What `npm run release -- verify` checks each service's PRIMARY deployment against.
+export const ecsTaskDefinitionArns = {
+  api: api.taskDefinitionArn,
+  ...(telegramBot ? { telegramBot: telegramBot.taskDefinitionArn } : {}),
+  ...(discordBot ? { discordBot: discordBot.taskDefinitionArn } : {}),
 };
 export const postgresAddress = database.address;
 export const postgresPort = database.port;

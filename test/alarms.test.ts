@@ -60,12 +60,24 @@ describe.each([
     ({ plan, config: cfg } = await planFor(stack, { configFile }));
   });
 
-  it("sends every alarm, and every recovery, to the alert topic", () => {
+  it("sends every alarm, and every recovery, to the alert topic: directly, or once through its composite", () => {
     const alarms = ofType(plan, ALARM);
     expect(alarms.length).toBeGreaterThan(10);
+    const composites = ofType(plan, "aws:cloudwatch/compositeAlarm:CompositeAlarm");
+    for (const c of composites) {
+      expect(c.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
+      expect(c.inputs.okActions).toEqual([plan.outputs.alertTopicArn]);
+    }
     for (const a of alarms) {
-      expect(a.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
-      expect(a.inputs.okActions).toEqual([plan.outputs.alertTopicArn]);
+      const via = composites.filter((c) => String(c.inputs.alarmRule).includes(`ALARM("${a.inputs.name}")`));
+      if (via.length) {
+        expect(via).toHaveLength(1);
+        expect(a.inputs.alarmActions).toEqual([]);
+        expect(a.inputs.okActions).toEqual([]);
+      } else {
+        expect(a.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
+        expect(a.inputs.okActions).toEqual([plan.outputs.alertTopicArn]);
+      }
     }
   });
 

@@ -169,7 +169,8 @@ describe("connectionParameters", () => {
     const url = new URL(c.url);
     expect(url.protocol).toBe("postgresql:");
     expect([url.username, url.password, url.hostname, url.port, url.pathname]).toEqual(["app", "Abc123xyz", "db.example.internal", "5432", "/chatbot"]);
-    expect(url.searchParams.get("sslmode")).toBe("require");
+    expect(url.searchParams.get("sslmode")).toBe("verify-full");
+    expect(url.searchParams.get("sslrootcert")).toBe("/etc/ssl/certs/rds-global-bundle.pem");
   });
 
   it("escapes characters that would break the URL", () => {

@@ -5,7 +5,6 @@ import * as path from "path";
 import { RUN_TASK_SCRIPT } from "../components/dbBootstrap";
 import { validateConfig } from "../infra/config/validate";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
-import { mockSecretVersionId } from "../tools/plan/mockOutputs";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
@@ -33,7 +32,8 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     expect(env).toEqual({
       PGHOST: `chatbot-${stack}-postgres.abcdefghijkl.eu-central-1.rds.amazonaws.com`,
       PGPORT: "5432",
-      PGSSLMODE: "require",
+      PGSSLMODE: "verify-full",
+      PGSSLROOTCERT: "/etc/ssl/certs/rds-global-bundle.pem",
       APP_DB_NAME: config.dbName,
       DB_EXTENSIONS: (config.dbExtensions as string[]).join(","),
     });
@@ -87,8 +87,14 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     });
     expect(env.SUBNETS.split(",").sort()).toEqual(privateSubnets.sort());
     // Re-runs when the task definition changes (image digest, host, extensions, secrets) or a password does.
-    const versions = ["postgres-app", "postgres-backup"].map((n) => mockSecretVersionId(one(plan, "aws:secretsmanager/secretVersion:SecretVersion", n).name));
-    expect(run.inputs.triggers).toEqual([env.TASK_DEFINITION, ...versions]);
+    // The version ids follow the secrets' values; the app role's is the one the API pins in DATABASE_URL.
+    const apiSecrets = JSON.parse(String(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "api-task").inputs.containerDefinitions))[0].secrets as { name: string; valueFrom: string }[];
+    const appVersion = apiSecrets.find((x) => x.name === "DATABASE_URL")!.valueFrom.split(":").pop();
+    const triggers = run.inputs.triggers as string[];
+    expect(triggers).toHaveLength(3);
+    expect(triggers.slice(0, 2)).toEqual([env.TASK_DEFINITION, appVersion]);
+    expect(triggers[2]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(triggers[2]).not.toBe(triggers[1]);
     expect(JSON.stringify(run.inputs)).not.toContain("[secret]");
   });
 
@@ -181,5 +187,14 @@ esac
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("missing env CLUSTER SUBNETS");
     expect(r.calls).toEqual([]);
+  });
+});
+
+describe("PostgreSQL server verification in the job images", () => {
+  it.each(["jobs/db-init/Dockerfile", "jobs/backup/Dockerfile"])("%s installs Amazon RDS's CA bundle where the connection settings point", (file) => {
+    const text = fs.readFileSync(path.join(__dirname, "..", file), "utf8");
+    const { RDS_CA_BUNDLE } = require("../components/database") as typeof import("../components/database");
+    expect(text).toContain("https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem");
+    expect(text).toContain(RDS_CA_BUNDLE);
   });
 });

@@ -6,33 +6,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planFor } from "./support/plan";
-import type { Plan, PlanResource } from "../tools/plan/types";
+import { changedUrns } from "./support/changes";
+import type { Plan } from "../tools/plan/types";
 
 const STACK_FILE = path.join(__dirname, "..", "Pulumi.staging.yaml");
-const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 /** Types that hold data or guard it: a release must never touch one. */
 const STATEFUL = /^aws:(rds|elasticache|efs|s3|kms|secretsmanager|dynamodb|backup|ecr\/repository)\//;
-
-const fingerprint = (r: PlanResource) => JSON.stringify({ inputs: r.inputs, options: r.options, parent: r.parent, provider: r.provider });
-
-/**
- * URNs whose resources would change between two plans: added, removed, or with other inputs or
- * options. The mocked cloud gives a task definition the same ARN whatever its inputs; in AWS a
- * changed definition is a new revision with a new ARN, so what depends on it changes too.
- */
-function changedUrns(before: Plan, after: Plan): string[] {
-  const a = new Map(before.resources.map((r) => [r.urn, r]));
-  const b = new Map(after.resources.map((r) => [r.urn, r]));
-  const changed = new Set<string>();
-  for (const urn of new Set([...a.keys(), ...b.keys()])) {
-    const x = a.get(urn);
-    const y = b.get(urn);
-    if (!x || !y || fingerprint(x) !== fingerprint(y)) changed.add(urn);
-  }
-  const replaced = [...changed].filter((urn) => (a.get(urn) ?? b.get(urn))!.type === TASK_DEFINITION);
-  for (const r of after.resources) if (r.options.dependsOn.some((d) => replaced.includes(d))) changed.add(r.urn);
-  return [...changed].sort();
-}
 
 describe("a release of the API image on staging", () => {
   let dir: string;

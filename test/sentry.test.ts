@@ -5,6 +5,7 @@ import YAML from "yaml";
 import { ofType, one, planFor } from "./support/plan";
 import { SENTRY_API, SENTRY_SERVICES } from "../components/sentry";
 import { mockCall, mockState } from "../tools/plan/mockOutputs";
+import { secretArnOfValueFrom } from "../components/service";
 import type { LoadedStackConfig } from "../tools/plan/stackConfig";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
@@ -107,8 +108,8 @@ describe.each(["staging", "prod"])("Sentry of %s", (stack) => {
     const all = new Set(Object.values(arns));
     for (const suffix of SUFFIXES) {
       const defs = containers(one(plan, TASK_DEF, `${suffix}-task`));
-      const refs = defs.flatMap((d) => (d.secrets ?? []).map((s: any) => String(s.valueFrom).replace(/:[^:]*::$/, "")));
-      expect(defs.flatMap((d) => d.secrets ?? []).filter((s: any) => s.name === "SENTRY_DSN").map((s: any) => s.valueFrom)).toEqual([arns[suffix]]);
+      const refs = defs.flatMap((d) => (d.secrets ?? []).map((s: any) => secretArnOfValueFrom(String(s.valueFrom))));
+      expect(defs.flatMap((d) => d.secrets ?? []).filter((s: any) => s.name === "SENTRY_DSN").map((s: any) => secretArnOfValueFrom(s.valueFrom))).toEqual([arns[suffix]]);
       expect(refs.filter((r: string) => all.has(r))).toEqual([arns[suffix]]);
     }
     for (const td of ofType(plan, TASK_DEF)) {

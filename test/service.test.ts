@@ -4,6 +4,7 @@ import * as path from "path";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import { secretLooking } from "../policy/rules/ecs";
 import { ACCOUNT } from "../tools/plan/mockOutputs";
+import { secretArnOfValueFrom } from "../components/service";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -130,7 +131,9 @@ describe.each(["staging", "prod"])("application services of %s", (stack) => {
       const [store, jsonKey] = source.split(":");
       const secret = secrets.find((s) => s.inputs.name === `chatbot-${stack}/${store}`);
       expect(secret).toBeDefined();
-      return { name: env, valueFrom: mockArn("secretsmanager", secret!.name) + (jsonKey ? `:${jsonKey}::` : "") };
+      // Pinned to the secret's current version: `<arn>:<json key>::<version id>`.
+      const arn = mockArn("secretsmanager", secret!.name).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      return { name: env, valueFrom: expect.stringMatching(new RegExp(`^${arn}:${jsonKey ?? ""}::[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`)) };
     });
     const actual = container(plan, svc).secrets as { name: string; valueFrom: string }[];
     expect([...actual].sort((a, b) => a.name.localeCompare(b.name))).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
@@ -152,7 +155,7 @@ describe.each(["staging", "prod"])("application services of %s", (stack) => {
     for (const svc of Object.keys(EXPECTED_SECRETS)) {
       const statements = policyOf(plan, `${svc}-execution`);
       const c = container(plan, svc);
-      const secretArns = [...new Set((c.secrets as any[]).map((s) => s.valueFrom.replace(/:[^:]+::$/, "")))].sort();
+      const secretArns = [...new Set((c.secrets as any[]).map((s) => secretArnOfValueFrom(s.valueFrom)))].sort();
       const sid = (s: string) => statements.find((x) => x.Sid === s);
       expect(sid("ReadSecrets")).toMatchObject({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
       expect(sid("DecryptSecrets").Action).toBe("kms:Decrypt");

@@ -107,7 +107,8 @@ describe.each(["staging", "prod"])("vector store of %s", (stack) => {
     expect(secret.options).toMatchObject({ protect, retainOnDelete: protect });
     expect(one(plan, "aws:secretsmanager/secretVersion:SecretVersion", "chroma-token").inputs.secretString).toBe("[secret]");
     expect(container.environment).toContainEqual({ name: "CHROMA_SERVER_AUTHN_PROVIDER", value: "chromadb.auth.token_authn.TokenAuthenticationServerProvider" });
-    expect(container.secrets).toEqual([{ name: "CHROMA_SERVER_AUTHN_CREDENTIALS", valueFrom: arnOf(secret) }]);
+    // Pinned to the current version, so a rotated token is a new revision and Chroma rolls onto it.
+    expect(container.secrets).toEqual([{ name: "CHROMA_SERVER_AUTHN_CREDENTIALS", valueFrom: expect.stringMatching(new RegExp(`^${arnOf(secret)}:::[0-9a-f-]{36}$`)) }]);
     expect(plan.outputs.chromaTokenSecretArn).toBe(arnOf(secret));
     const token = one(plan, PASSWORD, "chroma-token");
     expect(token.inputs.length as number).toBeGreaterThanOrEqual(32);

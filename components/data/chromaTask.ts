@@ -15,6 +15,8 @@ export interface ChromaTaskArgs {
   logGroup: aws.cloudwatch.LogGroup;
   /** Secret holding the bearer token, as a plain string. */
   tokenSecretArn: pulumi.Input<string>;
+  /** Its current version, pinned in `valueFrom`: a new token is a new revision, so Chroma rolls onto it. */
+  tokenSecretVersionId: pulumi.Input<string>;
   /** Key the token secret is encrypted with. */
   kmsKeyArn: pulumi.Input<string>;
   fileSystem: aws.efs.FileSystem;
@@ -96,7 +98,7 @@ export function chromaTaskDefinition(name: string, args: ChromaTaskArgs, parent:
       // CHROMA_AUTH_TOKEN_TRANSPORT_HEADER is left unset: Chroma's default is `Authorization: Bearer <token>`.
       { name: "TMPDIR", value: "/tmp" },
     ],
-    secrets: [{ name: "CHROMA_SERVER_AUTHN_CREDENTIALS", valueFrom: args.tokenSecretArn }],
+    secrets: [{ name: "CHROMA_SERVER_AUTHN_CREDENTIALS", valueFrom: pulumi.interpolate`${args.tokenSecretArn}:::${args.tokenSecretVersionId}` }],
     mountPoints: [
       { sourceVolume: "data", containerPath: args.persistDir, readOnly: false },
       // Fargate has no tmpfs: a task-local volume gives Python and SQLite a writable temp directory.

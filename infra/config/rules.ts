@@ -1,4 +1,5 @@
 import type { ConfigIssue } from "./validate";
+import { ROTATABLE_CREDENTIALS } from "./keys/operations";
 
 /** Fargate's valid memory sizes (MiB) for each CPU size. */
 const FARGATE_MEMORY: Record<number, [number, number, number]> = {
@@ -43,6 +44,15 @@ export function crossKeyIssues(v: Record<string, any>): ConfigIssue[] {
   }
   if (v.sentryAlertIntegrationId && !v.sentryAlertSlackChannel) {
     issues.push({ key: "sentryAlertSlackChannel", value: "", problem: "required when sentryAlertIntegrationId is set: Slack needs a channel to post to" });
+  }
+  for (const entry of v.credentialRotation ?? []) {
+    const name = String(entry).split("=")[0];
+    if (!(ROTATABLE_CREDENTIALS as readonly string[]).includes(name)) {
+      issues.push({ key: "credentialRotation", value: JSON.stringify(v.credentialRotation), problem: `unknown credential "${name}": rotatable are ${ROTATABLE_CREDENTIALS.join(", ")} (config secrets rotate with \`pulumi config set --secret\`)` });
+    }
+  }
+  if (v.budgetMonthlyUsd > 0 && (v.budgetAlertEmails ?? []).length === 0) {
+    issues.push({ key: "budgetAlertEmails", value: "[]", problem: `required when budgetMonthlyUsd is set (${v.budgetMonthlyUsd}): a budget nobody hears about alerts no one` });
   }
   const stripeLive = /^(sk|rk)_live_/.test(v.stripeApiKey);
   if (v.tier === "production" && !stripeLive) {

@@ -43,8 +43,8 @@ const postsComment = (job: Job) =>
   usesOf(job, "pulumi/actions").some((s) => s.with?.["comment-on-pr"] === true) ||
   /\bgh pr comment\b/.test(runs(job));
 
-it("has the four workflows", () => {
-  expect(files).toEqual(["deploy.yml", "pr-stack.yml", "preview.yml", "sweep.yml"]);
+it("has the six workflows", () => {
+  expect(files).toEqual(["deploy.yml", "drift.yml", "pr-stack.yml", "preview.yml", "release.yml", "sweep.yml"]);
 });
 
 describe.each(files)("%s", (f) => {
@@ -59,11 +59,13 @@ describe.each(files)("%s", (f) => {
       expect({ job: name, permissions: typeof job.permissions }).toEqual({ job: name, permissions: "object" });
       const p = job.permissions as Record<string, string>;
       for (const [k, v] of Object.entries(p)) {
-        expect({ job: name, [k]: v }).toEqual({ job: name, [k]: { contents: "read", "id-token": "write", "pull-requests": "write" }[k] ?? "(not allowed)" });
+        expect({ job: name, [k]: v }).toEqual({ job: name, [k]: { contents: "read", "id-token": "write", "pull-requests": "write", issues: "write" }[k] ?? "(not allowed)" });
       }
       // id-token only where the AWS role is assumed; pull-requests: write only where a comment is posted.
       expect({ job: name, idToken: p["id-token"] === "write" }).toEqual({ job: name, idToken: assumesAwsRole(job) });
       expect({ job: name, prWrite: p["pull-requests"] === "write" }).toEqual({ job: name, prWrite: postsComment(job) });
+      // issues: write only where the drift issue is kept (tools/drift/report-issue.sh).
+      expect({ job: name, issuesWrite: p.issues === "write" }).toEqual({ job: name, issuesWrite: /report-issue\.sh|\bgh issue\b/.test(runs(job)) });
     }
   });
 
@@ -188,6 +190,8 @@ describe("deploy.yml", () => {
     expect(job.concurrency).toEqual({ group, "cancel-in-progress": false });
     const upIdx = job.steps.findIndex((s) => /^pulumi up --yes\b/.test(s.run ?? ""));
     expect(upIdx).toBeGreaterThanOrEqual(0);
+    // pulumi up reports success when ECS rolled the release back; the verify step fails the job then.
+    expect(job.steps[upIdx + 1].run).toBe(`npm run release -- verify ${stack}`);
     const up = job.steps[upIdx].run!;
     expect(up).toContain(`--stack ${stack}`);
     expect(up).toContain("--policy-pack policy");

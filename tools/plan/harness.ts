@@ -86,7 +86,7 @@ export async function render(opts: RenderOptions): Promise<Plan> {
           if (!outputs) throw new Error(`plan: no outputs mocked for stack reference "${name}"`);
           return { id: name, state: { name, outputs, secretOutputNames: Object.keys(outputs) } };
         }
-        return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region) };
+        return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, opts.stack) };
       },
       call: (args) => mockCall(args.token, args.inputs, region),
     },

@@ -4,6 +4,7 @@
  * checks, security-relevant ones marked ✅/⚠️. Deterministic: same plan, same bytes.
  */
 import { mermaid } from "./mermaid";
+import { wafRules } from "./wafReport";
 import { LoadedStackConfig } from "./stackConfig";
 import { groupByComponent } from "./summary";
 import { Plan, PlanResource } from "./types";
@@ -94,6 +95,8 @@ function settings(plan: Plan, r: PlanResource): Setting[] | undefined {
     }
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       return [`${i.namespace ?? "metrics"} ${i.metricName ?? "(expression)"}`, `${i.comparisonOperator} ${i.threshold ?? ""}`.trim(), `${i.evaluationPeriods} x ${i.period ?? "?"} s`];
+    case "aws:wafv2/webAcl:WebAcl":
+      return [`default ${Object.keys(i.defaultAction ?? {})[0] ?? "?"}`, ...wafRules(i.rules)];
     case "aws:efs/fileSystem:FileSystem":
       return [flag(i.encrypted === true, "encrypted"), `${i.throughputMode ?? "bursting"}`];
     case "aws:kms/key:Key":

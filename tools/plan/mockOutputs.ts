@@ -12,9 +12,17 @@ export function fakeHex(seed: string, length = 64): string {
   return out.slice(0, length);
 }
 
-/** A Secrets Manager version id (a UUID) for a SecretVersion's logical name. */
-export function mockSecretVersionId(name: string): string {
-  const h = fakeHex(`secret-version:${name}`, 32);
+/**
+ * A Secrets Manager version id (a UUID) for a SecretVersion: like AWS, a new value is a new id, so
+ * the id follows the logical name and the value (hashed; the secret-sharing guard already exports
+ * a SHA-256 of each config secret). The stack's name is taken out of the value first: AWS's ids
+ * are random, not derived from names, so two stacks whose values differ only by their names (hosts,
+ * per-stack placeholders) get the same id, and `plan diff` sees no difference that config lacks.
+ */
+export function mockSecretVersionId(name: string, value: unknown = "", stack = ""): string {
+  const text = JSON.stringify(value) ?? "";
+  const neutral = stack ? text.split(stack).join("<stack>") : text;
+  const h = fakeHex(`secret-version:${name}:${createHash("sha256").update(neutral).digest("hex")}`, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -22,14 +30,15 @@ function service(type: string): string {
   return type.split(":")[1]?.split("/")[0] ?? "unknown";
 }
 
-export function mockState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, any> {
+export function mockState(type: string, name: string, inputs: Record<string, any>, region: string, stack = ""): Record<string, any> {
   // Some resources take an `arn` input (an event target's, a topic policy's): it is not theirs to compute.
   const arn = inputs.arn ?? `arn:aws:${service(type)}:${region}:${ACCOUNT}:${name}`;
   const state: Record<string, any> = { ...inputs, arn };
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
-      state.result = fakeHex(`${type}::${name}`, inputs.length ?? 32);
+      // New keepers replace the resource with a new value (a rotation); none keeps the name's value.
+      state.result = fakeHex(`${type}::${name}${inputs.keepers ? `::${JSON.stringify(inputs.keepers)}` : ""}`, inputs.length ?? 32);
       break;
     case "random:index/randomId:RandomId":
       state.hex = fakeHex(name, (inputs.byteLength ?? 8) * 2);
@@ -83,7 +92,7 @@ export function mockState(type: string, name: string, inputs: Record<string, any
       state.hostedZone = `Z${fakeHex(name, 12).toUpperCase()}`;
       break;
     case "aws:secretsmanager/secretVersion:SecretVersion":
-      state.versionId = mockSecretVersionId(name);
+      state.versionId = mockSecretVersionId(name, inputs.secretString, stack);
       break;
     case "aws:ecs/taskDefinition:TaskDefinition":
       // ECS's shape: `task-definition/<family>:<revision>` (IAM statements and event rules match on it).

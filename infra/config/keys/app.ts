@@ -53,4 +53,13 @@ export const appKeys = {
     default: ["/api/chat=300", "/api/auth=100"],
     item: { pattern: "^/[\\w\\-/.]*=\\d+$" }, itemAllowed: "`/path=limit` entries", maxItems: 8,
   }),
+  wafClientKeyHeader: str({
+    description: "Request header that identifies a client (API key, user id): WAF also limits requests per value of it, so one client behind many IPs, or many behind one NAT, is limited fairly. Empty: per IP only.",
+    default: "authorization", pattern: /^$|^[a-z0-9-]+$/, allowed: "empty or a lower-case header name",
+  }),
+  wafClientRateLimitPer5Min: int({ description: "Requests one client (one wafClientKeyHeader value) may make in 5 minutes before WAF blocks it.", default: 1000, min: 10, max: 2000000000 }),
+  wafLargeBodyPaths: list({
+    description: "Path prefixes exempt from the common rule set's 8 KB body limit (SizeRestrictions_BODY), e.g. chat messages with context. An ALB's WAF inspects only the first 8 KB of a body, so it cannot enforce a larger limit: the app must cap these paths' bodies.",
+    default: ["/api/chat"], item: { pattern: "^/[\\w\\-/.]*$" }, itemAllowed: "path prefixes", maxItems: 5,
+  }),
 };

@@ -4,6 +4,7 @@ import { dataKeys } from "./data";
 import { generalKeys } from "./general";
 import { monitoringKeys } from "./monitoring";
 import { networkKeys } from "./network";
+import { operationsKeys } from "./operations";
 import { secretKeys } from "./secrets";
 
 /** Every key the program reads, by the section of the README's config reference it appears in. */
@@ -14,9 +15,10 @@ export const keyGroups = {
   app: appKeys,
   backup: backupKeys,
   monitoring: monitoringKeys,
+  operations: operationsKeys,
   secrets: secretKeys,
 };
 
-export const settingKeys = { ...generalKeys, ...networkKeys, ...dataKeys, ...appKeys, ...backupKeys, ...monitoringKeys };
+export const settingKeys = { ...generalKeys, ...networkKeys, ...dataKeys, ...appKeys, ...backupKeys, ...monitoringKeys, ...operationsKeys };
 export const allKeys = { ...settingKeys, ...secretKeys };
 export { secretKeys };

@@ -13,11 +13,11 @@ import { replacingKeys } from "./replaceOnChange";
 
 const DEFAULT_REGION = "eu-central-1";
 
-/** `urn:pulumi:<stack>::<project>::<parent$...$type>::<name>` → type and name. */
-export function parseUrn(urn: string): { type: string; name: string } {
+/** `urn:pulumi:<stack>::<project>::<parent$...$type>::<name>` → stack, type and name. */
+export function parseUrn(urn: string): { stack: string; type: string; name: string } {
   const parts = urn.split("::");
   const qualified = parts[2] ?? "";
-  return { type: qualified.split("$").pop() ?? qualified, name: parts.slice(3).join("::") };
+  return { stack: parts[0].replace(/^urn:pulumi:/, ""), type: qualified.split("$").pop() ?? qualified, name: parts.slice(3).join("::") };
 }
 
 function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
@@ -35,8 +35,8 @@ export interface OfflineProviderOptions {
 export function offlineProvider(opts: OfflineProviderOptions): provider.Provider {
   const region = () => opts.region() ?? DEFAULT_REGION;
   const outputs = (urn: string, inputs: Record<string, any>) => {
-    const { type, name } = parseUrn(urn);
-    return { id: `${name}-id`, outs: mockState(type, name, inputs, region()) };
+    const { stack, type, name } = parseUrn(urn);
+    return { id: `${name}-id`, outs: mockState(type, name, inputs, region(), stack) };
   };
   return {
     version: opts.version,
@@ -45,9 +45,9 @@ export function offlineProvider(opts: OfflineProviderOptions): provider.Provider
       return { inputs: news, failures: checkConstraints(type, news) };
     },
     async diff(_id, urn, olds, news) {
-      const { type, name } = parseUrn(urn);
+      const { stack, type, name } = parseUrn(urn);
       // The engine hands Diff the old *outputs*: leave out what the provider computed.
-      const computed = new Set(Object.keys(mockState(type, name, {}, region())));
+      const computed = new Set(Object.keys(mockState(type, name, {}, region(), stack)));
       const oldInputs = Object.fromEntries(Object.entries(olds).filter(([k]) => k in news || !computed.has(k)));
       const changed = changedKeys(oldInputs, news);
       const replaces = replacingKeys(type, changed);

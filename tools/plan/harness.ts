@@ -152,6 +152,23 @@ export async function render(opts: RenderOptions): Promise<Plan> {
     }
   };
 
+  // A read (a StackReference) is a resource of the stack too: the engine lists it in the state.
+  const readResource = monitor.readResource.bind(monitor);
+  monitor.readResource = (req: resproto.ReadResourceRequest, callback: (err: unknown, resp?: unknown) => void) => {
+    const type = req.getType();
+    const urn = monitor.newUrn(req.getParent(), type, req.getName());
+    if (registered.has(urn)) failures.push(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`));
+    registered.add(urn);
+    types.set(urn, type);
+    resources.set(urn, {
+      urn, type, name: req.getName(), parent: req.getParent() || null,
+      inputs: sanitize(req.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      options: { protect: false, retainOnDelete: false, dependsOn: [...new Set(req.getDependenciesList())].sort() },
+      provider: req.getProvider() ? req.getProvider().split("::").slice(0, 4).join("::") : null,
+    });
+    readResource(req, callback);
+  };
+
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req: resproto.RegisterResourceOutputsRequest, callback: (err: unknown, resp?: unknown) => void) => {
     if (types.get(req.getUrn()) === STACK_TYPE) {

@@ -124,14 +124,15 @@ export class EngineWorkspace {
 }
 
 /**
- * A copy of the project's files (node_modules linked), without its stack files: the workspace
- * writes its own. A copy, not links: TypeScript computes the program's source root from real
- * paths, and the CLI's loader reads tsconfig.json from the project directory.
+ * A copy of the project's files (node_modules linked). A copy, not links: TypeScript computes the
+ * program's source root from real paths, and the CLI's loader reads tsconfig.json from the
+ * project directory. The committed stack files come along (tools read them as templates); a
+ * stack the workspace creates gets its own file first (initStack).
  */
 function copyProject(projectDir: string): void {
   fs.mkdirSync(projectDir, { recursive: true });
   for (const entry of fs.readdirSync(ROOT)) {
-    if (entry === ".git" || /^Pulumi\..+\.yaml$/.test(entry)) continue;
+    if (entry === ".git" || entry === ".tmp") continue;
     const target = path.join(projectDir, entry);
     if (fs.existsSync(target)) continue;
     if (entry === "node_modules") fs.symlinkSync(path.join(ROOT, entry), target);

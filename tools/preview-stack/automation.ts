@@ -26,6 +26,16 @@ export interface PreviewBackend {
   list(): Promise<StackInfo[]>;
 }
 
+/** A list or map travels as JSON in a ConfigMap; in the stack file it is YAML again. */
+function typedValue(value: string): unknown {
+  if (!/^[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 /** Opens the project in `workDir` (Pulumi.yaml). Throws the CLI's ENOENT when it is absent. */
 export async function connect(workDir: string): Promise<PreviewBackend> {
   const ws = await LocalWorkspace.create({ workDir });
@@ -42,10 +52,15 @@ export async function connect(workDir: string): Promise<PreviewBackend> {
 
     async up(stack, config, tags, opts) {
       const s = await Stack.createOrSelect(stack, ws);
-      // Replace, not merge: a key removed from the template must not linger from an earlier up.
-      const old = Object.keys(await ws.getAllConfig(stack)).filter((k) => !(k in config));
-      if (old.length > 0) await ws.removeAllConfig(stack, old);
-      await ws.setAllConfig(stack, config);
+      // Plain values are written into the stack file whole (a key removed from the template must
+      // not linger from an earlier up) and typed: the CLI checks them against Pulumi.yaml, and
+      // refuses a list given as a JSON string ("must be of type 'array<string>'"). Secrets are
+      // then set through the CLI, which encrypts them.
+      const settings = await ws.stackSettings(stack);
+      settings.config = Object.fromEntries(Object.entries(config).filter(([, v]) => !v.secret).map(([k, v]) => [k, typedValue(v.value)]));
+      await ws.saveStackSettings(stack, settings);
+      const secrets = Object.fromEntries(Object.entries(config).filter(([, v]) => v.secret));
+      if (Object.keys(secrets).length > 0) await ws.setAllConfig(stack, secrets);
       for (const [k, v] of Object.entries(tags)) await ws.setTag(stack, k, v);
       const res = await s.up({
         onOutput: opts.onOutput,

@@ -9,6 +9,9 @@ import { startPostgres, startS3 } from "./servers";
  * TEST_S3_ENDPOINT with access key / secret "S3RVER" (s3rver's fixed credentials).
  */
 export default async function globalSetup(): Promise<void> {
+  // The engine tests' CLI, found or built once here rather than by two workers at once.
+  const { ensureCli } = await import("../../tools/engine/install");
+  await ensureCli();
   const pg = await startPostgres();
   const s3 = await startS3();
   process.env.TEST_PG_URL = pg.url;

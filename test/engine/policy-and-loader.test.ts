@@ -1,0 +1,34 @@
+/**
+ * What only the CLI's own program loader and policy runner show: the program compiles under the
+ * loader's default, type-checking ts-node, and a mandatory policy violation fails a preview with
+ * the policy's name.
+ */
+import { policyPackArgs } from "../../tools/engine/policy";
+import { EngineWorkspace } from "../../tools/engine/workspace";
+import { ENGINE_TIMEOUT, outcome, stackFileWith } from "../support/engine";
+
+jest.setTimeout(ENGINE_TIMEOUT);
+
+let ws: EngineWorkspace;
+beforeAll(async () => {
+  // Type-checking, as `pulumi up` does for a user who has not opted out.
+  ws = await EngineWorkspace.create();
+});
+afterAll(() => ws?.dispose());
+
+it("previews staging under the CLI's type-checking TypeScript loader", async () => {
+  await ws.initStack("staging");
+  const res = await ws.pulumi(["preview", "--stack", "staging"]);
+  expect(outcome(res)).toEqual({ status: 0 });
+  expect(res.stdout).not.toMatch(/TS\d{4}/);
+});
+
+it("fails a preview on a mandatory policy violation and names the policy", async () => {
+  // A production-tier stack without a standby: the config allows it, the policy does not.
+  const file = stackFileWith("prod", { dbMultiAz: false, compareSecretsWithStack: "" });
+  await ws.initStack("prod", { configFile: file });
+  const res = await ws.pulumi(["preview", "--stack", "prod", ...policyPackArgs("prod", file)]);
+  expect(res.status).not.toBe(0);
+  expect(res.stdout).toMatch(/\[mandatory\]\s+rds-production-resilience\s+\(aws:rds\/instance:Instance: postgres-instance\)/);
+  expect(res.stdout).toContain("multiAz must be true in a production stack");
+});

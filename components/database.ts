@@ -19,7 +19,7 @@ export interface DatabaseArgs {
   instanceClass: string;
   /** Initial gp3 storage (GiB). */
   allocatedStorageGb: number;
-  /** Storage autoscaling ceiling (GiB), >= allocatedStorageGb. */
+  /** Storage autoscaling ceiling (GiB), >= allocatedStorageGb; equal turns autoscaling off. */
   maxAllocatedStorageGb: number;
   /** Days of automated backups (point-in-time recovery window). */
   backupRetentionDays: number;
@@ -137,7 +137,8 @@ export class Database extends pulumi.ComponentResource {
       instanceClass: args.instanceClass,
       storageType: "gp3",
       allocatedStorage: args.allocatedStorageGb,
-      maxAllocatedStorage: args.maxAllocatedStorageGb,
+      // RDS takes 0 for "no autoscaling" and refuses a ceiling equal to the storage itself.
+      maxAllocatedStorage: args.maxAllocatedStorageGb > args.allocatedStorageGb ? args.maxAllocatedStorageGb : 0,
       storageEncrypted: true,
       kmsKeyId: key.arn,
       dbName: args.dbName,

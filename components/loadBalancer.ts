@@ -103,7 +103,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       securityGroupId: args.targetSecurityGroupId,
       referencedSecurityGroupId: args.albSecurityGroupId,
       ipProtocol: "tcp", fromPort: args.targetPort, toPort: args.targetPort,
-      description: `${full}: load balancer to the containers' port`,
+      description: `${full}: load balancer to the container port`,
     }, child);
 
     this.arn = alb.arn;

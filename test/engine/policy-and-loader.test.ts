@@ -1,13 +1,16 @@
 /**
  * What only the CLI's own program loader and policy runner show: the program compiles under the
  * loader's default, type-checking ts-node, and a mandatory policy violation fails a preview with
- * the policy's name.
+ * the policy's name; an argument AWS would refuse fails it in the provider's Check.
  */
+import * as path from "path";
 import { policyPackArgs } from "../../tools/engine/policy";
 import { EngineWorkspace } from "../../tools/engine/workspace";
 import { ENGINE_TIMEOUT, outcome, stackFileWith } from "../support/engine";
 
 jest.setTimeout(ENGINE_TIMEOUT);
+
+const ROOT = path.resolve(__dirname, "../..");
 
 let ws: EngineWorkspace;
 beforeAll(async () => {
@@ -31,4 +34,13 @@ it("fails a preview on a mandatory policy violation and names the policy", async
   expect(res.status).not.toBe(0);
   expect(res.stdout).toMatch(/\[mandatory\]\s+rds-production-resilience\s+\(aws:rds\/instance:Instance: postgres-instance\)/);
   expect(res.stdout).toContain("multiAz must be true in a production stack");
+});
+
+it("fails a preview when an argument breaks an AWS rule, naming the resource and the argument", async () => {
+  // The load balancer's name follows the stack's: past 32 characters ELBv2 refuses it.
+  const stack = "pr-12345678901234567890";
+  await ws.initStack(stack, { configFile: path.join(ROOT, "Pulumi.preview.yaml") });
+  const res = await ws.pulumi(["preview", "--stack", stack]);
+  expect(res.status).not.toBe(0);
+  expect(res.stdout).toMatch(/aws:lb\/loadBalancer:LoadBalancer resource 'api-alb' has a problem: name: "chatbot-pr-12345678901234567890-api" is 35 characters; at most 32/);
 });

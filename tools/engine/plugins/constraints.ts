@@ -1,7 +1,8 @@
 /**
  * Argument rules the cloud enforces at create time and runtime mocks let through. Each rule
  * names its source; a violation fails Check, so `pulumi preview` stops naming the resource and
- * the argument before anything is created.
+ * the argument before anything is created. Unknown values (not yet computed) pass: AWS would
+ * judge them at create time, and so does the engine's Check on `up`.
  */
 export interface CheckFailure {
   property: string;
@@ -10,7 +11,106 @@ export interface CheckFailure {
 
 type Rule = (inputs: Record<string, any>) => CheckFailure[];
 
-const rules: Record<string, Rule[]> = {};
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** The plain value, or undefined when it is unknown or absent (secrets are unwrapped). */
+function plain(v: unknown): unknown {
+  if (v && typeof v === "object" && (v as any)["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return plain((v as any).value);
+  return v === UNKNOWN ? undefined : v;
+}
+
+function str(inputs: Record<string, any>, key: string): string | undefined {
+  const v = plain(inputs[key]);
+  return typeof v === "string" ? v : undefined;
+}
+
+/** A name argument: at most `max` characters matching `pattern` (described as `allowed`). */
+function name(key: string, max: number, pattern: RegExp, allowed: string, source: string): Rule {
+  return (inputs) => {
+    const v = str(inputs, key);
+    if (v === undefined) return [];
+    const out: CheckFailure[] = [];
+    if (v.length > max) out.push({ property: key, reason: `"${v}" is ${v.length} characters; at most ${max} are allowed (${source})` });
+    if (!pattern.test(v)) out.push({ property: key, reason: `"${v}" may contain only ${allowed} (${source})` });
+    return out;
+  };
+}
+
+/** EC2 accepts group and rule descriptions of a-z A-Z 0-9 spaces and ._-:/()#,@[]+=&;{}!$* only. */
+const EC2_DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
+function ec2Description(key: string, source: string): Rule {
+  return (inputs) => {
+    const v = str(inputs, key);
+    if (v === undefined || (EC2_DESCRIPTION.test(v) && v.length <= 255)) return [];
+    return [{ property: key, reason: `"${v}" must be at most 255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* (${source})` }];
+  };
+}
+
+/** Fargate's CPU units and the memory (MiB) each allows. */
+const FARGATE_MEMORY: Record<string, number[]> = {
+  "256": [512, 1024, 2048],
+  "512": [1024, 2048, 3072, 4096],
+  "1024": [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  "2048": Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
+  "4096": Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
+};
+const fargateSize: Rule = (inputs) => {
+  const cpu = String(plain(inputs.cpu) ?? "");
+  const memory = Number(plain(inputs.memory));
+  const compat = plain(inputs.requiresCompatibilities);
+  if (!Array.isArray(compat) || !compat.includes("FARGATE") || !cpu || !memory) return [];
+  const allowed = FARGATE_MEMORY[cpu];
+  if (!allowed) return [{ property: "cpu", reason: `${cpu} CPU units is not a Fargate size (256, 512, 1024, 2048, 4096) (ECS API, RegisterTaskDefinition: cpu)` }];
+  if (allowed.includes(memory)) return [];
+  return [{ property: "memory", reason: `${memory} MiB is not valid with ${cpu} CPU units on Fargate; allowed: ${allowed.join(", ")} (ECS developer guide, task size)` }];
+};
+
+const rdsStorage: Rule = (inputs) => {
+  const allocated = Number(plain(inputs.allocatedStorage));
+  const max = plain(inputs.maxAllocatedStorage);
+  if (!allocated || max === undefined || max === 0) return [];
+  if (Number(max) > allocated) return [];
+  return [{ property: "maxAllocatedStorage", reason: `${max} GiB must be above allocatedStorage (${allocated} GiB), or 0 for no storage autoscaling (RDS API, CreateDBInstance: MaxAllocatedStorage; "Max storage size must be greater than storage size")` }];
+};
+
+const LOG_GROUP = /^[\w\-/.#]+$/;
+const SECRET_NAME = /^[\w/+=.@-]+$/;
+
+const rules: Record<string, Rule[]> = {
+  "aws:ec2/securityGroup:SecurityGroup": [
+    ec2Description("description", "EC2 API, CreateSecurityGroup: GroupDescription"),
+    name("name", 255, /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, "a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*", "EC2 API, CreateSecurityGroup: GroupName"),
+  ],
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [ec2Description("description", "EC2 API, IpRange/UserIdGroupPair: Description")],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [ec2Description("description", "EC2 API, IpRange/UserIdGroupPair: Description")],
+  "aws:lb/loadBalancer:LoadBalancer": [
+    name("name", 32, /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/, "alphanumerics and hyphens, not at either end", "terraform-provider-aws validName, ELBv2 CreateLoadBalancer: Name"),
+  ],
+  "aws:lb/targetGroup:TargetGroup": [
+    name("name", 32, /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/, "alphanumerics and hyphens, not at either end", "terraform-provider-aws validTargetGroupName"),
+  ],
+  "aws:ecs/taskDefinition:TaskDefinition": [
+    fargateSize,
+    name("family", 255, /^[a-zA-Z0-9_-]+$/, "letters, digits, hyphens and underscores", "ECS API, RegisterTaskDefinition: family"),
+  ],
+  "aws:rds/instance:Instance": [
+    rdsStorage,
+    name("identifier", 63, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens, starting with a letter", "RDS API, CreateDBInstance: DBInstanceIdentifier"),
+  ],
+  "aws:elasticache/replicationGroup:ReplicationGroup": [
+    name("replicationGroupId", 40, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens, starting with a letter", "ElastiCache API, CreateReplicationGroup: ReplicationGroupId"),
+  ],
+  "aws:cloudwatch/logGroup:LogGroup": [name("name", 512, LOG_GROUP, "a-z, A-Z, 0-9, and _-/.#", "CloudWatch Logs API, CreateLogGroup: logGroupName")],
+  "aws:secretsmanager/secret:Secret": [name("name", 512, SECRET_NAME, "letters, digits and /_+=.@-", "Secrets Manager API, CreateSecret: Name")],
+  "aws:iam/role:Role": [name("name", 64, /^[\w+=,.@-]+$/, "letters, digits and +=,.@_-", "IAM API, CreateRole: RoleName")],
+  "aws:s3/bucket:Bucket": [
+    name("bucket", 63, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "lowercase letters, digits, dots and hyphens, 3 or more, starting and ending with a letter or digit", "S3 bucket naming rules"),
+  ],
+  "aws:ecr/repository:Repository": [
+    name("name", 256, /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, "lowercase letters, digits and ._-/ separators", "ECR API, CreateRepository: repositoryName"),
+  ],
+};
 
 export function checkConstraints(type: string, inputs: Record<string, any>): CheckFailure[] {
   return (rules[type] ?? []).flatMap((rule) => rule(inputs));

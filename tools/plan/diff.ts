@@ -128,8 +128,9 @@ function diffResource(base: Omit<Difference, "path" | "a" | "b">, ra: PlanResour
  * Every difference between two plans, with each plan's stack name normalised. Dependencies
  * (options.dependsOn) are left out: they follow from the inputs that do differ.
  */
-export function comparePlans(a: Plan, b: Plan): Difference[] {
-  const stacks = [...new Set([a.stack, b.stack])];
+/** `names`: the stack names to normalise, when the plans' own are not all (a flip names the other stack). */
+export function comparePlans(a: Plan, b: Plan, names: string[] = []): Difference[] {
+  const stacks = [...new Set([a.stack, b.stack, ...names])];
   const ia = index(a, stacks);
   const ib = index(b, stacks);
   const out: Difference[] = [];
@@ -249,7 +250,8 @@ export async function diffStacks(stackA: string, stackB: string, render: StackRe
     const id = [...keys].sort().join(",");
     if (!cache.has(id)) {
       const plan = await renderFlipped(keys);
-      cache.set(id, plan && new Set(comparePlans(A.plan, plan).map(locationOf)));
+      // A flip swaps stack names (flippedConfig.ts): A's render may name B, as B's names A.
+      cache.set(id, plan && new Set(comparePlans(A.plan, plan, [stackB]).map(locationOf)));
     }
     return cache.get(id)!;
   };

@@ -2,6 +2,7 @@ import { backupCommand } from "./commands/backup";
 import { listCommand } from "./commands/list";
 import { restoreCommand } from "./commands/restore";
 import { verifyCommand } from "./commands/verify";
+import { EXIT, unknown } from "../../tools/cli/args";
 import { JobError, oneLine } from "./errors";
 import { processRuntime, Runtime } from "./runtime";
 
@@ -27,18 +28,25 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   const run = command ? COMMANDS[command] : undefined;
   if (!run) {
-    rt.err(`backup-job: ${command ? `unknown command ${JSON.stringify(command)}` : "no command"}; commands: ${Object.keys(COMMANDS).join(", ")}`);
-    return 2;
+    rt.err(`backup-job: ${command ? unknown("command", command, Object.keys(COMMANDS)).message : `no command; commands: ${Object.keys(COMMANDS).join(", ")}`}\n${USAGE}`);
+    return EXIT.usage;
   }
   try {
     await run(rest, env, rt);
-    return 0;
+    return EXIT.ok;
   } catch (err) {
+    const flag = /^Unknown option '([^']+)'/.exec((err as { code?: string; message?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? String((err as Error).message) : "");
+    if (flag) {
+      // The command's own options, read off its usage line, so a typo names the nearest one.
+      const options = USAGE.split("\n").find((l) => l.trim().startsWith(`${command} `) || l.trim() === command)?.match(/--[a-z-]+/g) ?? [];
+      rt.err(`backup-job ${command}: ${unknown("option", flag[1], [...new Set(options)]).message}`);
+      return EXIT.usage;
+    }
     // AWS errors carry their meaning in the name (NoSuchBucket, AccessDenied); ours need no prefix.
     const name = err instanceof Error && !(err instanceof JobError) && err.name !== "Error" ? `${err.name}: ` : "";
     rt.err(`backup-job ${command}: ${name}${oneLine(err)}`);
     if (env.DEBUG && err instanceof Error && err.stack) rt.err(err.stack);
-    return 1;
+    return EXIT.failed;
   }
 }
 

@@ -8,6 +8,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { EXIT, failureLine } from "../cli/args";
+import { progress } from "../cli/progress";
 import { connect as realConnect, PreviewBackend } from "./automation";
 import {
   CLI_MISSING_MESSAGE,
@@ -52,10 +54,14 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
     cmd = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      deps.err(`preview-stack: ${e.message}\n${USAGE}\n`);
-      return 2;
+      deps.err(`${failureLine("preview-stack", e)}\n${USAGE}\n`);
+      return EXIT.usage;
     }
     throw e;
+  }
+  if (cmd.kind === "help") {
+    deps.out(`${USAGE}\n\nexit status: 0 done, 1 failed (Pulumi CLI missing, a Pulumi error, missing secrets), 2 usage error\n`);
+    return EXIT.ok;
   }
   const stream = (text: string) => deps.out(text);
   try {
@@ -97,9 +103,12 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
 
     const decisions = decideSweep(await backend.list(), deps.now(), cmd.olderThanHours);
     let failed = 0;
+    // Each destroy takes minutes: say which of how many, with an estimate.
+    const bar = progress(decisions.filter((d) => d.expired).length, { write: (l) => deps.err(`preview-stack: ${l}\n`) });
     for (const d of decisions) {
       deps.out(`preview-stack: ${d.name}: ${d.expired ? (cmd.dryRun ? "would destroy" : "destroying") : "keeping"} (${d.reason})\n`);
       if (!d.expired || cmd.dryRun) continue;
+      bar.step(`destroy ${d.name}`);
       try {
         await backend.destroy(d.name, stream);
       } catch (e) {
@@ -120,8 +129,8 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
       deps.err(`preview-stack: ${e.message}\n`);
       return 1;
     }
-    deps.err(`preview-stack: ${(e as Error).message ?? String(e)}\n`);
-    return 1;
+    deps.err(`${failureLine("preview-stack", e)}\n`);
+    return EXIT.failed;
   }
 }
 

@@ -266,6 +266,27 @@ describe("cli with a fake backend", () => {
     expect(Object.keys(t.state).sort()).toEqual(["pr-2", "staging"]);
   });
 
+  it("sweep lists the expired in GITHUB_OUTPUT, shows n/N progress, and --stack re-decides one stack", async () => {
+    const t = setup(files);
+    await run(["up", "1"], t.deps);
+    await run(["up", "3"], t.deps);
+    t.now.t = new Date("2026-03-14T12:00:00Z");
+    await run(["up", "2"], t.deps);
+    const githubOutput = path.join(t.dir, "github-output");
+    expect(await run(["sweep", "--dry-run"], { ...t.deps, githubOutput })).toBe(0);
+    expect(fs.readFileSync(githubOutput, "utf8")).toBe('expired=["pr-1","pr-3"]\n');
+    t.calls.length = 0;
+    // pr-1 was renewed while its destroy job waited for the stack's concurrency group: kept.
+    await run(["up", "1"], t.deps);
+    expect(await run(["sweep", "--stack", "pr-1"], t.deps)).toBe(0);
+    expect(await run(["sweep", "--stack", "pr-3"], t.deps)).toBe(0);
+    expect(t.calls.filter((c) => c[0] === "destroy")).toEqual([["destroy", "pr-3"]]);
+    expect(t.output().err).toMatch(/preview-stack: \[1\/1\] destroy pr-3\n/);
+    expect(await run(["sweep", "--stack", "pr-3"], t.deps)).toBe(0);
+    expect(t.output().out).toMatch(/pr-3 does not exist; nothing to do/);
+    expect(() => parseArgs(["sweep", "--stack", "staging"])).toThrow(/--stack must name a preview stack pr-<number>/);
+  });
+
   it("a bad PR number is a usage error (exit 2) and connects to nothing", async () => {
     const t = setup(files);
     let connected = false;

@@ -101,7 +101,11 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
       return 0;
     }
 
-    const decisions = decideSweep(await backend.list(), deps.now(), cmd.olderThanHours);
+    // --stack: only that stack, decided afresh (sweep.yml runs it inside the stack's concurrency group).
+    const decisions = decideSweep(await backend.list(), deps.now(), cmd.olderThanHours).filter((d) => !cmd.stack || d.name.split("/").pop() === cmd.stack);
+    if (cmd.stack && decisions.length === 0) deps.out(`preview-stack: ${cmd.stack} does not exist; nothing to do\n`);
+    const expired = decisions.filter((d) => d.expired).map((d) => d.name.split("/").pop());
+    if (deps.githubOutput) fs.appendFileSync(deps.githubOutput, `expired=${JSON.stringify(expired)}\n`);
     let failed = 0;
     // Each destroy takes minutes: say which of how many, with an estimate.
     const bar = progress(decisions.filter((d) => d.expired).length, { write: (l) => deps.err(`preview-stack: ${l}\n`) });

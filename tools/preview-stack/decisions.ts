@@ -228,12 +228,12 @@ export type Command =
   | { kind: "help" }
   | { kind: "up"; pr: number; ttlHours: number; policyPacks: string[]; policyPackConfigs: string[] }
   | { kind: "destroy"; pr: number }
-  | { kind: "sweep"; olderThanHours?: number; dryRun: boolean };
+  | { kind: "sweep"; olderThanHours?: number; dryRun: boolean; stack?: string };
 
 export const USAGE = [
   "usage: npm run preview-stack -- up <pr-number> [--ttl <hours>] [--policy-pack <dir>] [--policy-pack-config <file>]",
   "       npm run preview-stack -- destroy <pr-number>",
-  "       npm run preview-stack -- sweep [--older-than <hours>] [--dry-run]",
+  "       npm run preview-stack -- sweep [--older-than <hours>] [--dry-run] [--stack pr-<number>]",
 ].join("\n");
 
 function hours(flag: string, raw: string | undefined): number {
@@ -252,7 +252,7 @@ export function parseArgs(argv: string[]): Command {
   const parsed = parseFlags(rest, {
     ttl: { type: "string", multiple: true }, "older-than": { type: "string", multiple: true },
     "policy-pack": { type: "string", multiple: true }, "policy-pack-config": { type: "string", multiple: true },
-    "dry-run": { type: "boolean" },
+    "dry-run": { type: "boolean" }, stack: { type: "string" },
   });
   if (parsed.help) return { kind: "help" };
   const positional = parsed.positionals;
@@ -279,12 +279,15 @@ export function parseArgs(argv: string[]): Command {
       allow([]);
       return { kind: "destroy", pr: onePositional() };
     default:
-      allow(["older-than", "dry-run"]);
+      allow(["older-than", "dry-run", "stack"]);
       if (positional.length > 0) throw new UsageError(`sweep takes no positional argument, got ${positional.join(" ")}`);
+      const stack = parsed.values.stack;
+      if (stack !== undefined && prNumberOf(stack) === null) throw new UsageError(`--stack must name a preview stack pr-<number>, got ${JSON.stringify(stack)}`);
       return {
         kind: "sweep",
         olderThanHours: flags["older-than"] ? hours("--older-than", list("older-than").at(-1)) : undefined,
         dryRun: flags["dry-run"] === true,
+        stack,
       };
   }
 }

@@ -11,7 +11,6 @@ import {
   decideSweep,
   derivePreviewConfig,
   isCliMissing,
-  parseArgs,
   parsePrNumber,
   previewTags,
   prNumberOf,
@@ -21,6 +20,7 @@ import {
   TAGS,
   UsageError,
 } from "../../tools/preview-stack/decisions";
+import { parseArgs } from "../../tools/preview-stack/args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 

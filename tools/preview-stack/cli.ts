@@ -10,20 +10,19 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { EXIT, failureLine } from "../cli/args";
 import { progress } from "../cli/progress";
+import { parseArgs, USAGE } from "./args";
 import { connect as realConnect, PreviewBackend } from "./automation";
 import {
   CLI_MISSING_MESSAGE,
   decideSweep,
   derivePreviewConfig,
   isCliMissing,
-  parseArgs,
   previewTags,
   PreviewStackError,
   secretKeys,
   SOURCE_STACK,
   stackNameFor,
   UsageError,
-  USAGE,
 } from "./decisions";
 
 export interface CliDeps {

@@ -2,10 +2,9 @@
  * Adapts the shared rules (policy/rules) to @pulumi/policy. Kept apart from policy/index.ts
  * because `new PolicyPack(...)` starts a gRPC server at once: tests import this module.
  *
- * Tier: each policy has the config schema `{ tier: "production" | "staging" | "preview" }`
- * (policy config is per policy in @pulumi/policy). Pass it with
- * `pulumi preview --policy-pack policy --policy-pack-config policy/config/<tier>.json`;
- * without config a policy assumes "production", the strictest tier.
+ * Tier: from the stack's own `chatbot:tier` and, for a published pack, the policy config
+ * `{ tier }` of each policy (policy config is per policy in @pulumi/policy); the stricter wins
+ * and neither means production (./tier.ts).
  */
 import type {
   PolicyResource,
@@ -17,25 +16,25 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { rules, isTier, type Rule, type StackResourceView, type Tier } from "./rules";
+import { rules, type Rule, type StackResourceView, type Tier } from "./rules";
 import { UNKNOWN } from "./rules/util";
+import { DEFAULT_TIER, resolveTier } from "./tier";
 
-export const DEFAULT_TIER: Tier = "production";
+export { DEFAULT_TIER };
 
 export const tierConfigSchema: PolicyConfigSchema = {
   properties: {
     tier: {
       type: "string",
       enum: ["production", "staging", "preview"],
-      default: DEFAULT_TIER,
-      description: "Whether the stack is production-grade (the plan output `tier`).",
+      // No default: unset lets the stack's own chatbot:tier decide (./tier.ts).
+      description: "The stack's tier, for a published pack; a local run reads chatbot:tier from Pulumi.<stack>.yaml, and the stricter of the two applies.",
     },
   },
 };
 
-function tierOf(args: { getConfig<T extends object>(): T }): Tier {
-  const t = args.getConfig<{ tier?: unknown }>().tier;
-  return isTier(t) ? t : DEFAULT_TIER;
+function tierOf(args: { getConfig<T extends object>(): T }, urn: string | undefined): Tier {
+  return resolveTier(urn, args.getConfig<{ tier?: unknown }>().tier);
 }
 
 /**
@@ -96,7 +95,7 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
           urn: args.urn,
           inputs: args.props,
           providerInputs: args.provider?.props,
-          stackTier: tierOf(args),
+          stackTier: tierOf(args, args.urn),
         });
         messages.forEach((m) => report(m));
       },
@@ -105,7 +104,7 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
   return {
     ...base,
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-      const tier = tierOf(args);
+      const tier = tierOf(args, args.resources[0]?.urn);
       for (const v of rule.check(args.resources.map((r) => stackView(r, tier)), tier)) report(v.message, v.urn);
     },
   };

@@ -1,10 +1,12 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { markdownReport } from "../tools/plan/markdown";
-import { architecture, checkMermaid, mermaid, mermaidId } from "../tools/plan/mermaid";
+import { architecture, checkMermaid, mermaid, mermaidId, plural } from "../tools/plan/mermaid";
+import { componentOf } from "../tools/plan/summary";
 import type { RenderedStack } from "../tools/plan/render";
-import { ofType, one, planFor } from "./support/plan";
+import { one, planFor } from "./support/plan";
 
 /** Distinctive secret values that pass validation; none may reach the report. */
 const SECRETS: Record<string, string> = {
@@ -48,34 +50,64 @@ describe("Markdown report of staging", () => {
     expect(report).toContain("all supplied by `--secrets`");
   });
 
-  it("draws every component as a subgraph, in syntax the checker accepts", () => {
-    const diagram = report.slice(report.indexOf("```mermaid\n") + 11, report.indexOf("\n```", report.indexOf("```mermaid")));
+  const diagramOf = (r: string) => r.slice(r.indexOf("```mermaid\n") + 11, r.indexOf("\n```", r.indexOf("```mermaid")));
+
+  it("draws one subgraph per part, holding every component's services and stores or a count of the rest", () => {
+    const diagram = diagramOf(report);
     expect(diagram).toBe(mermaid(first.plan));
     expect(checkMermaid(diagram)).toEqual([]);
-    const components = first.plan.resources.filter((r) => r.type.startsWith("chatbot:"));
-    expect(components.length).toBeGreaterThan(1);
-    for (const c of components) expect(diagram).toContain(`subgraph ${mermaidId(`${c.type.split(":").slice(1).join(":")} ${c.name}`)}[`);
+    const parts = [...new Set(first.plan.resources.filter((r) => r.type.startsWith("chatbot:")).map((c) => c.type.split(":")[1]))].sort();
+    expect(parts).toEqual(expect.arrayContaining(["containers", "data", "monitoring", "network"]));
+    expect(diagram.match(/^ {2}subgraph .*$/gm)).toEqual(parts.map((p) => `  subgraph ${p}_part["${p}"]`));
+    // A component with nothing drawn is named in its part's line, with a correct plural.
+    expect(diagram).toMatch(/ {4}network_other\["Network: \d+ resources"\]/);
+    expect(diagram).not.toMatch(/\b1 resources\b/);
+    expect([plural(1, "resource"), plural(0, "resource"), plural(2, "schedule")]).toEqual(["1 resource", "0 resources", "2 schedules"]);
+    expect(diagram.split("\n").length).toBeLessThan(80);
   });
 
-  it("draws internet -> ALB -> api -> postgres / redis / chroma from the security-group rules", () => {
+  it("is valid Mermaid to mermaid's own parser (and the parser rejects a broken diagram)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mermaid-"));
+    const good = path.join(dir, "staging.mmd");
+    const bad = path.join(dir, "bad.mmd");
+    fs.writeFileSync(good, diagramOf(report));
+    fs.writeFileSync(bad, 'flowchart LR\n  a -->|"x"|\n');
+    const r = spawnSync(process.execPath, [path.join(__dirname, "delivery/support/parseMermaid.mjs"), good, bad], { encoding: "utf8", timeout: 60_000 });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ [good]: null, [bad]: expect.stringMatching(/Parse error on line 2/) });
+  });
+
+  it("draws one edge per client/store pair: internet -> ALB -> api -> postgres / redis / chroma", () => {
     const { edges } = architecture(first.plan);
-    const has = (from: string, to: string) => edges.some((e) => e.kind === "network" && e.from === from && e.to === to);
+    const pair = (from: string, to: string) => edges.filter((e) => e.from === from && e.to === to);
+    expect(new Set(edges.map((e) => `${e.from} ${e.to}`)).size).toBe(edges.length);
     const alb = mermaidId(one(first.plan, "aws:lb/loadBalancer:LoadBalancer").name);
     const api = mermaidId(one(first.plan, "aws:ecs/service:Service", /^api/).name);
-    expect(has("internet", alb)).toBe(true);
-    expect(has(alb, api)).toBe(true);
-    expect(has(api, mermaidId(one(first.plan, "aws:rds/instance:Instance").name))).toBe(true);
-    expect(has(api, mermaidId(one(first.plan, "aws:elasticache/replicationGroup:ReplicationGroup").name))).toBe(true);
-    expect(has(api, mermaidId(one(first.plan, "aws:ecs/service:Service", /^chroma/).name))).toBe(true);
-    // Every rule between two groups becomes an edge unless a side has nothing attached.
-    const refRules = ofType(first.plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.referencedSecurityGroupId);
-    expect(edges.filter((e) => e.kind === "network").length).toBeGreaterThanOrEqual(refRules.length - 1);
+    const postgres = mermaidId(one(first.plan, "aws:rds/instance:Instance").name);
+    expect(pair("internet", alb)).toEqual([{ from: "internet", to: alb, ports: ["80", "443"], secrets: false }]);
+    expect(pair(alb, api)).toEqual([{ from: alb, to: api, ports: ["8000"], secrets: false }]);
+    // The network path and the secrets the api reads from the database's component: one edge.
+    expect(pair(api, postgres)).toEqual([{ from: api, to: postgres, ports: ["5432"], secrets: true }]);
+    expect(pair(api, mermaidId(one(first.plan, "aws:elasticache/replicationGroup:ReplicationGroup").name))[0].ports).toEqual(["6379"]);
+    expect(pair(api, mermaidId(one(first.plan, "aws:ecs/service:Service", /^chroma/).name))[0].ports).toEqual(["8000"]);
+    expect(mermaid(first.plan)).toContain(`  ${api} -->|"5432, secrets"| ${postgres}`);
   });
 
-  it("draws the api task's secrets to the stores holding them", () => {
+  it("draws secrets a component holds without a store to its part's secrets node, dashed", () => {
     const api = mermaidId(one(first.plan, "aws:ecs/service:Service", /^api/).name);
-    const targets = architecture(first.plan).edges.filter((e) => e.kind === "secret" && e.from === api).map((e) => e.to);
-    expect(targets).toEqual(expect.arrayContaining([`${mermaidId("data:Database postgres")}_secrets`]));
+    const { edges, nodes } = architecture(first.plan);
+    const sentry = nodes.find((n) => n.label === "secrets: sentry")!;
+    expect(sentry.part).toBe("monitoring");
+    expect(edges.find((e) => e.from === api && e.to === sentry.id)).toEqual({ from: api, to: sentry.id, ports: [], secrets: true });
+    expect(mermaid(first.plan)).toContain(`  ${api} -.->|"secrets"| ${sentry.id}`);
+  });
+
+  it("draws the schedules of one task as one client", () => {
+    const { nodes } = architecture(first.plan);
+    const scheduled = nodes.filter((n) => n.kind === "scheduled task");
+    expect(scheduled.map((n) => n.label)).toEqual([expect.stringMatching(/^scheduled task: .*backup.* \(2 schedules\)$/)]);
+    expect(componentOf(first.plan, one(first.plan, "aws:ecs/taskDefinition:TaskDefinition", /^backup/))).toMatch(/^jobs:/);
   });
 
   it("shows key settings with security marks and protected resources", () => {

@@ -13,6 +13,8 @@ export interface KeySpec<T = unknown> {
   allowed: string;
   default?: T;
   secret?: boolean;
+  /** A check beyond the schema, for rules JSON Schema cannot say well; returns the problem. */
+  check?: (value: T) => string | undefined;
   /** Offline plan stand-in for a secret with no value; must itself pass validation for the tier. */
   placeholder?: string | ((tier: string) => string);
   /** Phantom field carrying the value type for StackConfig. */
@@ -24,13 +26,15 @@ interface Common<T> {
   default?: T;
 }
 
-export function str(o: Common<string> & { pattern?: RegExp; allowed?: string; format?: string; minLength?: number }): KeySpec<string> {
+export function str(
+  o: Common<string> & { pattern?: RegExp; allowed?: string; format?: string; minLength?: number; check?: (value: string) => string | undefined },
+): KeySpec<string> {
   const schema: Record<string, unknown> = { type: "string" };
   if (o.pattern) schema.pattern = o.pattern.source;
   if (o.format) schema.format = o.format;
   if (o.minLength !== undefined) schema.minLength = o.minLength;
   const allowed = o.allowed ?? (o.pattern ? `a string matching ${o.pattern.source}` : o.format ? `a ${o.format}` : "a string");
-  return { pulumiType: "string", schema, description: o.description, allowed, default: o.default };
+  return { pulumiType: "string", schema, description: o.description, allowed, default: o.default, check: o.check };
 }
 
 export function int(o: Common<number> & { min?: number; max?: number }): KeySpec<number> {

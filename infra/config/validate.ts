@@ -104,6 +104,11 @@ export function validateConfig(project: string, stack: string, raw: Record<strin
       issues.push({ key, value: shown, problem: `expected ${spec.allowed}` });
       continue;
     }
+    const problem = spec.check?.(parsed);
+    if (problem) {
+      issues.push({ key, value: shown, problem: `${problem}; expected ${spec.allowed}` });
+      continue;
+    }
     values[key] = parsed;
   }
 

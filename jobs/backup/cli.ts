@@ -3,6 +3,7 @@ import { backupCommand } from "./commands/backup";
 import { listCommand } from "./commands/list";
 import { restoreCommand } from "./commands/restore";
 import { verifyCommand } from "./commands/verify";
+import { EXIT, unknown } from "../../tools/cli/args";
 import { readJobEnv } from "./env";
 import { JobError, oneLine } from "./errors";
 import { processRuntime, Runtime } from "./runtime";
@@ -29,12 +30,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   const [command, ...rest] = argv;
   if (command === "help" || command === "--help" || command === "-h") {
     rt.out(USAGE);
-    return 0;
+    return EXIT.ok;
   }
   const run = command ? COMMANDS[command] : undefined;
   if (!run) {
-    rt.err(`backup-job: ${command ? `unknown command ${JSON.stringify(command)}` : "no command"}; commands: ${Object.keys(COMMANDS).join(", ")}`);
-    return 2;
+    rt.err(`backup-job: ${command ? unknown("command", command, Object.keys(COMMANDS)).message : `no command; commands: ${Object.keys(COMMANDS).join(", ")}`}\n${USAGE}`);
+    return EXIT.usage;
   }
   let job: Run | undefined;
   let monitor: CronMonitor | undefined;
@@ -46,8 +47,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     await monitor?.checkIn("in_progress");
     await run(rest, env, rt, job);
     await monitor?.checkIn("ok");
-    return 0;
+    return EXIT.ok;
   } catch (caught) {
+    const flag = /^Unknown option '([^']+)'/.exec((caught as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? String((caught as Error).message) : "");
+    if (flag) {
+      // The command's own options, read off its usage line, so a typo names the nearest one.
+      const options = USAGE.split("\n").find((l) => l.trim().startsWith(`${command} `) || l.trim() === command)?.match(/--[a-z-]+/g) ?? [];
+      rt.err(`backup-job ${command}: ${unknown("option", flag[1], [...new Set(options)]).message}`);
+      await monitor?.checkIn("error");
+      return EXIT.usage;
+    }
     // An abort (deadline, SIGTERM) makes downstream steps fail too ("pg_dump failed (SIGTERM)");
     // the abort's own reason is the one line worth printing.
     const err = job?.reason ?? caught;
@@ -56,7 +65,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     const name = err instanceof Error && !(err instanceof JobError) && err.name !== "Error" ? `${err.name}: ` : "";
     rt.err(`backup-job ${command}: ${name}${oneLine(err)}`);
     if (env.DEBUG && err instanceof Error && err.stack) rt.err(err.stack);
-    return err instanceof JobError ? err.exitCode : 1;
+    return err instanceof JobError ? err.exitCode : EXIT.failed;
   } finally {
     job?.close();
   }

@@ -7,7 +7,7 @@
  * bootstrap failed (rolled back), 2 on bad usage or environment. Errors are one line on
  * stderr; set DEBUG=1 for the stack trace.
  */
-import { parseArgs } from "util";
+import { parseFlags } from "../../tools/cli/args";
 import { bootstrap } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { formatReport } from "./report";
@@ -17,14 +17,15 @@ const USAGE = "usage: db-init [--dry-run]   (configuration from env: see jobs/db
 async function main(argv: string[]): Promise<number> {
   let dryRun: boolean;
   try {
-    const { values } = parseArgs({ args: argv, options: { "dry-run": { type: "boolean", default: false }, help: { type: "boolean", short: "h" } } });
-    if (values.help) {
+    const { values, positionals, help } = parseFlags(argv, { "dry-run": { type: "boolean" } });
+    if (help) {
       console.log(USAGE);
       return 0;
     }
+    if (positionals.length) throw new Error(`unexpected argument ${positionals[0]}`);
     dryRun = values["dry-run"] === true;
   } catch (e) {
-    console.error(`db-init: ${(e as Error).message}; ${USAGE}`);
+    console.error(`db-init: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
   let cfg;

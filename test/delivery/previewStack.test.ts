@@ -6,20 +6,8 @@ import * as YAML from "yaml";
 import type { PreviewBackend } from "../../tools/preview-stack/automation";
 import { run } from "../../tools/preview-stack/cli";
 import {
-  CLI_MISSING_MESSAGE,
-  ConfigMap,
-  decideSweep,
-  derivePreviewConfig,
-  isCliMissing,
-  parseArgs,
-  parsePrNumber,
-  previewTags,
-  prNumberOf,
-  secretKeys,
-  StackInfo,
-  stackNameFor,
-  TAGS,
-  UsageError,
+  CLI_MISSING_MESSAGE, ConfigMap, decideSweep, derivePreviewConfig, isCliMissing, parsePrNumber, previewTags, prNumberOf,
+  secretKeys, StackInfo, stackNameFor, TAGS, UsageError,
 } from "../../tools/preview-stack/decisions";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -168,22 +156,6 @@ describe("tags and sweep decisions", () => {
   });
 });
 
-describe("argument parsing", () => {
-  it("parses the three commands", () => {
-    expect(parseArgs(["up", "12"])).toEqual({ kind: "up", pr: 12, ttlHours: 72, policyPacks: [], policyPackConfigs: [] });
-    expect(parseArgs(["up", "12", "--ttl", "24", "--policy-pack", "policy", "--policy-pack-config=policy/c.json"])).toEqual({
-      kind: "up", pr: 12, ttlHours: 24, policyPacks: ["policy"], policyPackConfigs: ["policy/c.json"],
-    });
-    expect(parseArgs(["destroy", "3"])).toEqual({ kind: "destroy", pr: 3 });
-    expect(parseArgs(["sweep", "--older-than", "48"])).toEqual({ kind: "sweep", olderThanHours: 48, dryRun: false });
-    expect(parseArgs(["sweep", "--dry-run"])).toEqual({ kind: "sweep", olderThanHours: undefined, dryRun: true });
-  });
-  it.each([[[]], [["nope"]], [["up"]], [["up", "1", "2"]], [["up", "x"]], [["destroy", "1", "--ttl", "3"]], [["sweep", "--older-than", "soon"]], [["sweep", "4"]], [["up", "1", "--force"]]])(
-    "rejects %j",
-    (argv) => expect(() => parseArgs(argv as string[])).toThrow(UsageError),
-  );
-});
-
 describe("cli with a fake backend", () => {
   function setup(files: Record<string, string>) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-stack-"));
@@ -264,6 +236,24 @@ describe("cli with a fake backend", () => {
     expect(await run(["sweep"], t.deps)).toBe(0);
     expect(t.calls.filter((c) => c[0] === "destroy")).toEqual([["destroy", "pr-1"]]);
     expect(Object.keys(t.state).sort()).toEqual(["pr-2", "staging"]);
+  });
+
+  it("sweep lists the expired in GITHUB_OUTPUT, shows n/N progress, and --stack re-decides one stack", async () => {
+    const t = setup(files);
+    for (const pr of ["1", "3"]) await run(["up", pr], t.deps);
+    t.now.t = new Date("2026-03-14T12:00:00Z");
+    await run(["up", "2"], t.deps);
+    const githubOutput = path.join(t.dir, "github-output");
+    expect(await run(["sweep", "--dry-run"], { ...t.deps, githubOutput })).toBe(0);
+    expect(fs.readFileSync(githubOutput, "utf8")).toBe('expired=["pr-1","pr-3"]\n');
+    t.calls.length = 0;
+    // pr-1 was renewed while its destroy job waited for the stack's concurrency group: kept.
+    await run(["up", "1"], t.deps);
+    for (const stack of ["pr-1", "pr-3"]) expect(await run(["sweep", "--stack", stack], t.deps)).toBe(0);
+    expect(t.calls.filter((c) => c[0] === "destroy")).toEqual([["destroy", "pr-3"]]);
+    expect(t.output().err).toMatch(/preview-stack: \[1\/1\] destroy pr-3\n/);
+    expect(await run(["sweep", "--stack", "pr-3"], t.deps)).toBe(0);
+    expect(t.output().out).toMatch(/pr-3 does not exist; nothing to do/);
   });
 
   it("a bad PR number is a usage error (exit 2) and connects to nothing", async () => {

@@ -1,57 +1,68 @@
 /**
  * What the GitHub workflows promise, read from the YAML itself: triggers, least-privilege
- * permissions, pinned actions, OIDC instead of AWS keys, and the commands each job runs.
+ * permissions, current pinned actions, OIDC instead of stored keys, one concurrency group per
+ * stack, deploys from main only, fork PRs handled, and the commands each job runs. GitHub's
+ * parser and the SchemaStore schemas check the syntax in workflows-syntax.test.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
+import { PINS } from "./support/actionPins";
+import { actions, allJobs, assumesAwsRole, changesAStack, envName, files, jobsOf, logsInToPulumi, postsComment, ROOT, runs, Step, text, usesLines, usesOf, wf } from "./support/workflows";
 
-const DIR = path.resolve(__dirname, "..", "..", ".github", "workflows");
+it("has the four workflows and two composite actions", () => {
+  expect(files).toEqual(["deploy.yml", "pr-stack.yml", "preview.yml", "sweep.yml"]);
+  expect(Object.keys(actions)).toEqual(["install", "pulumi"]);
+});
 
-/**
- * Actions allowed on a version tag because their commit SHA could not be verified offline
- * when the workflows were written. Pin them (`uses: owner/repo@<sha> # vX.Y.Z`) and delete
- * the entry; nothing else may use a tag.
- */
-const UNVERIFIED_TAG_PINS: Record<string, string> = { "pulumi/actions": "v6" };
+it("pins every action by full commit SHA of a verified release, with that tag in a comment", () => {
+  const lines = usesLines();
+  expect(lines.length).toBeGreaterThan(20);
+  for (const { where, line } of lines) {
+    const m = /uses:\s*([^@\s]+)(?:@(\S+))?\s*(?:#\s*(\S+))?/.exec(line)!;
+    const [, action, ref, tag] = m;
+    if (action.startsWith("./")) continue;
+    expect({ where, action, ref, tag }).toEqual({ where, action, ref: PINS[action]?.sha ?? "(not a verified action)", tag: PINS[action]?.tag });
+  }
+  // Every verified pin is used (a stale entry would hide a removed action).
+  const used = new Set(lines.map(({ line }) => /uses:\s*([^@\s]+)/.exec(line)![1]));
+  expect(Object.keys(PINS).filter((a) => !used.has(a))).toEqual([]);
+});
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown>; id?: string; if?: string };
-type Job = {
-  permissions?: Record<string, string> | string;
-  environment?: string | { name: string; url?: string };
-  concurrency?: { group: string; "cancel-in-progress"?: boolean } | string;
-  needs?: string | string[];
-  if?: string;
-  steps: Step[];
-};
-type Workflow = { on: Record<string, any>; permissions?: unknown; concurrency?: unknown; jobs: Record<string, Job> };
+it("runs every pinned action on Node 24 (Node 20 left GitHub's runners on 2026-09-16)", () => {
+  for (const [action, pin] of Object.entries(PINS)) expect({ action, runtime: pin.runtime }).toEqual({ action, runtime: "node24" });
+});
 
-const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
-const text: Record<string, string> = {};
-const wf: Record<string, Workflow> = {};
-for (const f of files) {
-  text[f] = fs.readFileSync(path.join(DIR, f), "utf8");
-  wf[f] = YAML.parse(text[f]);
-}
-const jobsOf = (f: string) => Object.entries(wf[f].jobs);
-const runs = (job: Job) => job.steps.filter((s) => s.run).map((s) => s.run as string).join("\n");
-const usesOf = (job: Job, action: string) => job.steps.filter((s) => s.uses?.split("@")[0] === action);
-const envName = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
-const assumesAwsRole = (job: Job) => usesOf(job, "aws-actions/configure-aws-credentials").length > 0;
-const postsComment = (job: Job) =>
-  usesOf(job, "marocchino/sticky-pull-request-comment").length > 0 ||
-  usesOf(job, "pulumi/actions").some((s) => s.with?.["comment-on-pr"] === true) ||
-  /\bgh pr comment\b/.test(runs(job));
+it("installs the Pulumi CLI at the SDK's exact version, wherever pulumi/actions runs", () => {
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
+  const sdk = lock.packages["node_modules/@pulumi/pulumi"].version;
+  const steps = [...actions.pulumi.runs.steps, ...allJobs().flatMap(({ job }) => job.steps)].filter((s) => s.uses?.startsWith("pulumi/actions@"));
+  expect(steps.length).toBeGreaterThan(1);
+  for (const s of steps) expect(s.with?.["pulumi-version"]).toBe(sdk);
+});
 
-it("has the six workflows", () => {
-  expect(files).toEqual(["deploy.yml", "drift.yml", "pr-stack.yml", "preview.yml", "release.yml", "sweep.yml"]);
+it("logs in to Pulumi Cloud by OIDC when PULUMI_ORGANIZATION is set, else with the static token", () => {
+  const steps = actions.pulumi.runs.steps;
+  const oidc = steps.find((s) => s.uses?.startsWith("pulumi/auth-actions@"))!;
+  expect(oidc.if).toBe("inputs.organization != ''");
+  expect(oidc.with).toEqual({ organization: "${{ inputs.organization }}", "requested-token-type": "urn:pulumi:token-type:access_token:organization" });
+  const fallback = steps.find((s) => s.name?.includes("static fallback"))!;
+  expect(fallback.if).toBe("inputs.organization == ''");
+  expect(fallback.run).toContain('echo "PULUMI_ACCESS_TOKEN=$TOKEN" >> "$GITHUB_ENV"');
+  expect(fallback.run).toMatch(/if \[ -z "\$TOKEN" \][\s\S]*exit 1/);
+  // Every job that runs Pulumi logs in through it, and nothing else hands a token to a step.
+  for (const { name, job } of allJobs()) {
+    const runsPulumi = /\bpulumi |preview-stack -- /.test(runs(job)) || usesOf(job, "pulumi/actions").length > 0;
+    expect({ name, login: logsInToPulumi(job) }).toEqual({ name, login: runsPulumi });
+    for (const s of usesOf(job, "./.github/actions/pulumi")) {
+      expect(s.with).toEqual({ organization: "${{ vars.PULUMI_ORGANIZATION }}", "access-token": "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
+    }
+    for (const s of job.steps) expect({ name, env: s.env?.PULUMI_ACCESS_TOKEN }).toEqual({ name, env: undefined });
+  }
 });
 
 describe.each(files)("%s", (f) => {
-  it("grants nothing at the top level beyond contents: read", () => {
-    const p = wf[f].permissions;
-    expect(p === undefined ? "missing" : p).not.toBe("missing");
-    expect([{}, { contents: "read" }]).toContainEqual(p);
+  it("grants nothing at the top level", () => {
+    expect(wf[f].permissions).toEqual({});
   });
 
   it("gives every job explicit least-privilege permissions", () => {
@@ -61,165 +72,159 @@ describe.each(files)("%s", (f) => {
       for (const [k, v] of Object.entries(p)) {
         expect({ job: name, [k]: v }).toEqual({ job: name, [k]: { contents: "read", "id-token": "write", "pull-requests": "write", issues: "write" }[k] ?? "(not allowed)" });
       }
-      // id-token only where the AWS role is assumed; pull-requests: write only where a comment is posted.
-      expect({ job: name, idToken: p["id-token"] === "write" }).toEqual({ job: name, idToken: assumesAwsRole(job) });
+      // id-token only where a role or a Pulumi token is got by OIDC; pull-requests: write only where a comment is posted.
+      expect({ job: name, idToken: p["id-token"] === "write" }).toEqual({ job: name, idToken: assumesAwsRole(job) || logsInToPulumi(job) });
       expect({ job: name, prWrite: p["pull-requests"] === "write" }).toEqual({ job: name, prWrite: postsComment(job) });
       // issues: write only where the drift issue is kept (tools/drift/report-issue.sh).
       expect({ job: name, issuesWrite: p.issues === "write" }).toEqual({ job: name, issuesWrite: /report-issue\.sh|\bgh issue\b/.test(runs(job)) });
     }
   });
 
-  it("pins every action by full commit SHA with a version comment (or is a listed exception)", () => {
-    const lines = text[f].split("\n").filter((l) => /^\s*(-\s*)?uses:/.test(l));
-    expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) {
-      const m = /uses:\s*([^@\s]+)@(\S+)(.*)$/.exec(line);
-      expect(m).not.toBeNull();
-      const [, action, ref, rest] = m!;
-      if (action.startsWith("./")) continue;
-      if (UNVERIFIED_TAG_PINS[action] === ref) continue;
-      expect({ line: line.trim(), sha: /^[0-9a-f]{40}$/.test(ref), comment: /#\s*v\d+(\.\d+)*/.test(rest) }).toEqual({ line: line.trim(), sha: true, comment: true });
-    }
-  });
-
-  it("uses no long-lived AWS keys; assumes a role from an environment variable or secret", () => {
+  it("uses no long-lived AWS keys; assumes a role named by an environment variable", () => {
     expect(text[f]).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-session-token/i);
     for (const [, job] of jobsOf(f)) {
-      for (const s of usesOf(job, "aws-actions/configure-aws-credentials")) {
-        expect(s.with?.["role-to-assume"]).toMatch(/^\$\{\{\s*(vars|secrets)\.[A-Z_]+\s*\}\}$/);
-      }
+      for (const s of usesOf(job, "aws-actions/configure-aws-credentials")) expect(s.with?.["role-to-assume"]).toBe("${{ vars.AWS_ROLE_ARN }}");
     }
   });
 
   it("reads Pulumi and AWS credentials only in jobs bound to a GitHub environment", () => {
     for (const [name, job] of jobsOf(f)) {
-      const usesCreds = JSON.stringify(job).includes("PULUMI_ACCESS_TOKEN") || assumesAwsRole(job);
-      if (usesCreds) expect({ job: name, environment: envName(job) ?? null }).not.toEqual({ job: name, environment: null });
+      if (logsInToPulumi(job) || assumesAwsRole(job)) expect({ job: name, environment: envName(job) ?? null }).not.toEqual({ job: name, environment: null });
     }
   });
 
   it("does not interpolate event data into shell scripts", () => {
-    for (const [, job] of jobsOf(f)) {
-      for (const s of job.steps) if (s.run) expect(s.run).not.toMatch(/\$\{\{/);
+    for (const [, job] of jobsOf(f)) for (const s of job.steps) if (s.run) expect(s.run).not.toMatch(/\$\{\{/);
+  });
+
+  it("installs through the strict install action (pinned npm, allowScripts enforced by .npmrc)", () => {
+    expect(text[f]).not.toMatch(/^\s*-?\s*run: npm (ci|install)\b/m);
+    for (const [name, job] of jobsOf(f)) expect({ name, install: usesOf(job, "./.github/actions/install").length }).toEqual({ name, install: 1 });
+  });
+});
+
+it("the install action pins npm to a version that enforces allowScripts, and .npmrc makes it strict", () => {
+  const steps = actions.install.runs.steps;
+  expect(steps.map((s) => s.run ?? s.uses?.split("@")[0])).toEqual(["actions/setup-node", expect.stringMatching(/^npm install --global npm@11\.\d+\.\d+/), "npm ci"]);
+  expect(steps[0].with).toMatchObject({ "node-version-file": ".nvmrc" });
+  expect(fs.readFileSync(path.join(ROOT, ".npmrc"), "utf8")).toMatch(/^strict-allow-scripts=true$/m);
+});
+
+describe("one concurrency group per stack, shared by every workflow that changes it", () => {
+  /** The group a job's concurrency names for a stack, expressions filled in as GitHub would. */
+  const groupFor = (job: Parameters<typeof runs>[0], ctx: { pr?: number; stack?: string }) => {
+    const g = typeof job.concurrency === "string" ? job.concurrency : job.concurrency?.group;
+    return g?.replace("${{ github.event.pull_request.number }}", String(ctx.pr)).replace("${{ matrix.stack }}", String(ctx.stack));
+  };
+
+  it("every job that changes a stack is in a pulumi-stack-<stack> group and never cancelled", () => {
+    const changing = allJobs().filter(({ job }) => changesAStack(job));
+    expect(changing.map(({ file, name }) => `${file}:${name}`).sort()).toEqual(["deploy.yml:prod", "deploy.yml:staging", "pr-stack.yml:destroy", "pr-stack.yml:up", "sweep.yml:destroy"]);
+    for (const { name, job } of changing) expect({ name, c: job.concurrency }).toEqual({ name, c: { group: expect.stringMatching(/^pulumi-stack-/), "cancel-in-progress": false } });
+  });
+
+  it("pr-stack's up and destroy and the sweeper's destroy of pr-12 wait for each other", () => {
+    const pr = wf["pr-stack.yml"].jobs;
+    const sweep = wf["sweep.yml"].jobs.destroy;
+    expect(new Set([groupFor(pr.up, { pr: 12 }), groupFor(pr.destroy, { pr: 12 }), groupFor(sweep, { stack: "pr-12" })])).toEqual(new Set(["pulumi-stack-pr-12"]));
+    expect(groupFor(wf["deploy.yml"].jobs.staging, {})).toBe("pulumi-stack-staging");
+    expect(groupFor(wf["deploy.yml"].jobs.prod, {})).toBe("pulumi-stack-prod");
+  });
+
+  it("the sweeper lists expired stacks, then destroys each in its own job, re-checked inside the lock", () => {
+    const w = wf["sweep.yml"];
+    expect(runs(w.jobs.find)).toContain("args=(sweep --dry-run)");
+    expect(w.jobs.find.outputs).toEqual({ expired: "${{ steps.find.outputs.expired }}" });
+    expect(w.jobs.destroy.strategy?.matrix).toEqual({ stack: "${{ fromJSON(needs.find.outputs.expired) }}" });
+    expect(w.jobs.destroy.if).toContain("inputs.dry-run != true");
+    expect(runs(w.jobs.destroy)).toContain('args=(sweep --stack "$STACK")');
+    expect(w.on.schedule[0].cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
+  });
+});
+
+describe("fork pull requests: no secrets and a read-only token, so the steps that need them are skipped", () => {
+  const SAME_REPO = "github.event.pull_request.head.repo.full_name == github.repository";
+  it.each(["preview.yml", "pr-stack.yml"])("%s: every comment and credentialed job or step is guarded", (f) => {
+    for (const [name, job] of jobsOf(f)) {
+      const guarded = (s?: Step) => (job.if ?? "").includes(SAME_REPO) || (s?.if ?? "").includes(SAME_REPO);
+      if (logsInToPulumi(job) || assumesAwsRole(job)) expect({ name, guarded: guarded() }).toEqual({ name, guarded: true });
+      for (const s of usesOf(job, "marocchino/sticky-pull-request-comment")) expect({ name, guarded: guarded(s) }).toEqual({ name, guarded: true });
     }
+  });
+  it("the offline plan still reaches a fork's PR, in the job summary", () => {
+    expect(runs(wf["preview.yml"].jobs["plan-report"])).toContain('cat plan.md >> "$GITHUB_STEP_SUMMARY"');
   });
 });
 
 describe("preview.yml", () => {
   const w = () => wf["preview.yml"];
-  it("runs on every pull request", () => {
+  it("runs on every pull request, tests on Node 22 and 24, audits code and dependencies", () => {
     expect(Object.keys(w().on)).toEqual(["pull_request"]);
-    expect(w().on.pull_request).toBeNull();
-  });
-  it("installs, tests and audits staging", () => {
-    const r = runs(w().jobs.test);
-    expect(r).toMatch(/^npm ci$/m);
+    const job = w().jobs.test;
+    expect(job.strategy?.matrix).toEqual({ node: [22, 24] });
+    expect(usesOf(job, "./.github/actions/install")[0].with).toEqual({ "node-version": "${{ matrix.node }}" });
+    const r = runs(job);
     expect(r).toMatch(/^npm test$/m);
     expect(r).toMatch(/^npm run audit -- staging$/m);
+    expect(r).toMatch(/^npm audit --omit=dev --audit-level=critical$/m);
   });
   it("posts the offline Markdown plan as a sticky PR comment", () => {
     const job = w().jobs["plan-report"];
     expect(runs(job)).toMatch(/^npm run plan -- staging --md plan\.md$/m);
     expect(usesOf(job, "marocchino/sticky-pull-request-comment")[0].with).toMatchObject({ path: "plan.md" });
   });
-  it("previews staging with the policy pack and comments on the PR", () => {
+  it("previews staging with the policy pack (tier from the stack's config) and comments on the PR", () => {
     const job = w().jobs["pulumi-preview"];
     const [step] = usesOf(job, "pulumi/actions");
-    expect(step.with).toMatchObject({
-      command: "preview",
-      "stack-name": "staging",
-      policyPacks: "policy",
-      policyPackConfigs: "policy/config/staging.json",
-      "comment-on-pr": true,
-    });
-    expect(step.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+    expect(step.with).toMatchObject({ command: "preview", "stack-name": "staging", policyPacks: "policy", "comment-on-pr": true });
     const i = (s: Step) => job.steps.indexOf(s);
     expect(i(usesOf(job, "aws-actions/configure-aws-credentials")[0])).toBeLessThan(i(step));
+    expect(i(usesOf(job, "./.github/actions/pulumi")[0])).toBeLessThan(i(step));
   });
 });
 
 describe("pr-stack.yml", () => {
   const w = () => wf["pr-stack.yml"];
-  it("reacts to PRs opening, updating, reopening, labels and closing", () => {
-    expect(w().on.pull_request.types).toEqual(expect.arrayContaining(["opened", "synchronize", "reopened", "closed"]));
-  });
-  it("creates or updates pr-<number> only with the preview-stack label", () => {
-    const job = w().jobs.up;
-    expect(job.if).toContain("contains(github.event.pull_request.labels.*.name, 'preview-stack')");
-    for (const a of ["opened", "synchronize", "reopened"]) expect(job.if).toContain(`"${a}"`);
-    expect(job.if).not.toContain('"closed"');
-    expect(runs(job)).toMatch(/^npm run preview-stack -- up "\$PR_NUMBER"/m);
-    expect(job.steps.find((s) => s.run?.includes("preview-stack -- up"))!.env?.PR_NUMBER).toBe("${{ github.event.pull_request.number }}");
-  });
-  it("destroys the stack when the PR closes", () => {
-    const job = w().jobs.destroy;
-    expect(job.if).toContain("github.event.action == 'closed'");
-    expect(runs(job)).toMatch(/^npm run preview-stack -- destroy "\$PR_NUMBER"$/m);
-  });
-  it("never runs two operations on one PR's stack at once", () => {
-    for (const job of [w().jobs.up, w().jobs.destroy]) {
-      expect(job.concurrency).toEqual({ group: "pr-stack-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
-    }
-  });
-});
-
-describe("sweep.yml", () => {
-  it("runs on a schedule and on demand, and sweeps", () => {
-    const w = wf["sweep.yml"];
-    expect(w.on.schedule[0].cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
-    expect(Object.keys(w.on)).toEqual(expect.arrayContaining(["schedule", "workflow_dispatch"]));
-    expect(runs(w.jobs.sweep)).toContain("npm run preview-stack -- ");
-    expect(runs(w.jobs.sweep)).toContain("args=(sweep)");
-    expect(runs(w.jobs.sweep)).toContain('--older-than "$OLDER_THAN"');
+  it("creates or updates pr-<number> only with the preview-stack label, destroys it on close", () => {
+    const up = w().jobs.up;
+    expect(up.if).toContain("contains(github.event.pull_request.labels.*.name, 'preview-stack')");
+    expect(up.if).not.toContain('"closed"');
+    expect(runs(up)).toMatch(/^npm run preview-stack -- up "\$PR_NUMBER" --policy-pack policy$/m);
+    expect(w().jobs.destroy.if).toContain("github.event.action == 'closed'");
+    expect(runs(w().jobs.destroy)).toMatch(/^npm run preview-stack -- destroy "\$PR_NUMBER"$/m);
   });
 });
 
 describe("deploy.yml", () => {
   const w = () => wf["deploy.yml"];
-  it("deploys on push to main", () => {
+  it("deploys from main only: pushes to main, and a dispatch from any other branch is skipped", () => {
     expect(w().on.push).toEqual({ branches: ["main"] });
-    expect(Object.keys(w().on)).not.toContain("pull_request");
+    expect(Object.keys(w().on).sort()).toEqual(["push", "workflow_dispatch"]);
+    for (const job of Object.values(w().jobs)) expect(job.if).toBe("github.ref == 'refs/heads/main'");
   });
   it.each([
-    ["staging", "staging", "deploy-staging"],
-    ["prod", "production", "deploy-prod"],
-  ])("%s: environment %s, serialized, up with the policy pack, then a smoke check with retries", (jobName, env, group) => {
-    const job = w().jobs[jobName];
-    const stack = jobName;
+    ["staging", "staging"],
+    ["prod", "production"],
+  ])("%s: environment %s, up with the policy pack, then a smoke check with retries", (stack, env) => {
+    const job = w().jobs[stack];
     expect(envName(job)).toBe(env);
-    expect(job.concurrency).toEqual({ group, "cancel-in-progress": false });
-    const upIdx = job.steps.findIndex((s) => /^pulumi up --yes\b/.test(s.run ?? ""));
-    expect(upIdx).toBeGreaterThanOrEqual(0);
+    const upIdx = job.steps.findIndex((s) => s.run === `pulumi up --yes --stack ${stack} --policy-pack policy`);
     // pulumi up reports success when ECS rolled the release back; the verify step fails the job then.
     expect(job.steps[upIdx + 1].run).toBe(`npm run release -- verify ${stack}`);
-    const up = job.steps[upIdx].run!;
-    expect(up).toContain(`--stack ${stack}`);
-    expect(up).toContain("--policy-pack policy");
     const smokeIdx = job.steps.findIndex((s) => /curl /.test(s.run ?? ""));
+    expect(upIdx).toBeGreaterThanOrEqual(0);
     expect(smokeIdx).toBeGreaterThan(upIdx);
     const smoke = job.steps[smokeIdx].run!;
     expect(smoke).toContain(`pulumi stack output apiUrl --stack ${stack}`);
-    expect(smoke).toMatch(/curl --fail\b/);
-    expect(smoke).toMatch(/--retry \d+/);
-    expect(smoke).toMatch(/--max-time \d+/);
-    expect(smoke).toContain("/api/health");
-    expect(smoke).not.toMatch(/\|\| true|continue-on-error/);
+    expect(smoke).toMatch(/curl --fail\b[\s\S]*--retry \d+[\s\S]*--max-time \d+[\s\S]*\/api\/health/);
+    expect(smoke).not.toMatch(/\|\| true/);
     expect((job.steps[smokeIdx] as Record<string, unknown>)["continue-on-error"]).toBeUndefined();
   });
   it("deploys prod only after staging, behind the production environment's approval", () => {
     expect(w().jobs.prod.needs).toBe("staging");
-    expect(envName(w().jobs.prod)).toBe("production");
   });
 });
 
-describe("policy pack config files the workflows name", () => {
-  it("exist, and each stack is checked with its own tier's config", () => {
-    const fs = require("fs") as typeof import("fs");
-    const path = require("path") as typeof import("path");
-    const root = path.resolve(__dirname, "../..");
-    const text = fs.readdirSync(path.join(root, ".github/workflows")).map((f) => fs.readFileSync(path.join(root, ".github/workflows", f), "utf8")).join("\n");
-    const named = [...text.matchAll(/policy\/config\/[\w-]+\.json/g)].map((m) => m[0]);
-    expect(new Set(named)).toEqual(new Set(["policy/config/staging.json", "policy/config/production.json", "policy/config/preview.json"]));
-    for (const file of named) expect(fs.existsSync(path.join(root, file))).toBe(true);
-  });
+it("no workflow hand-picks a policy pack config: the pack reads each stack's tier itself", () => {
+  for (const f of files) expect(text[f]).not.toMatch(/policy-pack-config|policyPackConfigs|policy\/config\//);
 });

@@ -92,7 +92,8 @@ describe("main (exit status)", () => {
 
   it.each([
     [[] as string[], /stack name/],
-    [["prod", "--bogus"], /unknown option --bogus/],
+    [["prod", "--bogus"], /unknown option "--bogus"/],
+    [["prd"], /unknown stack "prd"; did you mean "prod"\?/],
     [["prod", "--json"], /--json needs a value/],
     [["prod", "extra"], /unexpected argument extra/],
   ])("2 on usage errors: %j", async (argv, message) => {
@@ -101,12 +102,23 @@ describe("main (exit status)", () => {
     expect(t.err.join("")).toMatch(message);
   });
 
-  it("2 when the config is invalid (renderPlan throws)", async () => {
+  it("1 when the config is invalid (a failed check, as in npm run plan), its message as is", async () => {
     const t = io(async () => {
-      throw new Error("invalid config: chatbot:dbInstanceClass = 'huge'");
+      throw Object.assign(new Error("invalid config: chatbot:dbInstanceClass = 'huge'"), { issues: [{ key: "dbInstanceClass" }] });
     });
-    expect(await main(["prod"], t.io)).toBe(2);
-    expect(t.err.join("")).toMatch(/invalid config/);
+    expect(await main(["prod"], t.io)).toBe(1);
+    expect(t.err.join("")).toBe("invalid config: chatbot:dbInstanceClass = 'huge'\n");
+  });
+
+  it("1 with one prefixed line when the render fails otherwise; 2 when the --plan file is unreadable", async () => {
+    const t = io(async () => {
+      throw new Error("audit: boom");
+    });
+    expect(await main(["prod"], t.io)).toBe(1);
+    expect(t.err.join("")).toBe("audit: boom\n");
+    const u = io();
+    expect(await main(["--plan", path.join(dir, "absent.json")], u.io)).toBe(2);
+    expect(u.err.join("")).toMatch(/^audit: cannot read the plan .*absent\.json/);
   });
 
   it("2 when the plan's tier is not a known tier", async () => {

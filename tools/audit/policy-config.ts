@@ -1,7 +1,8 @@
 /**
- * Writes policy/config/<tier>.json, the files for `pulumi preview --policy-pack policy
- * --policy-pack-config policy/config/<tier>.json`. @pulumi/policy config is per policy, so each
- * file sets `{ tier }` for every policy of the pack.
+ * Writes policy/config/<tier>.json, the policy config of a published pack's policy group
+ * (`pulumi policy enable <org>/chatbot <version> --config policy/config/<tier>.json`), where no
+ * stack file is at hand; a local `--policy-pack policy` reads the stack's own tier instead.
+ * @pulumi/policy config is per policy, so each file sets `{ tier }` for every policy of the pack.
  *
  *   npx tsx tools/audit/policy-config.ts    # rewrite the three files
  */

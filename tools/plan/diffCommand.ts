@@ -5,12 +5,24 @@
  * stack failed to render); 2 usage error.
  */
 import * as fs from "fs";
-import { parseArgs } from "util";
-import { AttributedDifference, diffStacks, PRESENCE, StackDiff, StackRenderer } from "./diff";
-import { showPair } from "./showPair";
+import { EXIT, failureLine, parseFlags, UsageError } from "../cli/args";
+import { progress } from "../cli/progress";
+import { requireStack } from "../cli/stacks";
+import { AttributedDifference, configDifferences, diffStacks, PRESENCE, StackDiff, StackRenderer } from "./diff";
 import { incrementalRenderer } from "./incremental";
+import { showPair } from "./showPair";
+import { loadStackConfig } from "./stackConfig";
 
-const USAGE = "usage: npm run plan -- diff <stackA> <stackB> [--json FILE] [--keys key1,key2]";
+const USAGE = `usage: npm run plan -- diff <stackA> <stackB> [--json FILE] [--keys key1,key2]
+
+Renders both stacks and attributes every difference to the config keys behind it, re-rendering
+<stackA> once per differing key, incrementally (progress on stderr).
+
+  --json FILE      write the attributed differences as JSON
+  --keys k1,k2     attribute only these keys
+  -h, --help       this text
+
+exit status: 0 every difference explained by config, 1 some unexplained (or a render failed), 2 usage error`;
 
 function change(a: unknown, b: unknown): string {
   const [sa, sb] = showPair(a, b);
@@ -67,19 +79,32 @@ export function formatStackDiff(diff: StackDiff): string {
 export async function diffCommand(args: string[], render: StackRenderer = incrementalRenderer(), out: (s: string) => void = console.log): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: "string" }, keys: { type: "string" } } });
+    parsed = parseFlags(args, { json: { type: "string" }, keys: { type: "string" } });
+    if (parsed.help) {
+      out(USAGE);
+      return EXIT.ok;
+    }
+    const [a, b, ...extra] = parsed.positionals;
+    if (!a || !b || extra.length || a === b) throw new UsageError("two different stacks, please");
+    requireStack(a);
+    requireStack(b);
   } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    return 2;
+    console.error(`${failureLine("plan diff", e)}\n${USAGE.split("\n\n")[0]}`);
+    return EXIT.usage;
   }
-  const [stackA, stackB, ...extra] = parsed.positionals;
-  if (!stackA || !stackB || extra.length || stackA === stackB) {
-    console.error(USAGE);
-    return 2;
-  }
+  const [stackA, stackB] = parsed.positionals;
   const started = Date.now();
   const keys = parsed.values.keys?.split(",").map((k) => k.trim()).filter(Boolean);
-  const diff = await diffStacks(stackA, stackB, render, { keys, log: (l) => process.stderr.write(`  ${l}\n`) });
+  // Renders: both stacks, all of B's keys at once, then one per attributed key (combinations add more).
+  const differing = configDifferences(loadStackConfig(stackA), loadStackConfig(stackB)).map((c) => c.key);
+  const bar = progress(3 + differing.filter((k) => !keys || keys.includes(k)).length);
+  let label = `render ${stackA}`;
+  const counted: StackRenderer = (o) => {
+    bar.step(label);
+    label = o.stack === stackA && !o.configFile ? `render ${stackB}` : "render";
+    return render(o);
+  };
+  const diff = await diffStacks(stackA, stackB, counted, { keys, log: (l) => void (label = l) });
   out(formatStackDiff(diff) + ` in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (parsed.values.json) {
     fs.writeFileSync(parsed.values.json, JSON.stringify(diff, null, 2) + "\n");

@@ -8,20 +8,21 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { EXIT, failureLine } from "../cli/args";
+import { progress } from "../cli/progress";
+import { parseArgs, USAGE } from "./args";
 import { connect as realConnect, PreviewBackend } from "./automation";
 import {
   CLI_MISSING_MESSAGE,
   decideSweep,
   derivePreviewConfig,
   isCliMissing,
-  parseArgs,
   previewTags,
   PreviewStackError,
   secretKeys,
   SOURCE_STACK,
   stackNameFor,
   UsageError,
-  USAGE,
 } from "./decisions";
 
 export interface CliDeps {
@@ -52,10 +53,14 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
     cmd = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      deps.err(`preview-stack: ${e.message}\n${USAGE}\n`);
-      return 2;
+      deps.err(`${failureLine("preview-stack", e)}\n${USAGE}\n`);
+      return EXIT.usage;
     }
     throw e;
+  }
+  if (cmd.kind === "help") {
+    deps.out(`${USAGE}\n\nexit status: 0 done, 1 failed (Pulumi CLI missing, a Pulumi error, missing secrets), 2 usage error\n`);
+    return EXIT.ok;
   }
   const stream = (text: string) => deps.out(text);
   try {
@@ -95,11 +100,18 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
       return 0;
     }
 
-    const decisions = decideSweep(await backend.list(), deps.now(), cmd.olderThanHours);
+    // --stack: only that stack, decided afresh (sweep.yml runs it inside the stack's concurrency group).
+    const decisions = decideSweep(await backend.list(), deps.now(), cmd.olderThanHours).filter((d) => !cmd.stack || d.name.split("/").pop() === cmd.stack);
+    if (cmd.stack && decisions.length === 0) deps.out(`preview-stack: ${cmd.stack} does not exist; nothing to do\n`);
+    const expired = decisions.filter((d) => d.expired).map((d) => d.name.split("/").pop());
+    if (deps.githubOutput) fs.appendFileSync(deps.githubOutput, `expired=${JSON.stringify(expired)}\n`);
     let failed = 0;
+    // Each destroy takes minutes: say which of how many, with an estimate.
+    const bar = progress(decisions.filter((d) => d.expired).length, { write: (l) => deps.err(`preview-stack: ${l}\n`) });
     for (const d of decisions) {
       deps.out(`preview-stack: ${d.name}: ${d.expired ? (cmd.dryRun ? "would destroy" : "destroying") : "keeping"} (${d.reason})\n`);
       if (!d.expired || cmd.dryRun) continue;
+      bar.step(`destroy ${d.name}`);
       try {
         await backend.destroy(d.name, stream);
       } catch (e) {
@@ -120,8 +132,8 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
       deps.err(`preview-stack: ${e.message}\n`);
       return 1;
     }
-    deps.err(`preview-stack: ${(e as Error).message ?? String(e)}\n`);
-    return 1;
+    deps.err(`${failureLine("preview-stack", e)}\n`);
+    return EXIT.failed;
   }
 }
 

@@ -4,6 +4,8 @@
  * Nothing here talks to Pulumi; `automation.ts` does, thinly, and `cli.ts` wires the two.
  */
 
+import { UsageError } from "../cli/args";
+
 /** The Pulumi project name: config keys of the program are `chatbot:<key>`. */
 export const PROJECT = "chatbot";
 export const STACK_PREFIX = "pr-";
@@ -21,7 +23,7 @@ export const TAGS = {
 } as const;
 
 /** A wrong invocation or input: exit status 2, message on stderr, no Pulumi call made. */
-export class UsageError extends Error {}
+export { UsageError };
 /** A refusal after looking at the inputs (missing secrets, bad template): exit status 1. */
 export class PreviewStackError extends Error {}
 
@@ -220,75 +222,7 @@ export function decideSweep(stacks: StackInfo[], now: Date, olderThanHours?: num
 }
 
 // ---------------------------------------------------------------------------------------------
-// Command line
-
-export type Command =
-  | { kind: "up"; pr: number; ttlHours: number; policyPacks: string[]; policyPackConfigs: string[] }
-  | { kind: "destroy"; pr: number }
-  | { kind: "sweep"; olderThanHours?: number; dryRun: boolean };
-
-export const USAGE = [
-  "usage: npm run preview-stack -- up <pr-number> [--ttl <hours>] [--policy-pack <dir>] [--policy-pack-config <file>]",
-  "       npm run preview-stack -- destroy <pr-number>",
-  "       npm run preview-stack -- sweep [--older-than <hours>] [--dry-run]",
-].join("\n");
-
-function hours(flag: string, raw: string | undefined): number {
-  const n = raw !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} needs a number of hours, got ${JSON.stringify(raw ?? "")}`);
-  return n;
-}
-
-export function parseArgs(argv: string[]): Command {
-  const [verb, ...rest] = argv;
-  const positional: string[] = [];
-  const flags: Record<string, string[]> = {};
-  const valued = new Set(["--ttl", "--older-than", "--policy-pack", "--policy-pack-config"]);
-  const bare = new Set(["--dry-run"]);
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const eq = a.indexOf("=");
-    const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-    if (valued.has(name)) {
-      const v = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : rest[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      (flags[name] ??= []).push(v);
-    } else if (bare.has(a)) (flags[a] ??= []).push("true");
-    else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
-    else positional.push(a);
-  }
-  const allow = (ok: string[]) => {
-    for (const f of Object.keys(flags)) if (!ok.includes(f)) throw new UsageError(`${f} is not an option of ${verb}`);
-  };
-  const onePositional = () => {
-    if (positional.length !== 1) throw new UsageError(`${verb} takes exactly one PR number`);
-    return parsePrNumber(positional[0]);
-  };
-  switch (verb) {
-    case "up":
-      allow(["--ttl", "--policy-pack", "--policy-pack-config"]);
-      return {
-        kind: "up",
-        pr: onePositional(),
-        ttlHours: flags["--ttl"] ? hours("--ttl", flags["--ttl"].at(-1)) : DEFAULT_TTL_HOURS,
-        policyPacks: flags["--policy-pack"] ?? [],
-        policyPackConfigs: flags["--policy-pack-config"] ?? [],
-      };
-    case "destroy":
-      allow([]);
-      return { kind: "destroy", pr: onePositional() };
-    case "sweep":
-      allow(["--older-than", "--dry-run"]);
-      if (positional.length > 0) throw new UsageError(`sweep takes no positional argument, got ${positional.join(" ")}`);
-      return {
-        kind: "sweep",
-        olderThanHours: flags["--older-than"] ? hours("--older-than", flags["--older-than"].at(-1)) : undefined,
-        dryRun: Boolean(flags["--dry-run"]),
-      };
-    default:
-      throw new UsageError(verb === undefined ? "missing command" : `unknown command ${JSON.stringify(verb)}`);
-  }
-}
+// The Pulumi CLI
 
 /** The Automation API's failure when no `pulumi` binary is on PATH (`spawn pulumi ENOENT`). */
 export function isCliMissing(err: unknown): boolean {

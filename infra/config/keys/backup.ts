@@ -1,13 +1,16 @@
+import { scheduleProblem } from "../../../components/scheduleExpression";
 import { bool, int, oneOf, str } from "../spec";
 
-/** EventBridge Scheduler's expressions: cron(6 fields), rate(n unit) or at(...). */
-export const SCHEDULE = /^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
-const scheduleAllowed = "an EventBridge Scheduler expression: cron(min hour day-of-month month day-of-week year) or rate(N unit)";
+/** EventBridge Scheduler's recurring expressions; the shape here, every field rule in scheduleProblem. */
+export const SCHEDULE = /^(cron|rate)\(.*\)$/;
+const scheduleAllowed =
+  "an EventBridge Scheduler expression: cron(min hour day-of-month month day-of-week year) with ? in exactly one day field, or rate(N unit)";
+const schedule = { pattern: SCHEDULE, allowed: scheduleAllowed, check: scheduleProblem };
 
 export const backupKeys = {
   backupEnabled: bool({ description: "Run the scheduled backup and weekly verify.", default: true }),
-  backupSchedule: str({ description: "When the daily backup runs.", default: "cron(0 2 * * ? *)", pattern: SCHEDULE, allowed: scheduleAllowed }),
-  backupVerifySchedule: str({ description: "When the weekly verify of the latest backup runs.", default: "cron(0 4 ? * SUN *)", pattern: SCHEDULE, allowed: scheduleAllowed }),
+  backupSchedule: str({ description: "When the daily backup runs.", default: "cron(0 2 * * ? *)", ...schedule }),
+  backupVerifySchedule: str({ description: "When the weekly verify of the latest backup runs.", default: "cron(0 4 ? * SUN *)", ...schedule }),
   backupScheduleTimezone: str({ description: "IANA time zone of the schedules.", default: "UTC", pattern: /^(UTC|[A-Z][A-Za-z_]+\/[A-Za-z_+\-/]+)$/, allowed: "UTC or an IANA zone such as Europe/Berlin" }),
   backupRetentionDays: int({ description: "Days a backup is kept (bucket lifecycle expiry).", default: 30, min: 1, max: 3650 }),
   backupNoncurrentVersionDays: int({ description: "Days an overwritten or deleted object version is kept.", default: 7, min: 1, max: 365 }),

@@ -43,6 +43,18 @@ describe("staging through the Pulumi engine", () => {
     expect(outcome(res)).toEqual({ status: 0 });
     expect(changes(res)).toEqual(["replace api-task", "update api-service"]);
   });
+
+  it("rolls a rotated secret out to exactly the services that read it", async () => {
+    // The task definitions pin each secret's version (issue 17): a new value is a new revision.
+    await ws.must(["config", "set", "--stack", "staging", "chatbot:apiImage", loadStackConfig("staging").config["chatbot:apiImage"]]);
+    await ws.must(["config", "set", "--stack", "staging", "--secret", "chatbot:llmApiKey", "rotated-llm-key-0123456789"]);
+    const res = await ws.pulumi(["preview", "--json", "--stack", "staging"]);
+    expect(outcome(res)).toEqual({ status: 0 });
+    expect(changes(res)).toEqual([
+      "replace api-task", "replace app-secrets-llm-api-key", "replace discord-bot-task", "replace telegram-bot-task",
+      "update api-service", "update discord-bot-service", "update telegram-bot-service",
+    ]);
+  });
 });
 
 describe("prod through the Pulumi engine", () => {

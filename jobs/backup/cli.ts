@@ -16,6 +16,14 @@ const USAGE = `usage: backup-job <command> [options]
                                            download and check every object against the manifest
   restore --from <timestamp>|latest --database-url URL [--chroma-dir DIR] [--force]`;
 
+/** The command's own options, read off its usage lines, so a typo names the nearest one. */
+function commandOptions(command: string): string[] {
+  const lines = USAGE.split("\n");
+  const start = lines.findIndex((l) => l.trim().startsWith(`${command} `) || l.trim() === command);
+  const own = [lines[start] ?? "", ...lines.slice(start + 1).filter((l) => /^\s{20,}/.test(l))];
+  return [...new Set(own.join(" ").match(/--[a-z-]+/g) ?? [])];
+}
+
 export type Command = (argv: string[], env: NodeJS.ProcessEnv, rt: Runtime, run: Run) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
@@ -37,6 +45,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     rt.err(`backup-job: ${command ? unknown("command", command, Object.keys(COMMANDS)).message : `no command; commands: ${Object.keys(COMMANDS).join(", ")}`}\n${USAGE}`);
     return EXIT.usage;
   }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    rt.out(USAGE);
+    return EXIT.ok;
+  }
+  // A misspelt option is a usage error before anything reads the environment or checks in.
+  const options = commandOptions(command);
+  const stray = rest.find((a) => a.startsWith("--") && !options.includes(a.split("=")[0]));
+  if (stray) {
+    rt.err(`backup-job ${command}: ${unknown("option", stray.split("=")[0], options).message}`);
+    return EXIT.usage;
+  }
   let job: Run | undefined;
   let monitor: CronMonitor | undefined;
   try {
@@ -49,14 +68,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     await monitor?.checkIn("ok");
     return EXIT.ok;
   } catch (caught) {
-    const flag = /^Unknown option '([^']+)'/.exec((caught as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? String((caught as Error).message) : "");
-    if (flag) {
-      // The command's own options, read off its usage line, so a typo names the nearest one.
-      const options = USAGE.split("\n").find((l) => l.trim().startsWith(`${command} `) || l.trim() === command)?.match(/--[a-z-]+/g) ?? [];
-      rt.err(`backup-job ${command}: ${unknown("option", flag[1], [...new Set(options)]).message}`);
-      await monitor?.checkIn("error");
-      return EXIT.usage;
-    }
     // An abort (deadline, SIGTERM) makes downstream steps fail too ("pg_dump failed (SIGTERM)");
     // the abort's own reason is the one line worth printing.
     const err = job?.reason ?? caught;

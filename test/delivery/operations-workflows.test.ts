@@ -21,7 +21,7 @@ describe("drift.yml", () => {
     expect(job.strategy["fail-fast"]).toBe(false);
     expect(job.environment).toBe("${{ matrix.environment }}");
     // The deploy's group: a check never reads a stack while it is being deployed.
-    expect(job.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+    expect(job.concurrency).toEqual({ group: "pulumi-stack-${{ matrix.stack }}", "cancel-in-progress": false });
   });
   it("previews with --refresh --expect-no-changes and hands the exit status to the issue step", () => {
     const preview = job.steps.find((s: any) => s.id === "preview");
@@ -44,7 +44,7 @@ describe("release.yml", () => {
   });
   it("rolls prod back only in the production environment, serialised with deploys, then verifies", () => {
     expect(job.environment).toBe("${{ inputs.stack == 'prod' && 'production' || 'staging' }}");
-    expect(job.concurrency).toEqual({ group: "deploy-${{ inputs.stack }}", "cancel-in-progress": false });
+    expect(job.concurrency).toEqual({ group: "pulumi-stack-${{ inputs.stack }}", "cancel-in-progress": false });
     const step = job.steps.find((s: any) => s.name === "npm run release");
     expect(step.run).toContain('npm run release -- "${args[@]}"');
     expect(step.run).toContain('npm run release -- verify "$STACK"');

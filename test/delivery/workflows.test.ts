@@ -9,8 +9,8 @@ import * as path from "path";
 import { PINS } from "./support/actionPins";
 import { actions, allJobs, assumesAwsRole, changesAStack, envName, files, jobsOf, logsInToPulumi, postsComment, ROOT, runs, Step, text, usesLines, usesOf, wf } from "./support/workflows";
 
-it("has the four workflows and two composite actions", () => {
-  expect(files).toEqual(["deploy.yml", "pr-stack.yml", "preview.yml", "sweep.yml"]);
+it("has the six workflows and two composite actions", () => {
+  expect(files).toEqual(["deploy.yml", "drift.yml", "pr-stack.yml", "preview.yml", "release.yml", "sweep.yml"]);
   expect(Object.keys(actions)).toEqual(["install", "pulumi"]);
 });
 
@@ -51,7 +51,8 @@ it("logs in to Pulumi Cloud by OIDC when PULUMI_ORGANIZATION is set, else with t
   expect(fallback.run).toMatch(/if \[ -z "\$TOKEN" \][\s\S]*exit 1/);
   // Every job that runs Pulumi logs in through it, and nothing else hands a token to a step.
   for (const { name, job } of allJobs()) {
-    const runsPulumi = /\bpulumi |preview-stack -- /.test(runs(job)) || usesOf(job, "pulumi/actions").length > 0;
+    // The release tool reads the stack's outputs with `pulumi stack output`.
+    const runsPulumi = /\bpulumi |preview-stack -- |release -- /.test(runs(job)) || usesOf(job, "pulumi/actions").length > 0;
     expect({ name, login: logsInToPulumi(job) }).toEqual({ name, login: runsPulumi });
     for (const s of usesOf(job, "./.github/actions/pulumi")) {
       expect(s.with).toEqual({ organization: "${{ vars.PULUMI_ORGANIZATION }}", "access-token": "${{ secrets.PULUMI_ACCESS_TOKEN }}" });

@@ -47,20 +47,22 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLine: (line:
   });
 }
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A build killed midway leaves its `.partial-<pid>` folder; it is never used, only removed. */
 function removeAbandonedBuilds(dir: string): void {
   const prefix = `${path.basename(dir)}.partial-`;
   for (const entry of fs.readdirSync(path.dirname(dir))) {
     if (!entry.startsWith(prefix)) continue;
     const pid = Number(entry.slice(prefix.length));
-    let alive = pid === process.pid;
-    try {
-      if (!alive) process.kill(pid, 0);
-      alive = true;
-    } catch {
-      alive = false;
-    }
-    if (!alive || pid === process.pid) fs.rmSync(path.join(path.dirname(dir), entry), { recursive: true, force: true });
+    if (pid === process.pid || !isRunning(pid)) fs.rmSync(path.join(path.dirname(dir), entry), { recursive: true, force: true });
   }
 }
 

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { fromEngineStates, fromPlan, fromPreviewSteps, ResourceView } from "../../tools/engine/resources";
+import { fromEngineStates, fromPlan, ResourceView } from "../../tools/engine/resources";
 import { EngineResult, EngineWorkspace } from "../../tools/engine/workspace";
 import { planFor } from "./plan";
 
@@ -36,10 +36,6 @@ export function previewJson(res: EngineResult): { steps: any[]; diagnostics?: an
   const start = res.stdout.indexOf("{");
   if (start < 0) throw new Error(`no JSON in the CLI's output:\n${res.stdout}\n${res.stderr}`);
   return JSON.parse(res.stdout.slice(start));
-}
-
-export function previewResources(res: EngineResult): ResourceView[] {
-  return fromPreviewSteps(previewJson(res).steps);
 }
 
 export async function deployedResources(ws: EngineWorkspace, stack: string): Promise<ResourceView[]> {

@@ -1,6 +1,6 @@
 /**
- * The engine's view of a stack's resources (from `pulumi preview --json` steps or a `pulumi stack
- * export` deployment) beside the offline plan's, in one shape, and what differs between them.
+ * The engine's view of a stack's resources (from a `pulumi stack export` deployment) beside the
+ * offline plan's, in one shape, and what differs between them.
  */
 import type { Plan } from "../plan/types";
 
@@ -43,11 +43,6 @@ export function fromEngineStates(states: EngineState[]): ResourceView[] {
     retainOnDelete: s.retainOnDelete === true,
     provider: explicitProvider(s.provider),
   })).sort((a, b) => a.urn.localeCompare(b.urn));
-}
-
-/** Resources a `pulumi preview --json` would leave: created, updated, replaced or kept. */
-export function fromPreviewSteps(steps: { op: string; newState?: EngineState; oldState?: EngineState }[]): ResourceView[] {
-  return fromEngineStates(steps.filter((s) => s.op !== "delete").map((s) => (s.newState ?? s.oldState) as EngineState));
 }
 
 export function fromPlan(plan: Plan): ResourceView[] {

@@ -1,9 +1,9 @@
-import { toCrontab } from "../components/crontab";
+import { toCrontab } from "../components/backup/crontab";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { CHROMA_MOUNT } from "../components/backupSchedule";
+import { CHROMA_MOUNT } from "../components/backup/backupSchedule";
 import { validateConfig } from "../infra/config/validate";
 import { secretLooking } from "../policy/rules/ecs";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";

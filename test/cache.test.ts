@@ -1,5 +1,5 @@
 import { effectiveTags, ofType, one, planFor, EGRESS_RULE, idOf, INGRESS_RULE, rulesOf, SECURITY_GROUP } from "./support/plan";
-import { redisFamily } from "../components/cache";
+import { redisFamily } from "../components/data/cache";
 import { mockState } from "../tools/plan/mockOutputs";
 import type { RenderedStack } from "../tools/plan/render";
 import type { Plan, PlanResource } from "../tools/plan/types";

@@ -3,8 +3,8 @@
  * EventBridge Scheduler" and of the EventBridge cron reference), what it refuses (issue 18's
  * cases), and the crontab the Sentry cron monitor is given for each.
  */
-import { toCrontab } from "../components/crontab";
-import { parseSchedule, scheduleProblem } from "../components/scheduleExpression";
+import { toCrontab } from "../components/backup/crontab";
+import { parseSchedule, scheduleProblem } from "../components/backup/scheduleExpression";
 import { validateConfig } from "../infra/config/validate";
 
 describe("scheduleProblem accepts AWS's documented examples", () => {

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RUN_TASK_SCRIPT } from "../components/dbBootstrap";
+import { RUN_TASK_SCRIPT } from "../components/data/dbBootstrap";
 import { validateConfig } from "../infra/config/validate";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import type { Plan, PlanResource } from "../tools/plan/types";
@@ -193,7 +193,7 @@ esac
 describe("PostgreSQL server verification in the job images", () => {
   it.each(["jobs/db-init/Dockerfile", "jobs/backup/Dockerfile"])("%s installs Amazon RDS's CA bundle where the connection settings point", (file) => {
     const text = fs.readFileSync(path.join(__dirname, "..", file), "utf8");
-    const { RDS_CA_BUNDLE } = require("../components/database") as typeof import("../components/database");
+    const { RDS_CA_BUNDLE } = require("../components/data/database") as typeof import("../components/data/database");
     expect(text).toContain("https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem");
     expect(text).toContain(RDS_CA_BUNDLE);
   });

@@ -4,7 +4,7 @@ import * as path from "path";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import {
   contextTag, dockerignoreFor, ecrRepositoryArn, filesInContext, ignoreMatcher, parseImageSource, readIgnorePatterns,
-} from "../components/app/buildContext";
+} from "../components/shared/buildContext";
 import type { Plan } from "../tools/plan/types";
 
 const REPO = "aws:ecr/repository:Repository";

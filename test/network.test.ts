@@ -1,5 +1,5 @@
 import { effectiveTags, ofType, one, planFor } from "./support/plan";
-import { subnetCidr } from "../components/network";
+import { subnetCidr } from "../components/network/network";
 import type { Plan } from "../tools/plan/types";
 
 const SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";

@@ -3,9 +3,9 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { ofType, one, planFor } from "./support/plan";
-import { SENTRY_API, SENTRY_SERVICES } from "../components/sentry";
+import { SENTRY_API, SENTRY_SERVICES } from "../components/monitoring/sentry";
 import { mockCall, mockState } from "../tools/plan/mockOutputs";
-import { secretArnOfValueFrom } from "../components/service";
+import { secretArnOfValueFrom } from "../components/containers/service";
 import type { LoadedStackConfig } from "../tools/plan/stackConfig";
 import type { Plan, PlanResource } from "../tools/plan/types";
 

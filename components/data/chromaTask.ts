@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ecrRepositoryArn } from "../app/buildContext";
-import { ecsTaskTrustPolicy } from "../ecsTaskRoles";
+import { ecrRepositoryArn } from "../shared/buildContext";
+import { ecsTaskTrustPolicy } from "../shared/ecsTaskRoles";
 
 export const CHROMA_PORT = 8000;
 

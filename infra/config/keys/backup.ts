@@ -1,4 +1,4 @@
-import { scheduleProblem } from "../../../components/scheduleExpression";
+import { scheduleProblem } from "../../../components/backup/scheduleExpression";
 import { bool, int, oneOf, str } from "../spec";
 
 /** EventBridge Scheduler's recurring expressions; the shape here, every field rule in scheduleProblem. */

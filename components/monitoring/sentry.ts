@@ -1,8 +1,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as sentry from "@pulumiverse/sentry";
-import { kmsKey } from "./kmsKey";
-import { storedSecret } from "./storedSecret";
+import { kmsKey } from "../shared/kmsKey";
+import { storedSecret } from "../shared/storedSecret";
 
 /** The services that report to Sentry: key = how Args/outputs name it, value = Sentry project suffix. */
 export const SENTRY_SERVICES = {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { kmsKey } from "./kmsKey";
+import { kmsKey } from "../shared/kmsKey";
 
 export interface BackupBucketArgs {
   /** `<project>-<stack>`: the bucket is `<namePrefix>-backups`, its key `alias/<namePrefix>-backup`. */

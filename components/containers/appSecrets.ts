@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { kmsKey } from "./kmsKey";
-import { storedSecret } from "./storedSecret";
+import { kmsKey } from "../shared/kmsKey";
+import { storedSecret } from "../shared/storedSecret";
 
 /** Config secrets the containers read. */
 export type AppSecretName = "telegramBotToken" | "discordBotToken" | "appSecretKey" | "stripeApiKey" | "llmApiKey";

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ClientGroups, storeSecurityGroup } from "./data/securityGroup";
-import { rotationKeepers, storedSecret } from "./storedSecret";
-import { kmsKey } from "./kmsKey";
+import { ClientGroups, storeSecurityGroup } from "./securityGroup";
+import { rotationKeepers, storedSecret } from "../shared/storedSecret";
+import { kmsKey } from "../shared/kmsKey";
 
 export interface DatabaseArgs {
   /** `<project>-<stack>`: start of every physical name. */

@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { RDS_CA_BUNDLE } from "./database";
-import { JobTask } from "./jobTask";
+import { JobTask } from "../shared/jobTask";
 
 /** The committed runner: the same file a person runs by hand (see its header). */
-export const RUN_TASK_SCRIPT = path.join(__dirname, "..", "tools", "run-task.sh");
+export const RUN_TASK_SCRIPT = path.join(__dirname, "..", "..", "tools", "run-task.sh");
 
 export interface DbBootstrapDatabase {
   /** RDS endpoint address (PGHOST). */

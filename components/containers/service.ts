@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ecsTaskTrustPolicy, executionPolicyDocument } from "./ecsTaskRoles";
+import { ecsTaskTrustPolicy, executionPolicyDocument } from "../shared/ecsTaskRoles";
 
 /** A secret a container reads, injected by ECS from Secrets Manager. */
 export interface ServiceSecret {

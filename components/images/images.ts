@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { contextTag, ecrRepositoryArn, parseImageSource } from "./app/buildContext";
-import { kmsKey } from "./kmsKey";
+import { contextTag, ecrRepositoryArn, parseImageSource } from "../shared/buildContext";
+import { kmsKey } from "../shared/kmsKey";
 
 export const IMAGE_NAMES = ["api", "telegramBot", "discordBot", "backupJob", "dbInit"] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];

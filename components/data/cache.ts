@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ClientGroups, storeSecurityGroup } from "./data/securityGroup";
-import { rotationKeepers, storedSecret } from "./storedSecret";
+import { ClientGroups, storeSecurityGroup } from "./securityGroup";
+import { rotationKeepers, storedSecret } from "../shared/storedSecret";
 
 export type MaxmemoryPolicy = "allkeys-lru" | "allkeys-lfu" | "volatile-lru" | "volatile-lfu" | "volatile-ttl" | "noeviction";
 

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { withRunbook } from "./runbooks";
+import { withRunbook } from "../shared/runbooks";
 import { toCrontab } from "./crontab";
-import { JobSecret, JobTask, PolicyStatement } from "./jobTask";
+import { JobSecret, JobTask, PolicyStatement } from "../shared/jobTask";
 
 export interface BackupScheduleArgs {
   /** `<project>-<stack>`: task family `<namePrefix>-backup`. */

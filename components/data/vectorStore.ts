@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { chromaTaskDefinition, CHROMA_PORT } from "./data/chromaTask";
-import { ClientGroups, storeSecurityGroup } from "./data/securityGroup";
-import { rotationKeepers, storedSecret } from "./storedSecret";
+import { chromaTaskDefinition, CHROMA_PORT } from "./chromaTask";
+import { ClientGroups, storeSecurityGroup } from "./securityGroup";
+import { rotationKeepers, storedSecret } from "../shared/storedSecret";
 
 export interface VectorStoreArgs {
   /** `<project>-<stack>`: start of every physical name. */

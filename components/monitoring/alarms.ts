@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { withRunbook } from "./runbooks";
+import { withRunbook } from "../shared/runbooks";
 import { ALB_5XX_RATE, AlarmThresholds, memberClusterIds, MonitoredResources } from "./monitored";
 
 // The dashboard imports these from here.

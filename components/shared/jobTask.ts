@@ -89,7 +89,8 @@ export class JobTask extends pulumi.ComponentResource {
   readonly logStreamPrefix: string;
 
   constructor(name: string, args: JobTaskArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("chatbot:jobs:JobTask", name, {}, opts);
+    // Shared by the data and backup parts; stacks deployed before the layout move knew it as `chatbot:jobs:JobTask`.
+    super("chatbot:shared:JobTask", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "chatbot:jobs:JobTask" }] });
     const child = { parent: this };
     this.family = `${args.namePrefix}-${args.job}`;
     this.containerName = args.job;

@@ -1,0 +1,114 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AppSecrets } from "../../components/containers/appSecrets";
+import { Cluster } from "../../components/containers/cluster";
+import { LoadBalancer } from "../../components/containers/loadBalancer";
+import { Service } from "../../components/containers/service";
+import { Cache } from "../../components/data/cache";
+import { Database } from "../../components/data/database";
+import { VectorStore } from "../../components/data/vectorStore";
+import { Images } from "../../components/images/images";
+import { alarmName, DEPLOYMENT_ALARM_IDS } from "../../components/monitoring/alarms";
+import { Sentry } from "../../components/monitoring/sentry";
+import { Network } from "../../components/network/network";
+import { StackConfig } from "../config";
+
+export interface ServicesInputs {
+  network: Network;
+  cluster: Cluster;
+  images: Images;
+  database: Database;
+  cache: Cache;
+  vectorStore: VectorStore;
+  sentry: Sentry;
+  appSecrets: AppSecrets;
+  loadBalancer: LoadBalancer;
+  apiPort: number;
+}
+
+/** The API behind the load balancer and the two bots, with what each container reads. */
+export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulumi.ComponentResourceOptions) {
+  const { network, cluster, images, database, cache, vectorStore, sentry, appSecrets, loadBalancer, apiPort } = inputs;
+  // Secrets each container reads (ECS `secrets`); data-tier secrets are encrypted with the data key.
+  // Each is pinned to its current version, so a rotated value rolls exactly the services reading it.
+  type Arn = typeof database.appSecretArn;
+  const fromData = (arn: Arn, versionId: Arn, jsonKey?: string) => ({ arn, versionId, jsonKey, kmsKeyArn: database.kmsKeyArn });
+  const dataSecrets = {
+    DATABASE_URL: fromData(database.appSecretArn, database.appSecretVersionId, "url"),
+    REDIS_URL: fromData(cache.urlSecretArn, cache.urlSecretVersionId),
+    CHROMA_TOKEN: fromData(vectorStore.tokenSecretArn, vectorStore.tokenSecretVersionId),
+  };
+  const sentryDsn = (service: "api" | "telegramBot" | "discordBot") =>
+    ({ arn: sentry.dsnSecretArns[service], versionId: sentry.dsnSecretVersionIds[service], kmsKeyArn: sentry.dsnKmsKeyArn });
+  const environment = {
+    APP_ENV: cfg.tier,
+    SENTRY_ENVIRONMENT: cfg.stack,
+    CHROMA_URL: vectorStore.url,
+    LLM_CACHE_TTL_SECONDS: String(cfg.cacheDefaultTtlSeconds),
+  };
+  const base = {
+    namePrefix: cfg.namePrefix,
+    region: cfg.region,
+    clusterArn: cluster.arn,
+    clusterName: cluster.name,
+    subnetIds: network.privateSubnetIds,
+    securityGroupIds: [network.appSecurityGroupId],
+    logRetentionDays: cfg.appLogRetentionDays,
+    // Non-root: uid 1000 needs no privilege for port 8000. The root filesystem is read-only and /tmp
+    // a task-storage volume, root-owned 0755 unless the image declares `VOLUME /tmp` on a directory
+    // uid 1000 may write (e.g. `RUN chmod 1777 /tmp` before it): the app images must do so.
+    user: "1000:1000",
+    writablePaths: ["/tmp"],
+  };
+  const api = new Service("api", {
+    ...base,
+    serviceName: "api",
+    image: images.imageRefs.api,
+    imageRepositoryArn: images.pullRepositoryArns.api,
+    cpu: cfg.apiCpu, memory: cfg.apiMemory,
+    minCount: cfg.apiMinCount, maxCount: cfg.apiMaxCount,
+    cpuTargetPercent: cfg.apiCpuTargetPercent,
+    environment: { ...environment, PORT: String(apiPort) },
+    secrets: {
+      ...dataSecrets,
+      APP_SECRET_KEY: appSecrets.secrets.appSecretKey,
+      STRIPE_API_KEY: appSecrets.secrets.stripeApiKey,
+      LLM_API_KEY: appSecrets.secrets.llmApiKey,
+      SENTRY_DSN: sentryDsn("api"),
+    },
+    loadBalancer: {
+      targetGroupArn: loadBalancer.targetGroupArn,
+      containerPort: apiPort,
+      healthCheckGracePeriodSeconds: 60,
+      requestCountResourceLabel: pulumi.interpolate`${loadBalancer.albArnSuffix}/${loadBalancer.targetGroupArnSuffix}`,
+      requestsPerTarget: cfg.apiRequestsPerTarget,
+    },
+    // A release whose 5xx rate or latency alarms is rolled back by ECS (the alarms are declared later, by name).
+    deploymentAlarmNames: DEPLOYMENT_ALARM_IDS.map((id) => alarmName(cfg.namePrefix, id)),
+  }, opts);
+  // The bots answer in-process with the same retrieval-augmented pipeline as the API: database,
+  // answer cache, vector store (Chroma token) and LLM key, plus their own platform token.
+  const bot = (serviceName: string, sentryName: "telegramBot" | "discordBot", tokenEnv: string, token: keyof typeof appSecrets.secrets, sizing: { cpu: number; memory: number; minCount: number; maxCount: number }) =>
+    new Service(serviceName, {
+      ...base,
+      serviceName,
+      image: images.imageRefs[sentryName],
+      imageRepositoryArn: images.pullRepositoryArns[sentryName],
+      ...sizing,
+      cpuTargetPercent: cfg.botCpuTargetPercent,
+      // Telegram's long polling and an unsharded Discord gateway session each allow one consumer.
+      singleConsumer: true,
+      environment,
+      secrets: { ...dataSecrets, LLM_API_KEY: appSecrets.secrets.llmApiKey, [tokenEnv]: appSecrets.secrets[token], SENTRY_DSN: sentryDsn(sentryName) },
+    }, opts);
+  const telegramBot = cfg.telegramBotEnabled
+    ? bot("telegram-bot", "telegramBot", "TELEGRAM_BOT_TOKEN", "telegramBotToken",
+      { cpu: cfg.telegramBotCpu, memory: cfg.telegramBotMemory, minCount: cfg.telegramBotMinCount, maxCount: cfg.telegramBotMaxCount })
+    : undefined;
+  const discordBot = cfg.discordBotEnabled
+    ? bot("discord-bot", "discordBot", "DISCORD_BOT_TOKEN", "discordBotToken",
+      { cpu: cfg.discordBotCpu, memory: cfg.discordBotMemory, minCount: cfg.discordBotMinCount, maxCount: cfg.discordBotMaxCount })
+    : undefined;
+  /** Only the services that run: a switched-off bot has no entry. Keys are the services' names. */
+  const running = { api, ...(telegramBot ? { "telegram-bot": telegramBot } : {}), ...(discordBot ? { "discord-bot": discordBot } : {}) };
+  return { api, telegramBot, discordBot, running };
+}

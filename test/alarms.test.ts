@@ -191,7 +191,7 @@ describe("Alarms component", () => {
     return render({
       project: "toy", stack: "test", config: {}, secretKeys: [],
       load: () => {
-        const { Alarms } = require(path.join(ROOT, "components/alarms"));
+        const { Alarms } = require(path.join(ROOT, "components/monitoring/alarms"));
         new Alarms("alarms", { namePrefix: "toy-test", topicArn: "arn:aws:sns:eu-central-1:1:t", evaluationMinutes: 4, thresholds, resources });
         return {};
       },

@@ -107,7 +107,7 @@ describe("Markdown report of staging", () => {
     const { nodes } = architecture(first.plan);
     const scheduled = nodes.filter((n) => n.kind === "scheduled task");
     expect(scheduled.map((n) => n.label)).toEqual([expect.stringMatching(/^scheduled task: .*backup.* \(2 schedules\)$/)]);
-    expect(componentOf(first.plan, one(first.plan, "aws:ecs/taskDefinition:TaskDefinition", /^backup/))).toMatch(/^jobs:/);
+    expect(componentOf(first.plan, one(first.plan, "aws:ecs/taskDefinition:TaskDefinition", /^backup/))).toMatch(/^shared:/);
   });
 
   it("shows key settings with security marks and protected resources", () => {

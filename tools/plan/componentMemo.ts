@@ -94,6 +94,13 @@ function runEntry(entry: string): Record<string, unknown> {
   return m.exports;
 }
 
+const PARTS_DIR = path.join(ROOT, "infra", "parts") + path.sep;
+
+function componentFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? componentFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
+}
+
 /**
  * Loads the program fresh with its component classes traced: the entry point runs again, while
  * the modules it imports stay loaded (components/ and infra/ hold no state between renders, and
@@ -102,9 +109,9 @@ function runEntry(entry: string): Record<string, unknown> {
 export function loadTracedProgram(s: MemoSession): Record<string, unknown> {
   const entry = require.resolve(path.join(ROOT, "infra"));
   delete require.cache[entry];
-  const dir = path.join(ROOT, "components");
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
-    const id = require.resolve(path.join(dir, file));
+  let replaced = false;
+  for (const file of componentFiles(path.join(ROOT, "components"))) {
+    const id = require.resolve(file);
     require(id);
     const mod = require.cache[id]!;
     if (traceable.has(mod.exports)) continue;
@@ -113,7 +120,11 @@ export function loadTracedProgram(s: MemoSession): Record<string, unknown> {
     Object.defineProperty(exportsCopy, "__esModule", { value: true });
     mod.exports = exportsCopy;
     traceable.add(exportsCopy);
+    replaced = true;
   }
+  // infra/parts/ constructs the components: a part module loaded before the tracing holds the
+  // untraced exports, so it is loaded again (once) to bind the traced ones.
+  if (replaced) for (const id of Object.keys(require.cache)) if (id.startsWith(PARTS_DIR)) delete require.cache[id];
   session = s;
   try {
     return runEntry(entry);

@@ -122,7 +122,7 @@ function compile(cleaned: string): (p: string) => boolean {
 }
 
 /** Whether a context-relative path is ignored: moby's MatchesOrParentMatches, last match wins. */
-export function ignoreMatcher(patterns: string[]): { ignored: (rel: string) => boolean; hasExclusions: boolean } {
+export function ignoreMatcher(patterns: string[]): { ignored: (rel: string) => boolean; hasExclusions: boolean; mayReinclude: (dir: string) => boolean } {
   const compiled: Pattern[] = patterns.map((p) => {
     const exclusion = p.startsWith("!");
     return { exclusion, test: compile(exclusion ? p.slice(1) : p) };
@@ -138,7 +138,11 @@ export function ignoreMatcher(patterns: string[]): { ignored: (rel: string) => b
     }
     return matched;
   };
-  return { ignored, hasExclusions: compiled.some((p) => p.exclusion) };
+  // moby's archive walk: an ignored directory is entered only when an exception pattern starts with
+  // its path; otherwise nothing in it is sent (wildcard exceptions included), so it is not read.
+  const exceptions = patterns.filter((p) => p.startsWith("!")).map((p) => `${p.slice(1)}/`);
+  const mayReinclude = (dir: string) => exceptions.some((e) => e.startsWith(`${dir}/`));
+  return { ignored, hasExclusions: exceptions.length > 0, mayReinclude };
 }
 
 /**
@@ -160,18 +164,16 @@ function fileDigest(abs: string, st: fs.Stats): string {
 
 /** Files of a context that `.dockerignore` patterns leave in, as sorted context-relative paths. */
 export function filesInContext(root: string, patterns: string[]): string[] {
-  const { ignored, hasExclusions } = ignoreMatcher(patterns);
-  return contextFiles(root, ignored, !hasExclusions);
+  return contextFiles(root, ignoreMatcher(patterns));
 }
 
-function contextFiles(root: string, ignored: (rel: string) => boolean, prune: boolean): string[] {
+function contextFiles(root: string, { ignored, mayReinclude }: ReturnType<typeof ignoreMatcher>): string[] {
   const out: string[] = [];
   const walk = (dir: string, rel: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        // Without `!` exceptions nothing inside an ignored directory can come back in.
-        if (prune && ignored(r)) continue;
+        if (ignored(r) && !mayReinclude(r)) continue;
         walk(path.join(dir, e.name), r);
       } else if ((e.isFile() || e.isSymbolicLink()) && !ignored(r)) {
         out.push(r);
@@ -210,8 +212,7 @@ export function contextTag(
   const ignoreFile = path.resolve(cwd, dockerignoreFor(source.context, source.dockerfile));
   const patterns = fs.existsSync(ignoreFile) ? readIgnorePatterns(fs.readFileSync(ignoreFile, "utf8")) : [];
   hash.update(`${JSON.stringify(patterns)}\0`);
-  const { ignored, hasExclusions } = ignoreMatcher(patterns);
-  for (const rel of contextFiles(contextDir, ignored, !hasExclusions)) {
+  for (const rel of contextFiles(contextDir, ignoreMatcher(patterns))) {
     const abs = path.join(contextDir, rel);
     let entry: string;
     try {

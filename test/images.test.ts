@@ -166,6 +166,24 @@ describe("content tag of a build (mirrors what @pulumi/docker hashes)", () => {
     expect(m.ignored("tmp12")).toBe(false);
     expect(m.hasExclusions).toBe(true);
   });
+
+  it("does not read an ignored directory that no exception reaches, as moby's walk skips it", () => {
+    const ctx = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-prune-"));
+    for (const f of ["node_modules/pkg/index.js", "jobs/a/main.ts", "jobs/b/skip.ts", "package.json"]) {
+      fs.mkdirSync(path.dirname(path.join(ctx, f)), { recursive: true });
+      fs.writeFileSync(path.join(ctx, f), f);
+    }
+    // The module object itself: the namespace imports read its properties at call time.
+    const read = jest.spyOn(require("fs") as typeof fs, "readdirSync");
+    try {
+      expect(filesInContext(ctx, readIgnorePatterns("*\n!package.json\n!jobs/a/\n"))).toEqual(["jobs/a/main.ts", "package.json"]);
+      const dirs = read.mock.calls.map(([d]) => path.relative(ctx, String(d)));
+      expect(dirs).toEqual(expect.arrayContaining(["", "jobs", "jobs/a"]));
+      expect(dirs.filter((d) => d.startsWith("node_modules") || d === "jobs/b")).toEqual([]);
+    } finally {
+      read.mockRestore();
+    }
+  });
 });
 
 describe("the repository-root .dockerignore @pulumi/docker builds with", () => {

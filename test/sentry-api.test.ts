@@ -135,7 +135,7 @@ describe("the fake Sentry refuses what Sentry refuses", () => {
     mutate(body);
     const res = await post("/organizations/chatbot/workflows/", body);
     expect(res.status).toBe(400);
-    expect((await res.json()).detail).toMatch(message);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(message);
   });
 
   it("refuses a token without the endpoint's scope, and an unknown token", async () => {

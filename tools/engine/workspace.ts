@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { loadStackConfig, StackConfigFiles } from "../plan/stackConfig";
-import { offlinePlugins, pluginScript, ROOT } from "./cache";
+import { DYNAMIC_PLUGIN, dynamicProviderScript, offlinePlugins, pluginScript, ROOT, sdkVersion } from "./cache";
 import { ensureCli } from "./install";
 
 /** Not a secret: it only guards throwaway test state. */
@@ -33,10 +33,17 @@ export interface WorkspaceOptions {
   transpileOnly?: boolean;
   /** Print the CLI's output as it runs. */
   echo?: boolean;
+  /** Config set in every stack this workspace creates (`<key>` → value), e.g. a test Sentry's URL. */
+  config?: Record<string, unknown>;
 }
 
 export class EngineWorkspace {
-  private constructor(readonly dir: string, readonly projectDir: string, readonly env: NodeJS.ProcessEnv, private readonly echo: boolean) {}
+  private readonly cleanups: (() => void | Promise<void>)[] = [];
+
+  private constructor(
+    readonly dir: string, readonly projectDir: string, readonly env: NodeJS.ProcessEnv, private readonly echo: boolean,
+    private readonly config: Record<string, unknown>,
+  ) {}
 
   static async create(opts: WorkspaceOptions = {}): Promise<EngineWorkspace> {
     const cli = await ensureCli();
@@ -57,7 +64,7 @@ export class EngineWorkspace {
       PULUMI_SKIP_CONFIRMATIONS: "true",
       ...(opts.transpileOnly ? { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } : {}),
     };
-    const ws = new EngineWorkspace(dir, projectDir, env, opts.echo ?? false);
+    const ws = new EngineWorkspace(dir, projectDir, env, opts.echo ?? false, opts.config ?? {});
     await ws.installPlugins();
     return ws;
   }
@@ -67,11 +74,16 @@ export class EngineWorkspace {
    * packages ask for, the way `pulumi plugin install` installs a downloaded one.
    */
   private async installPlugins(): Promise<void> {
-    for (const plugin of offlinePlugins()) {
+    const plugins = [
+      ...offlinePlugins().map((p) => ({ ...p, script: pluginScript(p.name) })),
+      // The CLI built here has no bundled plugins beside it: the dynamic provider is installed like the others.
+      { name: DYNAMIC_PLUGIN, version: sdkVersion(), script: dynamicProviderScript() },
+    ];
+    for (const plugin of plugins) {
       if (fs.existsSync(path.join(this.env.PULUMI_HOME!, "plugins", `resource-${plugin.name}-v${plugin.version}`))) continue;
       const folder = path.join(this.dir, "plugins", plugin.name);
       fs.mkdirSync(folder, { recursive: true });
-      fs.writeFileSync(path.join(folder, `pulumi-resource-${plugin.name}`), pluginScript(plugin.name), { mode: 0o755 });
+      fs.writeFileSync(path.join(folder, `pulumi-resource-${plugin.name}`), plugin.script, { mode: 0o755 });
       await this.must(["plugin", "install", "resource", plugin.name, plugin.version, "--file", folder]);
     }
   }
@@ -110,7 +122,7 @@ export class EngineWorkspace {
     const loaded = loadStackConfig(stack, init);
     const yaml = YAML.parse(fs.readFileSync(source, "utf8")) ?? {};
     const config: Record<string, unknown> = { ...(yaml.config ?? {}) };
-    for (const [k, v] of Object.entries(init.overrides ?? {})) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
+    for (const [k, v] of Object.entries({ ...this.config, ...init.overrides })) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
     for (const k of loaded.secretKeys) delete config[k];
     fs.writeFileSync(path.join(this.projectDir, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
     await this.must(["stack", "init", stack, "--secrets-provider", "passphrase"]);
@@ -118,7 +130,13 @@ export class EngineWorkspace {
     if (secrets.length > 0) await this.must(["config", "set-all", "--stack", stack, ...secrets]);
   }
 
-  dispose(): void {
+  /** Runs on dispose, before the directory goes (a server the stacks talk to). */
+  onDispose(cleanup: () => void | Promise<void>): void {
+    this.cleanups.push(cleanup);
+  }
+
+  async dispose(): Promise<void> {
+    for (const cleanup of this.cleanups.splice(0)) await cleanup();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -63,6 +63,16 @@ export class FakeSentry {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** A token created, or its scopes changed, on Sentry's token page. */
+  grant(token: string, scopes: string[]): void {
+    this.tokens[token] = scopes;
+  }
+
+  /** A token revoked: every request with it is refused from now on (401). */
+  revoke(token: string): void {
+    delete this.tokens[token];
+  }
+
   addTeam(org: string, slug: string): string {
     const id = this.id();
     this.teams.set(`${org}/${slug}`, id);
@@ -75,7 +85,11 @@ export class FakeSentry {
    */
   addProject(p: { organization: string; team: string; slug: string; id?: string; defaultRules?: boolean }): FakeProject {
     const project: FakeProject = { id: p.id ?? this.id(), slug: p.slug, organization: p.organization, team: p.team, settings: {}, keys: [] };
+    // The offline plugin's ids are name-based, so staging's and prod's project of a service share
+    // one: the fake keeps one pair of monitors (and one default alert) per id.
+    const known = this.projects.some((x) => x.id === project.id);
     this.projects.push(project);
+    if (known) return project;
     for (const type of ["error", "issue_stream"] as const) this.detectors.push({ id: this.id(), projectId: project.id, type, name: type === "error" ? "Error Monitor" : "Issue Stream" });
     if (p.defaultRules !== false) {
       this.workflows.push({

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { loadStackConfig, StackConfigFiles } from "../plan/stackConfig";
-import { DYNAMIC_PLUGIN, dynamicProviderScript, offlinePlugins, pluginScript, ROOT, sdkVersion } from "./cache";
+import { DYNAMIC_PLUGIN, dynamicProviderScript, offlinePlugins, pluginScript, ROOT } from "./cache";
 import { ensureCli } from "./install";
 
 /** Not a secret: it only guards throwaway test state. */
@@ -74,18 +74,19 @@ export class EngineWorkspace {
    * packages ask for, the way `pulumi plugin install` installs a downloaded one.
    */
   private async installPlugins(): Promise<void> {
-    const plugins = [
-      ...offlinePlugins().map((p) => ({ ...p, script: pluginScript(p.name) })),
-      // The CLI built here has no bundled plugins beside it: the dynamic provider is installed like the others.
-      { name: DYNAMIC_PLUGIN, version: sdkVersion(), script: dynamicProviderScript() },
-    ];
-    for (const plugin of plugins) {
+    for (const plugin of offlinePlugins()) {
       if (fs.existsSync(path.join(this.env.PULUMI_HOME!, "plugins", `resource-${plugin.name}-v${plugin.version}`))) continue;
       const folder = path.join(this.dir, "plugins", plugin.name);
       fs.mkdirSync(folder, { recursive: true });
-      fs.writeFileSync(path.join(folder, `pulumi-resource-${plugin.name}`), plugin.script, { mode: 0o755 });
+      fs.writeFileSync(path.join(folder, `pulumi-resource-${plugin.name}`), pluginScript(plugin.name), { mode: 0o755 });
       await this.must(["plugin", "install", "resource", plugin.name, plugin.version, "--file", folder]);
     }
+    // The dynamic provider is a "bundled" plugin: `pulumi plugin install` refuses it, and the engine
+    // looks for it beside its own executable, then on PATH. The CLI built here has nothing beside it.
+    const bin = path.join(this.dir, "bin");
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, `pulumi-resource-${DYNAMIC_PLUGIN}`), dynamicProviderScript(), { mode: 0o755 });
+    this.env.PATH = [bin, this.env.PATH].join(path.delimiter);
   }
 
   /** Runs the CLI in the project copy; never throws on a non-zero exit. */

@@ -116,13 +116,17 @@ export class EngineWorkspace {
 
   /**
    * Creates the stack from the committed stack file: its config as written (less the KMS secrets
-   * provider), the passphrase provider, and the secrets set with `pulumi config set-all --secret`.
+   * provider and the ESC imports, whose values are resolved offline and written in), the
+   * passphrase provider, and the secrets set with `pulumi config set-all --secret`.
    */
   async initStack(stack: string, init: StackInit = {}): Promise<void> {
     const source = init.configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
     const loaded = loadStackConfig(stack, init);
     const yaml = YAML.parse(fs.readFileSync(source, "utf8")) ?? {};
-    const config: Record<string, unknown> = { ...(yaml.config ?? {}) };
+    // A file backend refuses `environment:` imports ("does not support environments"): their
+    // values, resolved from the offline copies (tools/plan/esc.ts), are written as stack config.
+    const fromEnvironment = Object.fromEntries(loaded.fromEnvironment.filter((k) => !loaded.secretKeys.includes(k)).map((k) => [k, typedValue(loaded.config[k])]));
+    const config: Record<string, unknown> = { ...fromEnvironment, ...(yaml.config ?? {}) };
     for (const [k, v] of Object.entries({ ...this.config, ...init.overrides })) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
     for (const k of loaded.secretKeys) delete config[k];
     fs.writeFileSync(path.join(this.projectDir, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
@@ -139,6 +143,16 @@ export class EngineWorkspace {
   async dispose(): Promise<void> {
     for (const cleanup of this.cleanups.splice(0)) await cleanup();
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Config values travel as strings; a list or map goes back into the stack file as YAML. */
+function typedValue(value: string): unknown {
+  if (!/^[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
   }
 }
 

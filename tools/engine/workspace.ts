@@ -62,6 +62,9 @@ export class EngineWorkspace {
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_SELF_MANAGED_STATE_NO_LEGACY_WARNING: "true",
       PULUMI_SKIP_CONFIRMATIONS: "true",
+      // A file backend has no ESC and no KMS: tools/preview-stack/environments.ts reads these.
+      CHATBOT_ESC_OFFLINE_DIR: path.join(projectDir, "esc"),
+      CHATBOT_PREVIEW_SECRETS_PROVIDER: "passphrase",
       ...(opts.transpileOnly ? { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } : {}),
     };
     const ws = new EngineWorkspace(dir, projectDir, env, opts.echo ?? false, opts.config ?? {});

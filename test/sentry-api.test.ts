@@ -92,11 +92,15 @@ describe("Sentry's own default alert", () => {
   it("is deleted from the project, and nothing else is", async () => {
     const project = fake.addProject({ organization: ORG, team: "platform", slug: "p" });
     const other = fake.addProject({ organization: ORG, team: "platform", slug: "q" });
+    // An organization-wide alert of the same name, on no project: not Sentry's default for this one.
+    fake.workflows.push({ id: "77", organization: ORG, detectorIds: [], body: { name: SENTRY_DEFAULT_ALERT_NAMES[0] } });
+    fake.unattachedInProjectLists = true;
     const ours = await workflowProvider.create!({ ...api(), projectId: project.id, workflow: bodies("p").issues });
     const res = await defaultAlertsProvider.create!({ ...api(), projectId: project.id, names: SENTRY_DEFAULT_ALERT_NAMES });
     expect(fake.workflowsOf(project.id).map((w) => w.id)).toEqual([ours.id]);
     expect(res.outs.removed).toHaveLength(1);
     expect(fake.workflowsOf(other.id).map((w) => w.body.name)).toEqual([SENTRY_DEFAULT_ALERT_NAMES[0]]);
+    expect(fake.workflows.some((w) => w.id === "77")).toBe(true);
   });
 });
 

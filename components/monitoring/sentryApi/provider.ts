@@ -119,10 +119,14 @@ export const defaultAlertsProvider: pulumi.dynamic.ResourceProvider = {
   },
   async create(inputs: DefaultAlertsInputs) {
     const query = new URLSearchParams({ project: inputs.projectId });
+    // A project-filtered list may include organization-wide alerts connected to no project: only
+    // an alert on this project's own monitors is the one Sentry made for it.
+    const detectors: any[] = await sentryRequest(inputs, "GET", `${orgPath(inputs.organization)}/detectors/?${query}`);
+    const own = new Set((detectors ?? []).filter((d) => String(d?.projectId) === inputs.projectId).map((d) => String(d.id)));
     const workflows: any[] = await sentryRequest(inputs, "GET", `${orgPath(inputs.organization)}/workflows/?${query}`);
     const removed: string[] = [];
     for (const w of workflows ?? []) {
-      if (!inputs.names.includes(w?.name)) continue;
+      if (!inputs.names.includes(w?.name) || !(w.detectorIds ?? []).some((d: unknown) => own.has(String(d)))) continue;
       await sentryRequest(inputs, "DELETE", `${orgPath(inputs.organization)}/workflows/${w.id}/`, undefined, [404]);
       removed.push(String(w.id));
     }

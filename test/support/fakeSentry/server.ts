@@ -43,6 +43,8 @@ export class FakeSentry {
   readonly log: LoggedRequest[] = [];
   /** Check-ins Sentry accepted (202) and then dropped: no monitor, and none to create. */
   readonly droppedCheckIns: { slug: string; reason: string }[] = [];
+  /** Sentry's project-filtered alert list may include organization-wide alerts on no project (getsentry/cli#1215). */
+  unattachedInProjectLists = false;
   private server?: http.Server;
   private nextId = 1000;
 
@@ -213,7 +215,8 @@ export class FakeSentry {
       }
       case "GET /organizations/{org}/workflows/": {
         const ids = url.searchParams.getAll("project");
-        const list = ids.length ? [...new Set(ids.flatMap((id) => this.workflowsOf(id)))] : this.workflows.filter((w) => w.organization === p.org);
+        const unattached = this.unattachedInProjectLists ? this.workflows.filter((w) => w.organization === p.org && w.detectorIds.length === 0) : [];
+        const list = ids.length ? [...new Set([...ids.flatMap((id) => this.workflowsOf(id)), ...unattached])] : this.workflows.filter((w) => w.organization === p.org);
         return [200, list.map(show)];
       }
       case "POST /organizations/{org}/workflows/": {

@@ -57,8 +57,11 @@ describe("alerts through Sentry's workflow API", () => {
     await workflowProvider.update!(made.id, made.outs, { ...api(), projectId: project.id, workflow: changed });
     const w = fake.workflows.find((x) => x.id === made.id)!;
     expect([w.body.config, w.detectorIds]).toEqual([{ frequency: 60 }, made.outs.detectorIds]);
+    expect((await workflowProvider.read!(made.id, made.outs)).id).toBe(made.id);
     await workflowProvider.delete!(made.id, made.outs);
     expect(fake.workflows.some((x) => x.id === made.id)).toBe(false);
+    // A refresh of an alert deleted in Sentry reports it gone, so the next `up` recreates it.
+    expect(await workflowProvider.read!(made.id, made.outs)).toEqual({ id: "", props: {} });
     // Gone already (deleted by hand): a delete succeeds.
     await expect(workflowProvider.delete!(made.id, made.outs)).resolves.toBeUndefined();
   });

@@ -102,8 +102,10 @@ export const workflowProvider: pulumi.dynamic.ResourceProvider = {
     return { outs: { ...news, detectorIds: olds.detectorIds } };
   },
   async read(id: string, props: WorkflowInputs & { detectorIds: string[] }) {
-    const found = await sentryRequest(props, "GET", `${orgPath(props.organization)}/workflows/${id}/`);
-    return { id: String(found.id), props };
+    // Deleted in Sentry: an empty id tells the engine it is gone, and the next `up` recreates it.
+    // Edits made in Sentry's UI are not compared (its answer adds ids and defaults to every part).
+    const found = await sentryRequest(props, "GET", `${orgPath(props.organization)}/workflows/${id}/`, undefined, [404]);
+    return found?.id === undefined ? { id: "", props: {} } : { id: String(found.id), props };
   },
   async delete(id: string, props: WorkflowInputs) {
     // Already gone (deleted by hand) is what a delete wants.

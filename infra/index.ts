@@ -75,5 +75,7 @@ export const backupKmsKeyArn = backup.bucket.kmsKeyArn;
 export const alertTopicArn = alerts.topicArn;
 export const dashboardName = dashboard.dashboardName;
 export const sentryProjects = sentry.projectSlugs;
+// The client keys preview stacks report through (sentryPreviewKeys); empty in other stacks.
+export const sentryPreviewKeys = sentry.previewKeyNames;
 // Exported under FINGERPRINTS_OUTPUT; resolves only if no secret is shared with compareSecretsWithStack.
 export const secretFingerprints = secretGuard({ project: cfg.project, stack: cfg.stack, secrets: cfg.secrets, compareWithStack: cfg.compareSecretsWithStack });

@@ -3,16 +3,16 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { ofType, one, planFor } from "./support/plan";
-import { SENTRY_API, SENTRY_SERVICES } from "../components/monitoring/sentry";
+import { previewKeyName, SENTRY_SERVICES } from "../components/monitoring/sentry";
+import { SENTRY_DEFAULT_ALERT_NAMES } from "../components/monitoring/sentryAlerts";
 import { mockCall, mockState } from "../tools/plan/mockOutputs";
+import { DYNAMIC_PROVIDER_CODE, DYNAMIC_TYPE } from "../tools/plan/harness";
 import { secretArnOfValueFrom } from "../components/containers/service";
 import type { LoadedStackConfig } from "../tools/plan/stackConfig";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
 const PROJECT = "sentry:index/sentryProject:SentryProject";
 const KEY = "sentry:index/sentryKey:SentryKey";
-const ISSUE_ALERT = "sentry:index/sentryIssueAlert:SentryIssueAlert";
-const COMMAND = "command:local:Command";
 const SECRET = "aws:secretsmanager/secret:Secret";
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 const TASK_DEF = "aws:ecs/taskDefinition:TaskDefinition";
@@ -22,6 +22,9 @@ function containers(td: PlanResource): any[] {
   const v = td.inputs.containerDefinitions;
   return typeof v === "string" ? JSON.parse(v) : (v as any[]);
 }
+
+/** The Sentry API resources (dynamic) of one project, by the suffix of their names. */
+const apiResource = (plan: Plan, name: string) => one(plan, DYNAMIC_TYPE, name);
 
 describe.each(["staging", "prod"])("Sentry of %s", (stack) => {
   let plan: Plan;
@@ -33,6 +36,7 @@ describe.each(["staging", "prod"])("Sentry of %s", (stack) => {
     const secret = one(plan, SECRET, `sentry-${suffix}-dsn`);
     return mockState(secret.type, secret.name, secret.inputs, c("region")).arn as string;
   };
+  const projectId = (suffix: string) => mockState(PROJECT, `sentry-${suffix}`, {}, c("region")).internalId as string;
 
   beforeAll(async () => {
     ({ plan, config: cfg } = await planFor(stack));
@@ -49,44 +53,68 @@ describe.each(["staging", "prod"])("Sentry of %s", (stack) => {
     expect(plan.outputs.sentryProjects).toEqual(Object.fromEntries(Object.entries(SENTRY_SERVICES).map(([k, s]) => [k, `${prefix}-${s}`])));
   });
 
-  it("talks to Sentry through an explicit provider whose token is secret", () => {
+  it("talks to Sentry through an explicit provider and API resources whose token is secret", () => {
     const provider = one(plan, "pulumi:providers:sentry");
     expect(provider.inputs.token).toBe("[secret]");
-    for (const r of [...ofType(plan, PROJECT), ...ofType(plan, KEY), ...ofType(plan, ISSUE_ALERT)]) expect(r.provider).toBe(provider.urn);
+    // The default sentry.io is left implicit, as in stacks deployed before sentryUrl existed.
+    expect(provider.inputs).not.toHaveProperty("baseUrl");
+    for (const r of [...ofType(plan, PROJECT), ...ofType(plan, KEY)]) expect(r.provider).toBe(provider.urn);
+    const dynamic = ofType(plan, DYNAMIC_TYPE).filter((r) => r.name.startsWith("sentry-"));
+    expect(dynamic).toHaveLength(SUFFIXES.length * 4);
+    for (const r of dynamic) {
+      expect(r.inputs).toMatchObject({ token: "[secret]", apiUrl: `${c("sentryUrl")}/api/0`, organization: c("sentryOrganization"), __provider: DYNAMIC_PROVIDER_CODE });
+    }
+  });
+
+  it("declares nothing that calls Sentry's retired issue-alert rules API", () => {
+    expect(plan.resources.filter((r) => /sentry.*(IssueAlert|MetricAlert)/i.test(r.type))).toEqual([]);
   });
 
   it("turns server-side scrubbing on for every project, with the configured sensitive fields", () => {
     const fields = JSON.parse(c("sentrySensitiveFields"));
     for (const suffix of SUFFIXES) {
       const project = one(plan, PROJECT, `sentry-${suffix}`);
-      const cmd = one(plan, COMMAND, `sentry-${suffix}-scrubbing`);
-      const env = cmd.inputs.environment as Record<string, string>;
-      expect(JSON.parse(env.SENTRY_PROJECT_SETTINGS)).toEqual({
-        dataScrubber: true, dataScrubberDefaults: true, scrubIPAddresses: true, sensitiveFields: fields, safeFields: [],
-      });
-      expect(env.SENTRY_PROJECT_URL).toBe(`${SENTRY_API}/projects/${c("sentryOrganization")}/${project.inputs.slug}/`);
-      expect(env.SENTRY_AUTH_TOKEN).toBe("[secret]");
-      expect(cmd.inputs.create).toMatch(/method: 'PUT'/);
-      expect(cmd.inputs.create).not.toMatch(/console\.log\([^)]*(TOKEN|body|text)/i);
-      expect(cmd.options.dependsOn).toContain(project.urn);
+      const settings = apiResource(plan, `sentry-${suffix}-scrubbing`);
+      expect(settings.inputs.settings).toEqual({ dataScrubber: true, dataScrubberDefaults: true, scrubIPAddresses: true, sensitiveFields: fields, safeFields: [] });
+      expect(settings.inputs.project).toBe(project.inputs.slug);
+      expect(settings.options.dependsOn).toContain(project.urn);
     }
   });
 
-  it("alerts on new, regressed and spiking issues in every project, by e-mail to the team", () => {
-    const teamId = mockCall("sentry:index/getSentryTeam:getSentryTeam", { slug: c("sentryTeam") }, c("region")).internalId;
+  it("removes the alert Sentry adds to every new project", () => {
     for (const suffix of SUFFIXES) {
-      const alert = one(plan, ISSUE_ALERT, `sentry-${suffix}-issues`);
-      expect(alert.inputs.project).toBe(`${prefix}-${suffix}`);
-      expect(alert.inputs.actionMatch).toBe("any");
-      const ids = (alert.inputs.conditions as any[]).map((x) => x.id);
-      expect(ids).toEqual([
-        "sentry.rules.conditions.first_seen_event.FirstSeenEventCondition",
-        "sentry.rules.conditions.regression_event.RegressionEventCondition",
-        "sentry.rules.conditions.event_frequency.EventFrequencyCondition",
-      ]);
-      expect((alert.inputs.conditions as any[])[2]).toMatchObject({ value: c("sentryErrorSpikeEvents"), interval: "5m", comparisonType: "count" });
-      expect(alert.inputs.actions).toEqual([{ id: "sentry.mail.actions.NotifyEmailAction", targetType: "Team", targetIdentifier: teamId }]);
+      const removal = apiResource(plan, `sentry-${suffix}-default-alerts`);
+      expect(removal.inputs).toMatchObject({ projectId: projectId(suffix), names: SENTRY_DEFAULT_ALERT_NAMES });
+      expect(removal.options.dependsOn).toContain(one(plan, PROJECT, `sentry-${suffix}`).urn);
     }
+  });
+
+  it("alerts on new, regressed and spiking issues of this stack's environment only, by e-mail to the team", () => {
+    const teamId = mockCall("sentry:index/getSentryTeam:getSentryTeam", { slug: c("sentryTeam") }, c("region")).internalId;
+    const email = [{ type: "email", integrationId: null, data: {}, config: { targetType: "team", targetIdentifier: teamId, targetDisplay: null } }];
+    for (const suffix of SUFFIXES) {
+      const issues = apiResource(plan, `sentry-${suffix}-issues`);
+      const spikes = apiResource(plan, `sentry-${suffix}-spikes`);
+      for (const alert of [issues, spikes]) {
+        expect(alert.inputs.projectId).toBe(projectId(suffix));
+        expect(alert.inputs.workflow).toMatchObject({ environment: stack, enabled: true, config: { frequency: 30 } });
+        expect((alert.inputs.workflow as any).actionFilters.map((f: any) => f.actions)).toEqual([email]);
+        // Created after Sentry's default alert is gone, so the project never has two.
+        expect(alert.options.dependsOn).toContain(apiResource(plan, `sentry-${suffix}-default-alerts`).urn);
+      }
+      expect((issues.inputs.workflow as any).triggers.conditions.map((x: any) => x.type)).toEqual(["first_seen_event", "regression_event", "reappeared_event"]);
+      expect((spikes.inputs.workflow as any).triggers.conditions).toEqual([]);
+      expect((spikes.inputs.workflow as any).actionFilters[0].conditions).toEqual([
+        { type: "event_frequency_count", comparison: { value: Number(c("sentryErrorSpikeEvents")), interval: "5min" }, conditionResult: true },
+      ]);
+    }
+  });
+
+  it("makes a preview key per project exactly when sentryPreviewKeys says so, and exports their names", () => {
+    const wanted = c("sentryPreviewKeys") === "true";
+    const keys = ofType(plan, KEY).filter((k) => k.name.endsWith("-previews-key"));
+    expect(keys.map((k) => k.inputs.name).sort()).toEqual(wanted ? SUFFIXES.map((s) => previewKeyName(`${prefix}-${s}`)).sort() : []);
+    expect(plan.outputs.sentryPreviewKeys).toEqual(wanted ? Object.fromEntries(Object.entries(SENTRY_SERVICES).map(([k, s]) => [k, `${prefix}-${s}-previews`])) : {});
   });
 
   it("keeps each DSN in its own KMS-encrypted secret, written as a secret value", () => {
@@ -132,16 +160,27 @@ describe("Sentry alerts to a Slack integration", () => {
   it("posts to the configured channel instead of e-mail", async () => {
     const configFile = stackFile({ "chatbot:sentryAlertIntegrationId": "424242", "chatbot:sentryAlertSlackChannel": "#chatbot-alerts" });
     const { plan } = await planFor("staging", { configFile });
-    for (const alert of ofType(plan, ISSUE_ALERT)) {
-      expect(alert.inputs.actions).toEqual([
-        { id: "sentry.integrations.slack.notify_action.SlackNotifyServiceAction", workspace: "424242", channel: "#chatbot-alerts" },
+    const alerts = ofType(plan, DYNAMIC_TYPE).filter((r) => /-(issues|spikes)$/.test(r.name));
+    expect(alerts).toHaveLength(SUFFIXES.length * 2);
+    for (const alert of alerts) {
+      expect((alert.inputs.workflow as any).actionFilters[0].actions).toEqual([
+        { type: "slack", integrationId: "424242", data: {}, config: { targetType: "specific", targetIdentifier: null, targetDisplay: "#chatbot-alerts" } },
       ]);
     }
-    expect(ofType(plan, ISSUE_ALERT)).toHaveLength(SUFFIXES.length);
   });
 
   it("refuses an integration without a channel", async () => {
     const configFile = stackFile({ "chatbot:sentryAlertIntegrationId": "424242" });
     await expect(planFor("staging", { configFile })).rejects.toThrow(/chatbot:sentryAlertSlackChannel = "": required when sentryAlertIntegrationId is set/);
+  });
+
+  it("refuses preview keys on a stack that shares another's projects", async () => {
+    const configFile = stackFile({ "chatbot:sentryPreviewKeys": "true", "chatbot:sentryShareProjectsOf": "chatbot-prod" });
+    await expect(planFor("staging", { configFile })).rejects.toThrow(/chatbot:sentryPreviewKeys = "?true"?: must be false with sentryShareProjectsOf \(chatbot-prod\)/);
+  });
+
+  it("refuses a plain-http Sentry that is not loopback", async () => {
+    const configFile = stackFile({ "chatbot:sentryUrl": "http://sentry.example.com" });
+    await expect(planFor("staging", { configFile })).rejects.toThrow(/chatbot:sentryUrl = "http:\/\/sentry.example.com": expected https:\/\/<host>/);
   });
 });

@@ -1,8 +1,9 @@
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as sentry from "@pulumiverse/sentry";
 import { kmsKey } from "../shared/kmsKey";
 import { storedSecret } from "../shared/storedSecret";
+import { AlertTarget, projectAlerts, SENTRY_DEFAULT_ALERT_NAMES } from "./sentryAlerts";
+import { SentryAlertWorkflow, SentryApiArgs, SentryDefaultAlertsRemoval, SentryProjectSettings } from "./sentryApi/resources";
 
 /** The services that report to Sentry: key = how Args/outputs name it, value = Sentry project suffix. */
 export const SENTRY_SERVICES = {
@@ -13,17 +14,26 @@ export const SENTRY_SERVICES = {
 } as const;
 export type SentryService = keyof typeof SENTRY_SERVICES;
 
-/** What the provider talks to when no `baseUrl` is set (we set none). */
-export const SENTRY_API = "https://sentry.io/api/0";
+/** sentry.io's own host; the bridged provider's default when it is given no `baseUrl`. */
+export const SENTRY_URL = "https://sentry.io";
+
+/** The client key a project's owner creates for preview stacks: a key of its own, revocable apart from the owner's. */
+export function previewKeyName(projectSlug: string): string {
+  return `${projectSlug}-previews`;
+}
 
 export interface SentryArgs {
   /** `<project>-<stack>`; project slugs are `<namePrefix>-<service>`. */
   namePrefix: string;
+  /** The stack's SENTRY_ENVIRONMENT: every alert fires only on events of this environment. */
+  environment: string;
+  /** Sentry's web address (`https://sentry.io`, `https://de.sentry.io`, a self-hosted one); the API is under /api/0. */
+  url: string;
   /** Sentry organization slug. */
   organization: string;
   /** Team (slug) that owns the projects and gets the e-mail alerts. */
   team: string;
-  /** Auth token of the Sentry provider and of the scrubbing call (secret). */
+  /** Auth token of the Sentry provider and of the Sentry API resources (secret). */
   authToken: pulumi.Input<string>;
   /** Slack integration id alerts go to; empty sends e-mail to the team. */
   alertIntegrationId: string;
@@ -37,9 +47,12 @@ export interface SentryArgs {
   protect: boolean;
   /**
    * Name prefix of another stack whose projects this stack reports to (its events tell themselves
-   * apart by environment); empty creates this stack's own projects, keys and alert rules.
+   * apart by environment), through the key that stack made for previews; empty creates this
+   * stack's own projects, keys and alerts.
    */
   shareProjectsOf: string;
+  /** Create a second client key per project for preview stacks (previewKeyName); for the stack previews share. */
+  previewKeys: boolean;
 }
 
 /** Settings of Sentry's "Update a project" API that the 0.0.9 provider does not expose. */
@@ -47,20 +60,10 @@ function scrubbingSettings(sensitiveFields: string[]) {
   return { dataScrubber: true, dataScrubberDefaults: true, scrubIPAddresses: true, sensitiveFields, safeFields: [] as string[] };
 }
 
-// Runs with the deploying machine's node (the one running this program): no curl, no extra tool.
-// Prints the HTTP status only: neither the token nor the response body reaches the logs.
-const PUT_SETTINGS = [
-  "fetch(process.env.SENTRY_PROJECT_URL, { method: 'PUT',",
-  "  headers: { Authorization: 'Bearer ' + process.env.SENTRY_AUTH_TOKEN, 'Content-Type': 'application/json' },",
-  "  body: process.env.SENTRY_PROJECT_SETTINGS })",
-  ".then((r) => { if (!r.ok) { console.error('Sentry refused the scrubbing settings: HTTP ' + r.status); process.exit(1); }",
-  "  console.log('Sentry scrubbing settings applied'); })",
-  ".catch((e) => { console.error('Sentry scrubbing settings: ' + e.message); process.exit(1); });",
-].join("\n");
-
 /**
- * Sentry for the stack: a project, client key and issue alert rule per service, server-side PII
- * scrubbing on every project, and each DSN in its own KMS-encrypted Secrets Manager secret so it
+ * Sentry for the stack: a project, client key and two alerts per service (new or regressed; a
+ * spike), limited to the stack's environment, server-side PII scrubbing on every project, Sentry's
+ * own default alert removed, and each DSN in its own KMS-encrypted Secrets Manager secret so it
  * reaches its service only as an ECS `secrets` entry.
  */
 export class Sentry extends pulumi.ComponentResource {
@@ -71,40 +74,47 @@ export class Sentry extends pulumi.ComponentResource {
   /** Key the DSN secrets are encrypted with: task execution roles need kms:Decrypt on it. */
   readonly dsnKmsKeyArn: pulumi.Output<string>;
   readonly projectSlugs: Record<SentryService, pulumi.Output<string>>;
+  /** Names of the preview keys this stack made (previewKeys), per service; empty otherwise. */
+  readonly previewKeyNames: Partial<Record<SentryService, string>>;
   /**
    * Slug of the backup job's cron monitor (its SENTRY_MONITOR_SLUG), in the backup-job project.
-   * Provider 0.0.9 has no monitor resource: Sentry creates the monitor on a check-in that carries
-   * `monitor_config` (schedule, margin), or it is created once in Sentry's UI under this slug.
+   * Provider 0.0.9 has no monitor resource: the job's first check-in carries `monitor_config`
+   * (schedule, margin) and Sentry creates or updates the monitor from it.
    */
   readonly backupMonitorSlug: string;
 
   constructor(name: string, args: SentryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chatbot:monitoring:Sentry", name, {}, opts);
     const child = { parent: this };
-    const provider = new sentry.Provider(`${name}-provider`, { token: pulumi.secret(args.authToken) }, child);
+    // The default URL is left implicit, as stacks created before the key was added have it.
+    const baseUrl = args.url === SENTRY_URL ? {} : { baseUrl: `${args.url}/api/` };
+    const provider = new sentry.Provider(`${name}-provider`, { token: pulumi.secret(args.authToken), ...baseUrl }, child);
     const viaSentry = { parent: this, provider };
     const stateful = { protect: args.protect, retainOnDelete: args.protect };
+    const api: SentryApiArgs = { apiUrl: `${args.url}/api/0`, token: args.authToken, organization: args.organization };
 
     const key = kmsKey(`${name}-dsn-key`, {
       name: `${args.namePrefix}-sentry`,
       description: `${args.namePrefix}: encrypts the Sentry DSN secrets`,
     }, { ...child, ...stateful });
 
-    const team = sentry.getSentryTeamOutput({ organization: args.organization, slug: args.team }, viaSentry);
-    const actions = args.alertIntegrationId
-      ? [{ id: "sentry.integrations.slack.notify_action.SlackNotifyServiceAction", workspace: args.alertIntegrationId, channel: args.alertSlackChannel }]
-      : [{ id: "sentry.mail.actions.NotifyEmailAction", targetType: "Team", targetIdentifier: team.internalId }];
+    const shared = args.shareProjectsOf !== "";
+    const target: pulumi.Output<AlertTarget> = args.alertIntegrationId
+      ? pulumi.output({ kind: "slack", integrationId: args.alertIntegrationId, channel: args.alertSlackChannel } as AlertTarget)
+      : sentry.getSentryTeamOutput({ organization: args.organization, slug: args.team }, viaSentry)
+        .apply((team): AlertTarget => ({ kind: "team", teamId: team.internalId }));
 
     const dsnSecretArns = {} as Record<SentryService, pulumi.Output<string>>;
     const dsnSecretVersionIds = {} as Record<SentryService, pulumi.Output<string>>;
     const projectSlugs = {} as Record<SentryService, pulumi.Output<string>>;
+    const previewKeyNames: Partial<Record<SentryService, string>> = {};
     for (const [service, suffix] of Object.entries(SENTRY_SERVICES) as [SentryService, string][]) {
-      const shared = args.shareProjectsOf !== "";
       const slug = `${shared ? args.shareProjectsOf : args.namePrefix}-${suffix}`;
       const dsn = shared
-        // A preview stack borrows the owner's DSN: no project, key or alert rule to create and clean up.
-        ? pulumi.output(sentry.getSentryKeyOutput({ organization: args.organization, project: slug, first: true }, viaSentry)).dsnPublic
-        : this.project(name, suffix, slug, args, actions, viaSentry, stateful);
+        // A preview stack reports through the key the owner made for previews: no project, key or alert to clean up.
+        ? pulumi.output(sentry.getSentryKeyOutput({ organization: args.organization, project: slug, name: previewKeyName(slug) }, viaSentry)).dsnPublic
+        : this.project({ name, suffix, slug, args, api, target, viaSentry, stateful });
+      if (!shared && args.previewKeys) previewKeyNames[service] = previewKeyName(slug);
 
       // Preview stacks re-create the same name right after a destroy; others keep the recovery window.
       // The DSN is re-creatable from Sentry: the secret and its version are not protected.
@@ -122,57 +132,39 @@ export class Sentry extends pulumi.ComponentResource {
     this.dsnSecretVersionIds = dsnSecretVersionIds;
     this.dsnKmsKeyArn = key.arn;
     this.projectSlugs = projectSlugs;
+    this.previewKeyNames = previewKeyNames;
     this.backupMonitorSlug = `${args.namePrefix}-backup`;
-    this.registerOutputs({ dsnSecretArns, dsnKmsKeyArn: this.dsnKmsKeyArn, projectSlugs });
+    this.registerOutputs({ dsnSecretArns, dsnKmsKeyArn: this.dsnKmsKeyArn, projectSlugs, previewKeyNames });
   }
 
-  /** This stack's own project for one service, with its scrubbing, client key and alert rule; returns the DSN. */
-  private project(
-    name: string, suffix: string, slug: string, args: SentryArgs, actions: pulumi.Input<any>[],
-    viaSentry: pulumi.CustomResourceOptions, stateful: { protect: boolean; retainOnDelete: boolean },
-  ): pulumi.Output<string> {
+  /** This stack's own project for one service: scrubbing, client key(s) and alerts; returns the DSN. */
+  private project(p: {
+    name: string; suffix: string; slug: string; args: SentryArgs; api: SentryApiArgs; target: pulumi.Output<AlertTarget>;
+    viaSentry: pulumi.CustomResourceOptions; stateful: { protect: boolean; retainOnDelete: boolean };
+  }): pulumi.Output<string> {
+    const { name, suffix, slug, args, api } = p;
     const child = { parent: this };
     const project = new sentry.SentryProject(`${name}-${suffix}`, {
       organization: args.organization,
       teams: [args.team],
       name: slug,
       slug,
-    }, { ...viaSentry, ...stateful });
+    }, { ...p.viaSentry, ...p.stateful });
 
-    // The provider has no scrubbing arguments; Sentry's project API has. Re-applied whenever
-    // the fields change (the settings are inputs of this resource).
-    new command.local.Command(`${name}-${suffix}-scrubbing`, {
-      interpreter: ["node", "-e"],
-      create: PUT_SETTINGS,
-      environment: {
-        SENTRY_PROJECT_URL: pulumi.interpolate`${SENTRY_API}/projects/${args.organization}/${project.slug}/`,
-        SENTRY_PROJECT_SETTINGS: JSON.stringify(scrubbingSettings(args.sensitiveFields)),
-        SENTRY_AUTH_TOKEN: pulumi.secret(args.authToken),
-      },
-      addPreviousOutputInEnv: false,
-    }, child);
+    new SentryProjectSettings(`${name}-${suffix}-scrubbing`, { ...api, project: project.slug, settings: scrubbingSettings(args.sensitiveFields) }, child);
 
-    const clientKey = new sentry.SentryKey(`${name}-${suffix}-key`, {
-      organization: args.organization,
-      project: project.slug,
-      name: slug,
-    }, viaSentry);
+    // Sentry gives a new project an alert to its members on every high-priority issue of any
+    // environment; preview stacks' errors would page through it. Ours replace it.
+    const defaults = new SentryDefaultAlertsRemoval(`${name}-${suffix}-default-alerts`, { ...api, projectId: project.internalId, names: SENTRY_DEFAULT_ALERT_NAMES }, child);
+    const bodies = p.target.apply((target) => projectAlerts({ slug, environment: args.environment, spikeEvents: args.errorSpikeEvents, target }));
+    for (const kind of ["issues", "spikes"] as const) {
+      new SentryAlertWorkflow(`${name}-${suffix}-${kind}`, { ...api, projectId: project.internalId, workflow: bodies[kind] }, { ...child, dependsOn: [defaults] });
+    }
 
-    new sentry.SentryIssueAlert(`${name}-${suffix}-issues`, {
-      organization: args.organization,
-      project: project.slug,
-      name: `${slug}: new, regressed or spiking issue`,
-      actionMatch: "any",
-      filterMatch: "all",
-      // Sentry's default: one notification per issue per 30 minutes, however often it fires.
-      frequency: 30,
-      conditions: [
-        { id: "sentry.rules.conditions.first_seen_event.FirstSeenEventCondition" },
-        { id: "sentry.rules.conditions.regression_event.RegressionEventCondition" },
-        { id: "sentry.rules.conditions.event_frequency.EventFrequencyCondition", comparisonType: "count", value: String(args.errorSpikeEvents), interval: "5m" },
-      ],
-      actions,
-    }, viaSentry);
+    const clientKey = new sentry.SentryKey(`${name}-${suffix}-key`, { organization: args.organization, project: project.slug, name: slug }, p.viaSentry);
+    if (args.previewKeys) {
+      new sentry.SentryKey(`${name}-${suffix}-previews-key`, { organization: args.organization, project: project.slug, name: previewKeyName(slug) }, p.viaSentry);
+    }
     return clientKey.dsnPublic;
   }
 }

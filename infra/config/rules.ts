@@ -45,6 +45,9 @@ export function crossKeyIssues(v: Record<string, any>): ConfigIssue[] {
   if (v.sentryAlertIntegrationId && !v.sentryAlertSlackChannel) {
     issues.push({ key: "sentryAlertSlackChannel", value: "", problem: "required when sentryAlertIntegrationId is set: Slack needs a channel to post to" });
   }
+  if (v.sentryPreviewKeys && v.sentryShareProjectsOf) {
+    issues.push({ key: "sentryPreviewKeys", value: "true", problem: `must be false with sentryShareProjectsOf (${v.sentryShareProjectsOf}): a stack that shares projects creates no keys; set it on ${v.sentryShareProjectsOf}'s stack` });
+  }
   for (const entry of v.credentialRotation ?? []) {
     const name = String(entry).split("=")[0];
     if (!(ROTATABLE_CREDENTIALS as readonly string[]).includes(name)) {

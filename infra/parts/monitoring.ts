@@ -17,6 +17,8 @@ export function alertingPart(cfg: StackConfig, opts: pulumi.ComponentResourceOpt
   }, opts);
   const sentry = new Sentry("sentry", {
     namePrefix: cfg.namePrefix,
+    environment: cfg.stack,
+    url: cfg.sentryUrl,
     organization: cfg.sentryOrganization,
     team: cfg.sentryTeam,
     authToken: cfg.secrets.sentryAuthToken,
@@ -26,6 +28,7 @@ export function alertingPart(cfg: StackConfig, opts: pulumi.ComponentResourceOpt
     sensitiveFields: cfg.sentrySensitiveFields,
     protect: cfg.protectStatefulResources,
     shareProjectsOf: cfg.sentryShareProjectsOf,
+    previewKeys: cfg.sentryPreviewKeys,
   }, opts);
   return { alerts, sentry };
 }

@@ -62,7 +62,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     job = new Run(readBounds(env), rt.stop);
     // list only reads; the other three are what an alert must cover (a verify that hangs too).
     const sentry = command === "list" ? undefined : readJobEnv(env, command).sentry;
-    if (sentry) monitor = CronMonitor.fromDsn(sentry.dsn, sentry.monitorSlug, rt.err, sentry.monitorConfig);
+    if (sentry) monitor = CronMonitor.fromDsn(sentry.dsn, sentry.monitorSlug, rt.err, sentry.monitorConfig, sentry.environment);
     await monitor?.checkIn("in_progress");
     await run(rest, env, rt, job);
     await monitor?.checkIn("ok");

@@ -15,7 +15,7 @@ export interface JobEnv {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   debug: boolean;
   /** Sentry cron check-ins of this command (backup, verify and restore each have their monitor). */
-  sentry?: { dsn: string; monitorSlug: string; monitorConfig?: MonitorConfig };
+  sentry?: { dsn: string; monitorSlug: string; monitorConfig?: MonitorConfig; environment?: string };
 }
 
 export interface BackupEnv extends JobEnv {
@@ -72,7 +72,7 @@ function readSentry(env: NodeJS.ProcessEnv, command: string): JobEnv["sentry"] {
   if (!dsn || !slug) return undefined;
   const own = command === "backup";
   const schedule = own ? "SENTRY_MONITOR_SCHEDULE" : `SENTRY_${command.toUpperCase()}_MONITOR_SCHEDULE`;
-  return { dsn, monitorSlug: own ? slug : `${slug}-${command}`, monitorConfig: monitorConfig(env, schedule) };
+  return { dsn, monitorSlug: own ? slug : `${slug}-${command}`, monitorConfig: monitorConfig(env, schedule), environment: opt(env, "SENTRY_ENVIRONMENT") };
 }
 
 /** The `backup` command also needs the database, and optionally Chroma and Sentry. */

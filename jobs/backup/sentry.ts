@@ -24,11 +24,13 @@ export class CronMonitor {
     private readonly url: string | undefined,
     private readonly log: (line: string) => void,
     private readonly config?: MonitorConfig,
+    /** SENTRY_ENVIRONMENT: the monitor's environment, so a stack's check-ins are its own. */
+    private readonly environment?: string,
   ) {}
 
-  static fromDsn(dsn: string, monitorSlug: string, log: (line: string) => void, config?: MonitorConfig): CronMonitor {
+  static fromDsn(dsn: string, monitorSlug: string, log: (line: string) => void, config?: MonitorConfig, environment?: string): CronMonitor {
     try {
-      return new CronMonitor(checkInUrl(dsn, monitorSlug), log, config);
+      return new CronMonitor(checkInUrl(dsn, monitorSlug), log, config, environment);
     } catch (err) {
       log(`sentry check-in disabled: ${(err as Error).message}`);
       return new CronMonitor(undefined, log);
@@ -37,17 +39,18 @@ export class CronMonitor {
 
   async checkIn(status: CheckInStatus): Promise<void> {
     if (!this.url) return;
-    const u = new URL(this.url);
-    u.searchParams.set("status", status);
-    // The same id on start and end pairs them even if runs overlap.
-    u.searchParams.set("check_in_id", this.checkInId);
-    if (status !== "in_progress") u.searchParams.set("duration", String((Date.now() - this.started) / 1000));
+    // Everything goes in the JSON body: with a JSON body Sentry reads neither `status` nor
+    // `check_in_id` from the query string. The same id on start and end pairs them even if runs overlap.
+    const body: Record<string, unknown> = { check_in_id: this.checkInId, status };
+    if (status !== "in_progress") body.duration = (Date.now() - this.started) / 1000;
+    if (this.environment) body.environment = this.environment;
+    // The first check-in carries the monitor's schedule, so Sentry creates the monitor itself (an
+    // upsert: the Pulumi provider has no monitor resource) and keeps it in step with the stack's config.
+    if (status === "in_progress" && this.config) body.monitor_config = this.config;
     try {
-      // The first check-in carries the monitor's schedule, so Sentry creates the monitor itself
-      // (the Pulumi provider has no monitor resource) and keeps it in step with the stack's config.
-      const body = status === "in_progress" && this.config ? JSON.stringify({ monitor_config: this.config }) : undefined;
-      const headers = body ? { "content-type": "application/json" } : undefined;
-      const res = await fetch(u, { method: "POST", body, headers, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(this.url, {
+        method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" }, signal: AbortSignal.timeout(10_000),
+      });
       if (!res.ok) this.log(`sentry check-in ${status} failed: HTTP ${res.status}`);
     } catch (err) {
       this.log(`sentry check-in ${status} failed: ${(err as Error).message}`);

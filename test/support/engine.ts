@@ -8,6 +8,8 @@ import * as path from "path";
 import YAML from "yaml";
 import { fromEngineStates, fromPlan, ResourceView } from "../../tools/engine/resources";
 import { EngineResult, EngineWorkspace } from "../../tools/engine/workspace";
+import { fakeSentryForStacks } from "./fakeSentry/forEngine";
+import type { FakeSentry } from "./fakeSentry/server";
 import { planFor } from "./plan";
 
 export { disagreements } from "../../tools/engine/resources";
@@ -17,9 +19,19 @@ const ROOT = path.resolve(__dirname, "../..");
 /** Engine runs take tens of seconds each on two cores. */
 export const ENGINE_TIMEOUT = 15 * 60_000;
 
-export function openWorkspace(): Promise<EngineWorkspace> {
+/**
+ * A workspace whose stacks talk to a fake Sentry on loopback (the Sentry API resources are real
+ * dynamic providers: an `up` calls Sentry). The fake is stopped when the workspace is disposed.
+ */
+export async function openWorkspace(): Promise<EngineWorkspace & { sentry: FakeSentry }> {
+  const sentry = await fakeSentryForStacks();
   // `tsc --noEmit` type-checks in `npm test`; the CLI's loader need not do it again.
-  return EngineWorkspace.create({ transpileOnly: true });
+  const ws = await EngineWorkspace.create({ transpileOnly: true, config: { sentryUrl: sentry.url } }).catch(async (e) => {
+    await sentry.stop();
+    throw e;
+  });
+  ws.onDispose(() => sentry.stop());
+  return Object.assign(ws, { sentry });
 }
 
 /** A copy of Pulumi.<stack>.yaml with some config values replaced, for the engine and the plan alike. */

@@ -50,6 +50,20 @@ export function offlinePlugins(): { name: string; version: string }[] {
   return Object.entries(PROVIDER_PACKAGES).map(([name, pkg]) => ({ name, version: require(path.join(ROOT, "node_modules", pkg, "package.json")).version }));
 }
 
+/**
+ * The plugin the engine starts for dynamic resources (`pulumi-nodejs:dynamic:Resource`, e.g. the
+ * Sentry API resources): the SDK's own dynamic provider, as Pulumi's release ships it beside the
+ * CLI (sdk/nodejs/dist/pulumi-resource-pulumi-nodejs). It is not an offline stand-in: it runs the
+ * provider code serialized into the stack, so it talks to whatever the program points it at.
+ * The engine starts it in the program's directory, where `@pulumi/pulumi` resolves.
+ */
+export const DYNAMIC_PLUGIN = "pulumi-nodejs";
+
+export function dynamicProviderScript(): string {
+  return "#!/bin/sh\n# The Node.js SDK's dynamic provider (@pulumi/pulumi/cmd/dynamic-provider), resolved from the program's directory.\n" +
+    "exec node \"$(node -e \"process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))\")\" \"$@\"\n";
+}
+
 /** The executable the engine starts for a plugin: Node with tsx, serving plugins/serve.ts. */
 export function pluginScript(name: string): string {
   const loader = path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs");

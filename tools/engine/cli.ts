@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     const res = await ws.pulumi([...COMMANDS[command], "--stack", stack, ...policy, ...extra]);
     return res.status;
   } finally {
-    if (!state) ws.dispose();
+    if (!state) await ws.dispose();
   }
 }
 

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { loadStackConfig, StackConfigFiles } from "../plan/stackConfig";
-import { offlinePlugins, pluginScript, ROOT } from "./cache";
+import { DYNAMIC_PLUGIN, dynamicProviderScript, offlinePlugins, pluginScript, ROOT } from "./cache";
 import { ensureCli } from "./install";
 
 /** Not a secret: it only guards throwaway test state. */
@@ -33,10 +33,17 @@ export interface WorkspaceOptions {
   transpileOnly?: boolean;
   /** Print the CLI's output as it runs. */
   echo?: boolean;
+  /** Config set in every stack this workspace creates (`<key>` → value), e.g. a test Sentry's URL. */
+  config?: Record<string, unknown>;
 }
 
 export class EngineWorkspace {
-  private constructor(readonly dir: string, readonly projectDir: string, readonly env: NodeJS.ProcessEnv, private readonly echo: boolean) {}
+  private readonly cleanups: (() => void | Promise<void>)[] = [];
+
+  private constructor(
+    readonly dir: string, readonly projectDir: string, readonly env: NodeJS.ProcessEnv, private readonly echo: boolean,
+    private readonly config: Record<string, unknown>,
+  ) {}
 
   static async create(opts: WorkspaceOptions = {}): Promise<EngineWorkspace> {
     const cli = await ensureCli();
@@ -55,9 +62,12 @@ export class EngineWorkspace {
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_SELF_MANAGED_STATE_NO_LEGACY_WARNING: "true",
       PULUMI_SKIP_CONFIRMATIONS: "true",
+      // A file backend has no ESC and no KMS: tools/preview-stack/environments.ts reads these.
+      CHATBOT_ESC_OFFLINE_DIR: path.join(projectDir, "esc"),
+      CHATBOT_PREVIEW_SECRETS_PROVIDER: "passphrase",
       ...(opts.transpileOnly ? { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } : {}),
     };
-    const ws = new EngineWorkspace(dir, projectDir, env, opts.echo ?? false);
+    const ws = new EngineWorkspace(dir, projectDir, env, opts.echo ?? false, opts.config ?? {});
     await ws.installPlugins();
     return ws;
   }
@@ -74,6 +84,12 @@ export class EngineWorkspace {
       fs.writeFileSync(path.join(folder, `pulumi-resource-${plugin.name}`), pluginScript(plugin.name), { mode: 0o755 });
       await this.must(["plugin", "install", "resource", plugin.name, plugin.version, "--file", folder]);
     }
+    // The dynamic provider is a "bundled" plugin: `pulumi plugin install` refuses it, and the engine
+    // looks for it beside its own executable, then on PATH. The CLI built here has nothing beside it.
+    const bin = path.join(this.dir, "bin");
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, `pulumi-resource-${DYNAMIC_PLUGIN}`), dynamicProviderScript(), { mode: 0o755 });
+    this.env.PATH = [bin, this.env.PATH].join(path.delimiter);
   }
 
   /** Runs the CLI in the project copy; never throws on a non-zero exit. */
@@ -103,14 +119,18 @@ export class EngineWorkspace {
 
   /**
    * Creates the stack from the committed stack file: its config as written (less the KMS secrets
-   * provider), the passphrase provider, and the secrets set with `pulumi config set-all --secret`.
+   * provider and the ESC imports, whose values are resolved offline and written in), the
+   * passphrase provider, and the secrets set with `pulumi config set-all --secret`.
    */
   async initStack(stack: string, init: StackInit = {}): Promise<void> {
     const source = init.configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
     const loaded = loadStackConfig(stack, init);
     const yaml = YAML.parse(fs.readFileSync(source, "utf8")) ?? {};
-    const config: Record<string, unknown> = { ...(yaml.config ?? {}) };
-    for (const [k, v] of Object.entries(init.overrides ?? {})) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
+    // A file backend refuses `environment:` imports ("does not support environments"): their
+    // values, resolved from the offline copies (tools/plan/esc.ts), are written as stack config.
+    const fromEnvironment = Object.fromEntries(loaded.fromEnvironment.filter((k) => !loaded.secretKeys.includes(k)).map((k) => [k, typedValue(loaded.config[k])]));
+    const config: Record<string, unknown> = { ...fromEnvironment, ...(yaml.config ?? {}) };
+    for (const [k, v] of Object.entries({ ...this.config, ...init.overrides })) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
     for (const k of loaded.secretKeys) delete config[k];
     fs.writeFileSync(path.join(this.projectDir, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
     await this.must(["stack", "init", stack, "--secrets-provider", "passphrase"]);
@@ -118,8 +138,24 @@ export class EngineWorkspace {
     if (secrets.length > 0) await this.must(["config", "set-all", "--stack", stack, ...secrets]);
   }
 
-  dispose(): void {
+  /** Runs on dispose, before the directory goes (a server the stacks talk to). */
+  onDispose(cleanup: () => void | Promise<void>): void {
+    this.cleanups.push(cleanup);
+  }
+
+  async dispose(): Promise<void> {
+    for (const cleanup of this.cleanups.splice(0)) await cleanup();
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Config values travel as strings; a list or map goes back into the stack file as YAML. */
+function typedValue(value: string): unknown {
+  if (!/^[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
   }
 }
 

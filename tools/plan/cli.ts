@@ -1,5 +1,5 @@
 /**
- * npm run plan -- <stack> [--config FILE] [--secrets FILE] [--json FILE] [--md FILE] [--estimate]
+ * npm run plan -- <stack> [--config FILE] [--secrets FILE] [--environments DIR] [--json FILE] [--md FILE] [--estimate]
  * npm run plan -- diff <stackA> <stackB>
  * Renders the program offline (runtime mocks: no cloud, no CLI). See DESIGN.md, "Offline plan".
  *
@@ -21,6 +21,7 @@ Renders the stack's program offline (runtime mocks: no cloud, no Pulumi CLI) and
   <stack>          a stack with a Pulumi.<stack>.yaml here (staging, prod, preview)
   --config FILE    read the stack's config from FILE instead of Pulumi.<stack>.yaml
   --secrets FILE   YAML map key: value of plaintext secrets instead of placeholders
+  --environments DIR  offline copies of the stack's ESC environments, DIR/<project>/<env>.yaml (default esc/)
   --json FILE      write the plan as JSON (deterministic, secrets as "[secret]")
   --md FILE        write a Markdown report for a pull request
   --estimate       add the monthly cost and first-deploy time estimate
@@ -56,7 +57,7 @@ export async function main(argv: string[], io: PlanIo = stdio): Promise<number> 
     }
     const { values, positionals, help } = parseFlags(argv, {
       config: { type: "string" }, secrets: { type: "string" }, json: { type: "string" }, md: { type: "string" },
-      estimate: { type: "boolean" },
+      estimate: { type: "boolean" }, environments: { type: "string" },
     });
     if (help) {
       io.out(USAGE);
@@ -66,11 +67,11 @@ export async function main(argv: string[], io: PlanIo = stdio): Promise<number> 
     const stack = positionals[0];
     // With --config the stack name need not have a file (it names the stack the config is for).
     if (!values.config) requireStack(stack);
-    for (const flag of ["config", "secrets"] as const) {
+    for (const flag of ["config", "secrets", "environments"] as const) {
       const file = values[flag];
       if (file && !fs.existsSync(file)) throw new UsageError(`--${flag} ${file}: no such file`);
     }
-    const { plan, config } = await renderStack({ stack, configFile: values.config, secretsFile: values.secrets });
+    const { plan, config } = await renderStack({ stack, configFile: values.config, secretsFile: values.secrets, environmentsDir: values.environments });
     io.out(summary(plan, config));
     if (values.json) {
       fs.writeFileSync(values.json, planJson(plan));

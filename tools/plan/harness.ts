@@ -64,6 +64,17 @@ function parseProviderInputs(inputs: Record<string, unknown>): Record<string, un
   return out;
 }
 
+export const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
+export const DYNAMIC_PROVIDER_CODE = "[serialized dynamic provider]";
+
+/**
+ * A dynamic resource's `__provider` input is its provider's code as serialized on this machine
+ * (the loader's output differs between tsx and the CLI's ts-node): the plan names it, not its text.
+ */
+function withoutProviderCode(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  return type === DYNAMIC_TYPE && "__provider" in inputs ? { ...inputs, __provider: DYNAMIC_PROVIDER_CODE } : inputs;
+}
+
 /** Marks the named outputs secret in a serialized state, as the engine does for additionalSecretOutputs. */
 function markSecret(state: Record<string, unknown>, names: string[]): void {
   for (const name of names) {
@@ -134,7 +145,7 @@ export async function render(opts: RenderOptions): Promise<Plan> {
       types.set(urn, type);
       resources.set(urn, {
         urn, type, name: req.getName(), parent: req.getParent() || null,
-        inputs: sanitize(type.startsWith("pulumi:providers:") ? parseProviderInputs(rawInputs) : rawInputs) as Record<string, unknown>,
+        inputs: sanitize(type.startsWith("pulumi:providers:") ? parseProviderInputs(rawInputs) : withoutProviderCode(type, rawInputs)) as Record<string, unknown>,
         options: {
           protect: req.getProtect() === true,
           retainOnDelete: req.getRetainondelete() === true,

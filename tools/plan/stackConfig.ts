@@ -8,13 +8,18 @@ import * as path from "path";
 import YAML from "yaml";
 import { allKeys } from "../../infra/config/keys";
 import { KeySpec } from "../../infra/config/spec";
+import { environmentImports, resolveEnvironments } from "./esc";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
 export interface StackConfigFiles {
   configFile?: string;
   secretsFile?: string;
+  /** Where the offline copies of ESC environments are (`<dir>/<project>/<env>.yaml`); default `esc/`. */
+  environmentsDir?: string;
 }
+
+export const ENVIRONMENTS_DIR = path.join(ROOT, "esc");
 
 export interface LoadedStackConfig {
   project: string;
@@ -23,6 +28,10 @@ export interface LoadedStackConfig {
   secretKeys: string[];
   /** Secret keys whose value is a placeholder, not a real or supplied value. */
   placeholders: string[];
+  /** The stack file's ESC imports, resolved offline (tools/plan/esc.ts). */
+  environments: string[];
+  /** Keys whose value came from an ESC environment (not overridden by the stack file). */
+  fromEnvironment: string[];
 }
 
 const parsed = new Map<string, { text: string; value: any }>();
@@ -59,7 +68,24 @@ export function loadStackConfig(stack: string, files: StackConfigFiles = {}): Lo
   for (const [key, decl] of Object.entries(declared)) {
     if (decl && typeof decl === "object" && "default" in decl) config[`${name}:${key}`] = asConfigString(decl.default);
   }
+  const source = files.configFile ?? stackFile(stack);
+  const environments = environmentImports(stackYaml, source);
+  const env = resolveEnvironments(environments, files.environmentsDir ?? ENVIRONMENTS_DIR, name, path.basename(source));
+  const fromEnvironment: string[] = [];
+  for (const [fullKey, value] of Object.entries(env.values)) {
+    config[fullKey] = asConfigString(value);
+    if (env.secretKeys.has(fullKey)) secretKeys.push(fullKey);
+    fromEnvironment.push(fullKey);
+  }
+  // An `fn::secret` ciphertext has no plaintext offline: a secret to fill like a `secure:` value.
+  secretKeys.push(...env.encrypted);
   const stackConfig: Record<string, unknown> = stackYaml.config ?? {};
+  // The stack file's own config wins over its environments', as with Pulumi Cloud.
+  for (const key of Object.keys(stackConfig)) {
+    if (fromEnvironment.includes(key)) fromEnvironment.splice(fromEnvironment.indexOf(key), 1);
+    if (secretKeys.includes(key)) secretKeys.splice(secretKeys.indexOf(key), 1);
+  }
+  const fromEnv = new Set(fromEnvironment);
   for (const [fullKey, value] of Object.entries(stackConfig)) {
     if (value && typeof value === "object" && "secure" in (value as object)) {
       secretKeys.push(fullKey);
@@ -68,10 +94,10 @@ export function loadStackConfig(stack: string, files: StackConfigFiles = {}): Lo
       config[fullKey] = asConfigString(value);
     }
   }
-  // Declared secrets absent from the stack file are filled too, so the plan shows the whole stack.
+  // Declared secrets absent from the stack file and its environments are filled too, so the plan shows the whole stack.
   for (const [key, decl] of Object.entries(declared)) {
     const fullKey = `${name}:${key}`;
-    if (decl?.secret && !(fullKey in stackConfig)) secretKeys.push(fullKey);
+    if (decl?.secret && !(fullKey in stackConfig) && !secretKeys.includes(fullKey)) secretKeys.push(fullKey);
   }
   const tier = config[`${name}:tier`] ?? "";
   for (const fullKey of secretKeys) {
@@ -79,12 +105,17 @@ export function loadStackConfig(stack: string, files: StackConfigFiles = {}): Lo
     const given = supplied[key] ?? supplied[fullKey];
     if (given !== undefined) {
       config[fullKey] = String(given);
+    } else if (fromEnv.has(fullKey) && !env.encrypted.has(fullKey)) {
+      // A plaintext `fn::secret` of an offline environment file: its value, kept secret.
     } else {
       config[fullKey] = placeholder(key, tier, stack);
       placeholders.push(key);
     }
   }
-  return { project: name, stack, config, secretKeys: secretKeys.sort(), placeholders: placeholders.sort() };
+  return {
+    project: name, stack, config, secretKeys: [...new Set(secretKeys)].sort(), placeholders: placeholders.sort(),
+    environments, fromEnvironment: fromEnvironment.sort(),
+  };
 }
 
 /** Placeholders differ per stack, so the secret-sharing guard sees distinct values offline. */

@@ -49,5 +49,9 @@ export function summary(plan: Plan, cfg: LoadedStackConfig): string {
   lines.push(cfg.placeholders.length
     ? `secrets shown by placeholder (no value offline; pass --secrets FILE to use real ones): ${cfg.placeholders.join(", ")}`
     : "secrets: all supplied by --secrets");
+  if (cfg.environments?.length) {
+    lines.push(`ESC environments (offline copies, tools/plan/esc.ts): ${cfg.environments.join(", ")}` +
+      (cfg.fromEnvironment.length ? `; values from them: ${cfg.fromEnvironment.map((k) => k.replace(/^[^:]+:/, "")).join(", ")}` : ""));
+  }
   return lines.join("\n");
 }

@@ -10,6 +10,10 @@ export interface UpOptions {
   policyPacks: string[];
   policyPackConfigs: string[];
   onOutput: (line: string) => void;
+  /** ESC environments the stack imports (the template's own, never the source stack's). */
+  environments?: string[];
+  /** Secrets provider of a stack created now (the template's); an existing stack keeps its own. */
+  secretsProvider?: string;
 }
 
 /** What the CLI needs from Pulumi; tests pass a fake. */
@@ -51,6 +55,11 @@ export async function connect(workDir: string): Promise<PreviewBackend> {
     },
 
     async up(stack, config, tags, opts) {
+      if (opts.secretsProvider && !(await exists(stack))) {
+        // Given explicitly: without it Pulumi Cloud would encrypt with its own service key.
+        const creating = await LocalWorkspace.create({ workDir, secretsProvider: opts.secretsProvider });
+        await creating.createStack(stack);
+      }
       const s = await Stack.createOrSelect(stack, ws);
       // Plain values are written into the stack file whole (a key removed from the template must
       // not linger from an earlier up) and typed: the CLI checks them against Pulumi.yaml, and
@@ -61,6 +70,10 @@ export async function connect(workDir: string): Promise<PreviewBackend> {
       await ws.saveStackSettings(stack, settings);
       const secrets = Object.fromEntries(Object.entries(config).filter(([, v]) => v.secret));
       if (Object.keys(secrets).length > 0) await ws.setAllConfig(stack, secrets);
+      // After saveStackSettings, which writes no `environment:` of its own.
+      const imported = await ws.listEnvironments(stack).catch(() => [] as string[]);
+      const missing = (opts.environments ?? []).filter((e) => !imported.includes(e));
+      if (missing.length > 0) await ws.addEnvironments(stack, ...missing);
       for (const [k, v] of Object.entries(tags)) await ws.setTag(stack, k, v);
       const res = await s.up({
         onOutput: opts.onOutput,

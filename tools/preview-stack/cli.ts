@@ -24,6 +24,7 @@ import {
   stackNameFor,
   UsageError,
 } from "./decisions";
+import { previewStackSettings } from "./environments";
 
 export interface CliDeps {
   connect: (workDir: string) => Promise<PreviewBackend>;
@@ -74,18 +75,22 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
         sourceStackFile: readYaml(path.join(root, `Pulumi.${SOURCE_STACK}.yaml`), false),
         projectFile: readYaml(path.join(root, "Pulumi.yaml"), false),
       });
-      const sourceConfig = keys.length > 0 ? await backend.readConfig(SOURCE_STACK) : {};
-      const derived = derivePreviewConfig({ template, sourceConfig, secretKeys: keys });
-      for (const n of derived.notes) deps.err(`preview-stack: note: ${n}\n`);
+      const settings = previewStackSettings(template, root, process.env);
+      const sourceConfig = keys.some((k) => !settings.suppliedKeys.includes(k)) ? await backend.readConfig(SOURCE_STACK) : {};
+      const derived = derivePreviewConfig({ template, sourceConfig, secretKeys: keys, suppliedByEnvironments: settings.suppliedKeys });
+      for (const n of [...settings.notes, ...derived.notes]) deps.err(`preview-stack: note: ${n}\n`);
       const tags = previewTags(cmd.pr, deps.now(), cmd.ttlHours, (await backend.readTags(stack)) ?? {});
       deps.err(
         `preview-stack: ${stack}: ${Object.keys(derived.config).length} config keys, ` +
-          `${derived.copiedSecrets.length} secrets copied from ${SOURCE_STACK}, time-to-live ${cmd.ttlHours} h\n`,
+          `${derived.copiedSecrets.length} secrets copied from ${SOURCE_STACK}` +
+          `${settings.environments.length ? `, ESC environments ${settings.environments.join(", ")}` : ""}, time-to-live ${cmd.ttlHours} h\n`,
       );
       const outputs = await backend.up(stack, derived.config, tags, {
         policyPacks: cmd.policyPacks,
         policyPackConfigs: cmd.policyPackConfigs,
         onOutput: stream,
+        environments: settings.environments,
+        secretsProvider: settings.secretsProvider,
       });
       const apiUrl = typeof outputs.apiUrl === "string" ? outputs.apiUrl : undefined;
       deps.out(`preview-stack: ${stack} is up${apiUrl ? ` at ${apiUrl}` : ""}\n`);

@@ -125,6 +125,8 @@ export function derivePreviewConfig(args: {
   sourceConfig: ConfigMap;
   secretKeys: string[];
   project?: string;
+  /** Keys the stack's own ESC environments supply (./environments.ts): never copied from the source stack. */
+  suppliedByEnvironments?: string[];
 }): DerivedConfig {
   const project = args.project ?? PROJECT;
   const secrets = new Set(args.secretKeys.map((k) => namespaced(k, project)));
@@ -142,8 +144,9 @@ export function derivePreviewConfig(args: {
   }
   const copiedSecrets: string[] = [];
   const missing: string[] = [];
+  const supplied = new Set((args.suppliedByEnvironments ?? []).map((k) => namespaced(k, project)));
   for (const key of [...secrets].sort()) {
-    if (config[key]) continue;
+    if (config[key] || supplied.has(key)) continue;
     const src = args.sourceConfig[key];
     if (!src || src.value === undefined) missing.push(key);
     else {

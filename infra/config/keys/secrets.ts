@@ -10,5 +10,5 @@ export const secretKeys = {
     pattern: /^(sk|rk)_(test|live)_\w+$/, allowed: "a Stripe key sk_(test|live)_... or rk_(test|live)_...", placeholder: (tier) => (tier === "production" ? "sk_live_placeholder" : "sk_test_placeholder"),
   }),
   llmApiKey: secret({ description: "API key of the LLM provider.", placeholder: "placeholder-llm-api-key" }),
-  sentryAuthToken: secret({ description: "Sentry auth token of the Pulumi provider (scopes: project:admin, org:read, alerts:write).", placeholder: "placeholder-sentry-auth-token" }),
+  sentryAuthToken: secret({ description: "Sentry auth token of the Sentry provider and API resources; its scopes are listed in README's \"Sentry\" section (derived from components/monitoring/sentryApi/endpoints.ts).", placeholder: "placeholder-sentry-auth-token" }),
 };

@@ -32,8 +32,13 @@ describe("backup job stopped by SIGTERM", () => {
     sourceUrl = await createDatabase(`sig_src_${process.pid}`);
     await seed(sourceUrl);
     sentry = http.createServer((req, res) => {
-      statuses.push(new URL(req.url!, "http://x").searchParams.get("status")!);
-      res.writeHead(202).end("{}");
+      // Check-ins carry their status in the JSON body (jobs/backup/sentry.ts).
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        statuses.push(JSON.parse(body).status);
+        res.writeHead(202).end("{}");
+      });
     });
     await new Promise<void>((resolve) => sentry.listen(0, "127.0.0.1", resolve));
     // pg_dump that streams 20 MiB (so a multipart upload is open) and then hangs; pg_restore that hangs.

@@ -76,7 +76,9 @@ export function drillAdminUrl(env: NodeJS.ProcessEnv): string {
   const u = new URL(`postgresql://${host}:${env.PGPORT?.trim() || "5432"}/postgres`);
   u.username = encodeURIComponent(creds.username);
   u.password = encodeURIComponent(creds.password);
-  // libpq reads PGSSLMODE/PGSSLROOTCERT from the environment itself; nothing to add here.
+  // psql and pg_restore read PGSSLMODE/PGSSLROOTCERT themselves; the row counts' client (node-postgres) only from the URL.
+  if (env.PGSSLMODE?.trim()) u.searchParams.set("sslmode", env.PGSSLMODE.trim());
+  if (env.PGSSLROOTCERT?.trim()) u.searchParams.set("sslrootcert", env.PGSSLROOTCERT.trim());
   return u.toString();
 }
 

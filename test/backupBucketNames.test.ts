@@ -18,7 +18,7 @@ describe("S3 bucket names in Check", () => {
     [{ bucket: "xn--chatbot" }, "bucket", /prefix S3 reserves/],
     [{ bucket: "chatbot-backups-s3alias" }, "bucket", /suffix S3 reserves/],
     [{ bucket: "chatbot-backups-" }, "bucket", /starting and ending with a letter or digit/],
-    [{ bucketPrefix: "chatbot-preview-backups-123456789012-" }, "bucketPrefix", /at most 37 \(S3 appends 26\)/],
+    [{ bucketPrefix: "chatbot-pr-12345-backups-123456789012-" }, "bucketPrefix", /at most 37 \(S3 appends 26\)/],
   ])("refuses %j, naming %s", (inputs, property, reason) => {
     const failures = checkConstraints(BUCKET, inputs);
     expect(failures.map((f) => f.property)).toContain(property);

@@ -27,9 +27,10 @@ export interface BackupInputs {
 /** The bucket (and its second-region copy), the access logs, the job's schedules, the restore drill, failure alerts. */
 export function backupPart(cfg: StackConfig, inputs: BackupInputs, opts: pulumi.ComponentResourceOptions) {
   const { network, images, database, vectorStore, sentry } = inputs;
-  const account = aws.getCallerIdentityOutput({}, opts).accountId;
+  const provider = (opts.providers as Record<string, pulumi.ProviderResource>).aws;
+  const account = aws.getCallerIdentityOutput({}, { provider }).accountId;
   const name = bucketName(cfg.namePrefix, "backups", account, cfg.region);
-  const partition = aws.getPartitionOutput({}, opts).partition;
+  const partition = aws.getPartitionOutput({}, { provider }).partition;
   const accessLogs = new AccessLogBucket("backup-access-logs", {
     bucket: bucketName(cfg.namePrefix, "s3-access-logs", account, cfg.region),
     // The backup bucket's ARN from its name, not its output: the two buckets refer to each other.
@@ -59,7 +60,7 @@ export function backupPart(cfg: StackConfig, inputs: BackupInputs, opts: pulumi.
       region: cfg.backupReplicaRegion,
       sourceRegion: cfg.region,
       source: { bucket: bucket.bucketName, bucketArn: bucket.bucketArn, kmsKeyArn: bucket.kmsKeyArn, versioning: bucket.versioning },
-      sourceProvider: (opts.providers as Record<string, pulumi.ProviderResource>).aws,
+      sourceProvider: provider,
       retentionDays: cfg.backupRetentionDays,
       noncurrentVersionDays: cfg.backupNoncurrentVersionDays,
       objectLock: cfg.backupObjectLock,

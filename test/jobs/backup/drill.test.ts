@@ -5,7 +5,11 @@
  * (a loopback stand-in) and reports to CloudWatch (moto's server on loopback).
  */
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import * as fs from "fs";
 import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../../../jobs/backup/cli";
 import { AddressInfo } from "net";
 import { queryCall } from "../../../tools/aws/signedCall";
 import { Moto, startMoto } from "../../support/moto";
@@ -94,6 +98,30 @@ describe("backup job drill", () => {
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     expect(sum(await metric("RestoreDrillSuccess", "SampleCount"))).toBe(2);
     expect(Math.min(...(await metric("RestoreDrillSuccess", "Minimum")))).toBe(0);
+  }, 60_000);
+
+  it("stopped by SIGTERM mid-restore, still drops the scratch database and reports failure", async () => {
+    // pg_restore that hangs (its --list, which verify runs, is the real one).
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pg-drill-"));
+    const pidFile = path.join(bin, "restore.pid");
+    for (const tool of ["psql", "pg_dump"]) fs.symlinkSync(path.join(process.env.TEST_PG_BIN!, tool), path.join(bin, tool));
+    fs.writeFileSync(path.join(bin, "pg_restore"), `#!/bin/sh\nif [ "$1" = "--list" ] || [ "$1" = "--version" ]; then exec ${process.env.TEST_PG_BIN}/pg_restore "$@"; fi\necho $$ > ${pidFile}\nexec sleep 600\n`, { mode: 0o755 });
+    const stop = new AbortController();
+    const poll = setInterval(() => {
+      if (fs.existsSync(pidFile)) stop.abort(Object.assign(new Error("stopped by SIGTERM"), { exitCode: 143 }));
+    }, 100);
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      const code = await main(["drill"], env({ PG_BIN_DIR: bin }), { out: (l) => out.push(l), err: (l) => err.push(l), now: () => new Date(), stop: stop.signal });
+      expect(code).toBe(143);
+    } finally {
+      clearInterval(poll);
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+    expect(err).toEqual([expect.stringMatching(/^backup-job drill: stopped by SIGTERM while restoring into database drill_\S+ \(pg_restore\)$/)]);
+    expect(out).toContainEqual(expect.stringMatching(/^drill: dropped drill_/));
+    expect(await scratchDatabases()).toEqual([]);
   }, 60_000);
 
   it("says what it needs when it has no role that may create databases", async () => {

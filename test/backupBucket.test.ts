@@ -32,7 +32,8 @@ describe.each([
   });
 
   it("is named after the stack, and object lock is on exactly when config says so", () => {
-    expect(bucket.inputs.bucket).toBe(`chatbot-${stack}-backups`);
+    // Globally unique and stable: account id and region (components/shared/hardenedBucket.ts bucketName).
+    expect(bucket.inputs.bucket).toBe(`chatbot-${stack}-backups-123456789012-eu-central-1`);
     expect(bucket.inputs.objectLockEnabled).toBe(config.backupObjectLock !== "off");
   });
 
@@ -59,7 +60,7 @@ describe.each([
 
   it("denies requests without TLS, and uploads with another encryption or another key", () => {
     const policy = parseJsonInput(attached(plan, "aws:s3/bucketPolicy:BucketPolicy", bucket), "policy");
-    const arn = `arn:aws:s3:::chatbot-${stack}-backups`;
+    const arn = `arn:aws:s3:::chatbot-${stack}-backups-123456789012-eu-central-1`;
     const denies = (policy.Statement as any[]).filter((s) => s.Effect === "Deny" && s.Principal === "*");
 
     const tls = denies.find((s) => s.Condition?.Bool?.["aws:SecureTransport"] === "false");
@@ -89,7 +90,7 @@ describe.each([
 
   it(`locks each backup in ${lockMode} mode for the configured days`, () => {
     expect(config.backupObjectLock).toBe(lockMode);
-    const lock = ofType(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration");
+    const lock = ofType(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").filter((r) => r.inputs.bucket === `${bucket.name}-id`);
     expect(lock).toHaveLength(1);
     expect(config.backupObjectLockDays).toBeLessThanOrEqual(config.backupRetentionDays);
     expect(lock[0].inputs.rule).toEqual({ defaultRetention: { mode: config.backupObjectLock, days: config.backupObjectLockDays } });
@@ -108,6 +109,6 @@ describe.each([
   });
 
   it("exports the bucket name", () => {
-    expect(plan.outputs.backupBucketName).toBe(`chatbot-${stack}-backups`);
+    expect(plan.outputs.backupBucketName).toBe(`chatbot-${stack}-backups-123456789012-eu-central-1`);
   });
 });

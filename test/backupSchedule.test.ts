@@ -38,7 +38,7 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
   let task: PlanResource;
   let container: any;
   const prefix = `chatbot-${stack}`;
-  const bucketArn = `arn:aws:s3:::chatbot-${stack}-backups`;
+  const bucketArn = `arn:aws:s3:::chatbot-${stack}-backups-123456789012-eu-central-1`;
   const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:backup-bucket-key`;
   const familyArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/chatbot-${stack}-backup`;
   const policyOf = (name: string) => parseJsonInput(one(plan, POLICY, name), "policy").Statement as any[];
@@ -57,7 +57,7 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
     expect(container.command).toEqual(["backup"]);
     const env = Object.fromEntries((container.environment as any[]).map((e) => [e.name, e.value]));
     expect(env).toEqual({
-      BACKUP_BUCKET: `chatbot-${stack}-backups`,
+      BACKUP_BUCKET: `chatbot-${stack}-backups-123456789012-eu-central-1`,
       BACKUP_PREFIX: prefix,
       AWS_REGION: REGION,
       BACKUP_KMS_KEY_ID: keyArn,
@@ -65,7 +65,13 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
       SENTRY_MONITOR_SLUG: `chatbot-${stack}-backup`,
       // Sentry's monitor gets the schedule the stack runs the job on.
       SENTRY_MONITOR_SCHEDULE: toCrontab(config.backupSchedule),
+      SENTRY_VERIFY_MONITOR_SCHEDULE: toCrontab(config.backupVerifySchedule),
       SENTRY_MONITOR_TIMEZONE: config.backupScheduleTimezone,
+      // The bounds are stack config (issue 16 item 1); Sentry's timeout sits 10 minutes above the job's own.
+      BACKUP_DEADLINE_SECONDS: String(config.backupDeadlineMinutes * 60),
+      SENTRY_MONITOR_MAX_RUNTIME_MINUTES: String(config.backupDeadlineMinutes + 10),
+      BACKUP_MIN_ROWS: String(config.backupMinRows),
+      BACKUP_MAX_SHRINK_PERCENT: String(config.backupMaxShrinkPercent),
     });
     const secrets = Object.fromEntries((container.secrets as any[]).map((s) => [s.name, s.valueFrom]));
     expect(secrets.DATABASE_URL).toMatch(/postgres-backup:url::$/);
@@ -141,7 +147,7 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
     }
     expect(schedule("backup-backup").inputs.target).not.toHaveProperty("input");
     expect(JSON.parse((schedule("backup-backup-verify").inputs.target as any).input)).toEqual({
-      containerOverrides: [{ name: container.name, command: ["verify", "--from", "latest"] }],
+      containerOverrides: [{ name: container.name, command: ["verify", "--from", "latest", "--max-age", `${config.backupVerifyMaxAgeHours}h`] }],
     });
   });
 
@@ -210,7 +216,9 @@ describe("backups turned off", () => {
       fs.writeFileSync(file, YAML.stringify(yaml));
       const { plan } = await planFor("staging", { configFile: file });
       const schedules = ofType(plan, SCHEDULE);
-      expect(schedules.map((s) => [s.name, s.inputs.state]).sort()).toEqual([["backup-backup", "DISABLED"], ["backup-backup-verify", "DISABLED"]]);
+      expect(schedules.map((s) => [s.name, s.inputs.state]).sort()).toEqual([["backup-backup", "DISABLED"], ["backup-backup-verify", "DISABLED"], ["backup-drill-schedule", "DISABLED"]]);
+      // Without drills to expect, the no-drill alarm pages nobody.
+      expect(one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "backup-drill-missing").inputs.actionsEnabled).toBe(false);
       expect(ofType(plan, "aws:cloudwatch/eventRule:EventRule").some((r) => r.name === "backup-failed")).toBe(true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,6 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { RUN_TASK_SCRIPT } from "../components/data/dbBootstrap";
+import { RUN_TASK_COMMAND, runnerDigest } from "../components/data/dbBootstrap";
 import { validateConfig } from "../infra/config/validate";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import type { Plan, PlanResource } from "../tools/plan/types";
@@ -71,9 +69,12 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     for (const nat of ofType(plan, "aws:ec2/natGateway:NatGateway")) expect(deps).toContain(nat.urn);
   });
 
-  it("runs the committed script against the task definition, in private subnets with the jobs group", () => {
-    expect(run.inputs.create).toBe(fs.readFileSync(RUN_TASK_SCRIPT, "utf8"));
-    expect(run.inputs.interpreter).toEqual(["/bin/bash", "-c"]);
+  it("runs the committed runner against the task definition, in private subnets with the jobs group", () => {
+    expect(run.inputs.create).toBe(RUN_TASK_COMMAND);
+    expect(run.inputs.interpreter).toEqual(["/bin/sh", "-c"]);
+    // The command's path is relative to the project root (the provider's working directory).
+    const entry = /tools\/run-task\/cli\.ts/.exec(RUN_TASK_COMMAND)![0];
+    expect(fs.existsSync(path.join(__dirname, "..", entry))).toBe(true);
     const env = run.inputs.environment as Record<string, string>;
     const privateSubnets = ofType(plan, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private")).map((s) => `${s.name}-id`);
     expect(env).toMatchObject({
@@ -91,10 +92,13 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     const apiSecrets = JSON.parse(String(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "api-task").inputs.containerDefinitions))[0].secrets as { name: string; valueFrom: string }[];
     const appVersion = apiSecrets.find((x) => x.name === "DATABASE_URL")!.valueFrom.split(":").pop();
     const triggers = run.inputs.triggers as string[];
-    expect(triggers).toHaveLength(3);
+    expect(triggers).toHaveLength(4);
     expect(triggers.slice(0, 2)).toEqual([env.TASK_DEFINITION, appVersion]);
     expect(triggers[2]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(triggers[2]).not.toBe(triggers[1]);
+    // A change to the runner re-runs the bootstrap.
+    expect(triggers[3]).toBe(runnerDigest());
+    expect(triggers[3]).toMatch(/^run-task-sha256:[0-9a-f]{16}$/);
     expect(JSON.stringify(run.inputs)).not.toContain("[secret]");
   });
 
@@ -105,90 +109,7 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
   });
 });
 
-describe("tools/run-task.sh (with a stand-in aws CLI)", () => {
-  let dir: string;
-  const TASK = "arn:aws:ecs:eu-central-1:123456789012:task/chatbot-test/0123456789abcdef";
-  const env = {
-    CLUSTER: "chatbot-test", TASK_DEFINITION: "arn:aws:ecs:eu-central-1:123456789012:task-definition/chatbot-test-db-init:7",
-    CONTAINER: "db-init", SUBNETS: "subnet-a,subnet-b", SECURITY_GROUPS: "sg-jobs", AWS_REGION: "eu-central-1",
-    LOG_GROUP: "/ecs/chatbot-test-db-init", LOG_STREAM_PREFIX: "job",
-  };
-
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "run-task-"));
-    // Answers like the real CLI would with the script's --query/--output text; logs every call.
-    fs.writeFileSync(path.join(dir, "aws"), `#!/usr/bin/env bash
-echo "$*" >> "$FAKE_LOG"
-case "$1 $2" in
-  "ecs run-task") if [[ -n "\${FAKE_RUN_FAILURE:-}" ]]; then printf 'None\\t%s\\n' "$FAKE_RUN_FAILURE"; else printf '%s\\tNone\\n' "${TASK}"; fi ;;
-  "ecs wait") [[ -z "\${FAKE_NEVER_STOPS:-}" ]] || { sleep 0.2; exit 255; } ;;
-  "ecs describe-tasks") printf '%s\\t%s\\t%s\\n' "$FAKE_EXIT_CODE" "$FAKE_STOP_CODE" "$FAKE_REASON" ;;
-  "ecs stop-task") ;;
-  "logs get-log-events") printf 'created role app (LOGIN)\\n1 change(s) applied\\n' ;;
-  *) echo "fake aws: unexpected $*" >&2; exit 9 ;;
-esac
-`, { mode: 0o755 });
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  function runScript(extra: Record<string, string>, omit: string[] = []) {
-    const log = path.join(dir, `calls-${Math.random().toString(36).slice(2)}.log`);
-    fs.writeFileSync(log, "");
-    const base: Record<string, string> = { ...env };
-    for (const k of omit) delete base[k];
-    // Exactly how the Command runs it: the script's text through `bash -c`.
-    const res = spawnSync("/bin/bash", ["-c", fs.readFileSync(RUN_TASK_SCRIPT, "utf8")], {
-      encoding: "utf8",
-      env: { PATH: `${dir}:${process.env.PATH}`, FAKE_LOG: log, FAKE_STOP_CODE: "EssentialContainerExited", FAKE_REASON: "Essential container in task exited", ...base, ...extra },
-    });
-    return { status: res.status, stdout: res.stdout, stderr: res.stderr, calls: fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean) };
-  }
-
-  it("starts the task privately, waits, prints its log and exits 0 when the container did", () => {
-    const r = runScript({ FAKE_EXIT_CODE: "0" });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain("1 change(s) applied");
-    const start = r.calls.find((c) => c.startsWith("ecs run-task"))!;
-    expect(start).toContain(`--task-definition ${env.TASK_DEFINITION}`);
-    expect(start).toContain("awsvpcConfiguration={subnets=[subnet-a,subnet-b],securityGroups=[sg-jobs],assignPublicIp=DISABLED}");
-    expect(r.calls.some((c) => c.startsWith(`ecs wait tasks-stopped --cluster chatbot-test --tasks ${TASK}`))).toBe(true);
-    expect(r.calls.some((c) => c.includes("--log-stream-name job/db-init/0123456789abcdef"))).toBe(true);
-  });
-
-  it.each([["1"], ["2"]])("fails with the container's exit code %s and shows the last log lines", (code) => {
-    const r = runScript({ FAKE_EXIT_CODE: code });
-    expect(r.status).toBe(Number(code));
-    expect(r.stderr).toContain(`failed: exit code ${code}`);
-    expect(r.stderr).toContain("created role app (LOGIN)");
-  });
-
-  it("fails when the container never ran, saying why", () => {
-    const r = runScript({ FAKE_EXIT_CODE: "None", FAKE_STOP_CODE: "TaskFailedToStart", FAKE_REASON: "CannotPullContainerError: pull access denied" });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain("CannotPullContainerError");
-  });
-
-  it("fails when ECS refuses to start the task", () => {
-    const r = runScript({ FAKE_RUN_FAILURE: "RESOURCE:ENI" });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain("did not start");
-    expect(r.stderr).toContain("RESOURCE:ENI");
-    expect(r.calls.filter((c) => c.startsWith("ecs wait"))).toEqual([]);
-  });
-
-  it("stops the task and fails at its deadline", () => {
-    const r = runScript({ FAKE_NEVER_STOPS: "1", TIMEOUT_SECONDS: "0", FAKE_EXIT_CODE: "0" });
-    expect(r.status).toBe(124);
-    expect(r.calls.some((c) => c.startsWith(`ecs stop-task --cluster chatbot-test --task ${TASK}`))).toBe(true);
-  });
-
-  it("names every missing variable and calls nothing", () => {
-    const r = runScript({}, ["CLUSTER", "SUBNETS"]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("missing env CLUSTER SUBNETS");
-    expect(r.calls).toEqual([]);
-  });
-});
+// The runner itself is tested against moto's ECS in test/jobs/run-task.test.ts.
 
 describe("PostgreSQL server verification in the job images", () => {
   it.each(["jobs/db-init/Dockerfile", "jobs/backup/Dockerfile"])("%s installs Amazon RDS's CA bundle where the connection settings point", (file) => {

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { withRunbook } from "../shared/runbooks";
-import { toCrontab } from "./crontab";
 import { JobSecret, JobTask, PolicyStatement } from "../shared/jobTask";
+import { BackupBounds, boundsEnvironment, maxAgeArgs, monitorEnvironment } from "./jobEnvironment";
 
 export interface BackupScheduleArgs {
   /** `<project>-<stack>`: task family `<namePrefix>-backup`. */
@@ -41,6 +41,8 @@ export interface BackupScheduleArgs {
   verifyExpression: string;
   /** IANA time zone both expressions are read in. */
   timezone: string;
+  /** Deadline, freshness and plausibility bounds of the runs. */
+  bounds: BackupBounds;
   /** The shared ECS cluster the tasks run in. */
   clusterArn: pulumi.Input<string>;
   /** Private subnets the tasks run in (no public IP). */
@@ -102,6 +104,8 @@ export class BackupSchedule extends pulumi.ComponentResource {
   readonly backupScheduleArn: pulumi.Output<string>;
   readonly verifyScheduleArn: pulumi.Output<string>;
   readonly deadLetterQueueArn: pulumi.Output<string>;
+  /** The schedule group the restore drill's schedule joins. */
+  readonly scheduleGroupName: pulumi.Output<string>;
   /** The failure rule: the alert topic's policy must let events.amazonaws.com publish for it. */
   readonly failureRuleArn: pulumi.Output<string>;
 
@@ -129,7 +133,10 @@ export class BackupSchedule extends pulumi.ComponentResource {
         // The job then sends the SSE-KMS headers with this key, which the bucket policy accepts.
         BACKUP_KMS_KEY_ID: args.kmsKeyArn,
         ...(args.chroma ? { CHROMA_DATA_DIR: CHROMA_MOUNT } : {}),
-        ...(args.sentry ? { SENTRY_MONITOR_SLUG: args.sentry.monitorSlug, ...monitorSchedule(args.backupExpression, args.timezone) } : {}),
+        ...boundsEnvironment(args.bounds),
+        ...(args.sentry
+          ? { SENTRY_MONITOR_SLUG: args.sentry.monitorSlug, ...monitorEnvironment({ backup: args.backupExpression, verify: args.verifyExpression, drill: undefined }, args.timezone, args.bounds) }
+          : {}),
       },
       secrets: {
         DATABASE_URL: args.databaseUrlSecret,
@@ -217,7 +224,7 @@ export class BackupSchedule extends pulumi.ComponentResource {
       }, child);
 
     const backup = schedule("backup", args.backupExpression, "Daily backup of PostgreSQL and Chroma to S3");
-    const verify = schedule("backup-verify", args.verifyExpression, "Weekly download-and-check of the latest backup", ["verify", "--from", "latest"]);
+    const verify = schedule("backup-verify", args.verifyExpression, "Weekly download-and-check of the latest backup", ["verify", "--from", "latest", ...maxAgeArgs(args.bounds)]);
 
     // A run that exits non-zero, or a task that never got to run its container (image pull, secrets).
     const failureRule = new aws.cloudwatch.EventRule(`${name}-failed`, {
@@ -258,16 +265,11 @@ export class BackupSchedule extends pulumi.ComponentResource {
     this.backupScheduleArn = backup.arn;
     this.verifyScheduleArn = verify.arn;
     this.deadLetterQueueArn = dlq.arn;
+    this.scheduleGroupName = group.name;
     this.failureRuleArn = failureRule.arn;
     this.registerOutputs({
       backupScheduleArn: this.backupScheduleArn, verifyScheduleArn: this.verifyScheduleArn,
       deadLetterQueueArn: this.deadLetterQueueArn, failureRuleArn: this.failureRuleArn,
     });
   }
-}
-
-/** Lets the job's first check-in create Sentry's cron monitor with the same schedule (no provider resource exists). */
-function monitorSchedule(expression: string, timezone: string): Record<string, string> {
-  const crontab = toCrontab(expression);
-  return crontab ? { SENTRY_MONITOR_SCHEDULE: crontab, SENTRY_MONITOR_TIMEZONE: timezone } : {};
 }

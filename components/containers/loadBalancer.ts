@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { hardenedBucket } from "../shared/hardenedBucket";
 
 /** TLS 1.3 with a TLS 1.2 floor and forward-secret AEAD ciphers only. */
 export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -123,60 +124,32 @@ export class LoadBalancer extends pulumi.ComponentResource {
   /** SSE-S3 (the only encryption ALB log delivery supports), private, TLS-only, expiring. */
   private accessLogs(name: string, full: string, args: LoadBalancerArgs): { bucket: pulumi.Output<string>; policy: aws.s3.BucketPolicy } {
     const child = { parent: this };
-    const stateful = { ...child, protect: args.protect, retainOnDelete: args.protect };
     const account = aws.getCallerIdentityOutput({}, child).accountId;
     const elbAccount = aws.elb.getServiceAccountOutput({}, child).arn;
 
-    const bucket = new aws.s3.Bucket(`${name}-logs`, {
+    // Every part keeps the name `${name}-logs` it had before the shared helper: URNs unchanged.
+    const { bucket, policy } = hardenedBucket({
       bucket: pulumi.interpolate`${full}-logs-${account}`,
+      childName: () => `${name}-logs`,
+      encryption: "AES256",
+      expireDays: args.accessLogRetentionDays,
+      // Versioning keeps a deleted log as a noncurrent version; it goes a day after expiry.
+      noncurrentDays: 1,
+      lifecycleId: "expire-access-logs",
       forceDestroy: !args.protect,
       tags: { Name: `${full}-logs` },
-    }, stateful);
-    new aws.s3.BucketPublicAccessBlock(`${name}-logs`, {
-      bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-    }, child);
-    new aws.s3.BucketOwnershipControls(`${name}-logs`, {
-      bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" },
-    }, child);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-logs`, {
-      bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    }, child);
-    new aws.s3.BucketVersioning(`${name}-logs`, {
-      bucket: bucket.id, versioningConfiguration: { status: "Enabled" },
-    }, child);
-    new aws.s3.BucketLifecycleConfiguration(`${name}-logs`, {
-      bucket: bucket.id,
-      rules: [{
-        id: "expire-access-logs",
-        status: "Enabled",
-        filter: {},
-        expiration: { days: args.accessLogRetentionDays },
-        // Versioning keeps a deleted log as a noncurrent version; it goes a day after expiry.
-        noncurrentVersionExpiration: { noncurrentDays: 1 },
-        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-      }],
-    }, child);
-
-    const policy = new aws.s3.BucketPolicy(`${name}-logs`, {
-      bucket: bucket.id,
-      policy: pulumi.all([bucket.arn, account, elbAccount]).apply(([arn, acct, elb]) => {
+      protect: args.protect,
+      policyStatements: (arn) => pulumi.all([account, elbAccount]).apply(([acct, elb]) => {
         const logObjects = `${arn}/${LOG_PREFIX}/AWSLogs/${acct}/*`;
-        return JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            // The regional ELB account delivers logs in regions older than August 2022; the
-            // log-delivery service principal in newer ones. Both may only write under the prefix.
-            { Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: elb }, Action: "s3:PutObject", Resource: logObjects },
-            {
-              Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
-              Action: "s3:PutObject", Resource: logObjects,
-            },
-            {
-              Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-              Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
-        });
+        return [
+          // The regional ELB account delivers logs in regions older than August 2022; the
+          // log-delivery service principal in newer ones. Both may only write under the prefix.
+          { Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: elb }, Action: "s3:PutObject", Resource: logObjects },
+          {
+            Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+            Action: "s3:PutObject", Resource: logObjects,
+          },
+        ];
       }),
     }, child);
     return { bucket: bucket.id, policy };

@@ -1,12 +1,28 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { RDS_CA_BUNDLE } from "./database";
 import { JobTask } from "../shared/jobTask";
 
-/** The committed runner: the same file a person runs by hand (see its header). */
-export const RUN_TASK_SCRIPT = path.join(__dirname, "..", "..", "tools", "run-task.sh");
+/** The committed runner: the same program a person runs by hand (see its header). */
+export const RUN_TASK_DIR = path.join(__dirname, "..", "..", "tools", "run-task");
+/**
+ * How the command runs it: relative to the project root, which is the command provider's working
+ * directory (Pulumi.yaml has no `main`), with the project's own tsx. An absolute path would make
+ * every machine's plan differ.
+ */
+export const RUN_TASK_COMMAND = "exec node --import tsx tools/run-task/cli.ts";
+
+/** A digest of the runner's sources: a change to the runner re-runs the bootstrap, as its text did when it was a script. */
+export function runnerDigest(): string {
+  const h = createHash("sha256");
+  for (const f of [...fs.readdirSync(RUN_TASK_DIR).filter((n) => n.endsWith(".ts")).sort().map((n) => path.join(RUN_TASK_DIR, n)), path.join(RUN_TASK_DIR, "..", "aws", "signedCall.ts")]) {
+    h.update(path.basename(f)).update(fs.readFileSync(f));
+  }
+  return `run-task-sha256:${h.digest("hex").slice(0, 16)}`;
+}
 
 export interface DbBootstrapDatabase {
   /** RDS endpoint address (PGHOST). */
@@ -63,13 +79,14 @@ export interface DbBootstrapArgs {
  * `up`, with the task's last log lines in the output, and no service rolls onto a database
  * without its roles and schema.
  *
- * It is a local command running tools/run-task.sh rather than a Lambda-backed dynamic
- * provider: a DevOps engineer runs the very same script by hand, its output lands in the
- * `pulumi up` log, and there is no function, role and code bundle to maintain and secure
- * for a 30-second job. The deploying machine needs the AWS CLI (CI has it).
+ * It is a local command running tools/run-task (TypeScript on @aws-sdk/client-ecs) rather than a
+ * Lambda-backed dynamic provider: a DevOps engineer runs the very same program by hand, its
+ * output lands in the `pulumi up` log, and there is no function, role and code bundle to
+ * maintain and secure for a 30-second job. Its timeout is exact, its polling backs off, and a
+ * cancelled `up` stops the task it started (tools/run-task/guardian.ts).
  *
  * When it runs: whenever its inputs change: the task definition ARN (a new image digest, host,
- * extension list or secret), the runner script, or `rerunTriggers`. Not on every `up`:
+ * extension list or secret), the runner's sources (runnerDigest), or `rerunTriggers`. Not on every `up`:
  * db-init is idempotent so that would be safe, but every preview would then show a change
  * and every deploy would wait a Fargate start (about a minute) for `nothing to do`, which
  * trains people to ignore the diff. To force a run: `pulumi up --replace <urn of the
@@ -114,10 +131,8 @@ export class DbBootstrap extends pulumi.ComponentResource {
     }, child);
 
     this.done = new command.local.Command(`${name}-run`, {
-      // The committed script's text is the command: it runs wherever the deploy runs (no
-      // dependency on the provider's working directory), and a change to it re-runs the task.
-      interpreter: ["/bin/bash", "-c"],
-      create: fs.readFileSync(RUN_TASK_SCRIPT, "utf8"),
+      interpreter: ["/bin/sh", "-c"],
+      create: RUN_TASK_COMMAND,
       environment: {
         CLUSTER: args.cluster,
         TASK_DEFINITION: this.task.taskDefinitionArn,
@@ -130,7 +145,7 @@ export class DbBootstrap extends pulumi.ComponentResource {
         STARTED_BY: "pulumi-up",
         TIMEOUT_SECONDS: String(args.timeoutSeconds),
       },
-      triggers: [this.task.taskDefinitionArn, ...(args.rerunTriggers ?? [])],
+      triggers: [this.task.taskDefinitionArn, ...(args.rerunTriggers ?? []), runnerDigest()],
     }, { ...child, dependsOn: [...args.runAfter, this.task] });
 
     this.registerOutputs({ taskDefinitionArn: this.task.taskDefinitionArn });

@@ -42,6 +42,9 @@ export function crossKeyIssues(v: Record<string, any>): ConfigIssue[] {
   if (v.backupObjectLock !== "off") {
     issues.push(...atMost(v, "backupObjectLockDays", "backupRetentionDays", "the lifecycle cannot expire a locked backup"));
   }
+  if (v.backupReplicaRegion && v.backupReplicaRegion === v.region) {
+    issues.push({ key: "backupReplicaRegion", value: v.backupReplicaRegion, problem: "must differ from region: a replica in the same region survives no regional outage" });
+  }
   if (v.sentryAlertIntegrationId && !v.sentryAlertSlackChannel) {
     issues.push({ key: "sentryAlertSlackChannel", value: "", problem: "required when sentryAlertIntegrationId is set: Slack needs a channel to post to" });
   }

@@ -1,11 +1,17 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AccessLogBucket } from "../../components/backup/accessLogBucket";
 import { BackupBucket } from "../../components/backup/backupBucket";
+import { BackupReplica } from "../../components/backup/backupReplica";
 import { BackupSchedule } from "../../components/backup/backupSchedule";
-import { Database } from "../../components/data/database";
+import { BackupBounds } from "../../components/backup/jobEnvironment";
+import { RestoreDrill } from "../../components/backup/restoreDrill";
+import { Database, RDS_CA_BUNDLE } from "../../components/data/database";
 import { VectorStore } from "../../components/data/vectorStore";
 import { Images } from "../../components/images/images";
 import { Sentry } from "../../components/monitoring/sentry";
 import { Network } from "../../components/network/network";
+import { bucketName } from "../../components/shared/hardenedBucket";
 import { StackConfig } from "../config";
 
 export interface BackupInputs {
@@ -18,39 +24,72 @@ export interface BackupInputs {
   alertTopicArn: pulumi.Output<string>;
 }
 
-/** The bucket, the job's task definition, its daily and weekly schedules, failure alerts. */
+/** The bucket (and its second-region copy), the access logs, the job's schedules, the restore drill, failure alerts. */
 export function backupPart(cfg: StackConfig, inputs: BackupInputs, opts: pulumi.ComponentResourceOptions) {
   const { network, images, database, vectorStore, sentry } = inputs;
+  const provider = (opts.providers as Record<string, pulumi.ProviderResource>).aws;
+  const account = aws.getCallerIdentityOutput({}, { provider }).accountId;
+  const name = bucketName(cfg.namePrefix, "backups", account, cfg.region);
+  const partition = aws.getPartitionOutput({}, { provider }).partition;
+  const accessLogs = new AccessLogBucket("backup-access-logs", {
+    bucket: bucketName(cfg.namePrefix, "s3-access-logs", account, cfg.region),
+    // The backup bucket's ARN from its name, not its output: the two buckets refer to each other.
+    sourceBucketArns: [pulumi.interpolate`arn:${partition}:s3:::${name}`],
+    forceDestroy: cfg.backupForceDestroy,
+    protect: cfg.protectStatefulResources,
+  }, opts);
   const bucket = new BackupBucket("backup-bucket", {
     namePrefix: cfg.namePrefix,
+    bucket: name,
     retentionDays: cfg.backupRetentionDays,
     noncurrentVersionDays: cfg.backupNoncurrentVersionDays,
     objectLock: cfg.backupObjectLock,
     objectLockDays: cfg.backupObjectLockDays,
+    accessLogBucket: accessLogs.bucketName,
     forceDestroy: cfg.backupForceDestroy,
     protect: cfg.protectStatefulResources,
   }, opts);
-  new BackupSchedule("backup", {
+
+  if (cfg.backupReplicaRegion) {
+    const replicaProvider = new aws.Provider("aws-backup-replica", {
+      region: cfg.backupReplicaRegion as aws.Region,
+      defaultTags: { tags: { project: cfg.project, stack: cfg.stack, part: "backup", "managed-by": "pulumi" } },
+    });
+    new BackupReplica("backup-replica", {
+      namePrefix: cfg.namePrefix,
+      region: cfg.backupReplicaRegion,
+      sourceRegion: cfg.region,
+      source: { bucket: bucket.bucketName, bucketArn: bucket.bucketArn, kmsKeyArn: bucket.kmsKeyArn, versioning: bucket.versioning },
+      sourceProvider: provider,
+      retentionDays: cfg.backupRetentionDays,
+      noncurrentVersionDays: cfg.backupNoncurrentVersionDays,
+      objectLock: cfg.backupObjectLock,
+      objectLockDays: cfg.backupObjectLockDays,
+      forceDestroy: cfg.backupForceDestroy,
+      protect: cfg.protectStatefulResources,
+    }, { providers: { aws: replicaProvider } });
+  }
+
+  const bounds: BackupBounds = {
+    deadlineMinutes: cfg.backupDeadlineMinutes,
+    verifyMaxAgeHours: cfg.backupVerifyMaxAgeHours,
+    minRows: cfg.backupMinRows,
+    maxShrinkPercent: cfg.backupMaxShrinkPercent,
+  };
+  const common = {
     namePrefix: cfg.namePrefix,
     region: cfg.region,
     image: images.imageRefs.backupJob,
     imageRepositoryArn: images.pullRepositoryArns.backupJob,
-    // One vCPU: pg_dump -Fc compresses on one core; 2 GiB covers the upload buffers (~64 MiB) and SQLite copies.
-    cpu: 1024,
-    memory: 2048,
     ephemeralStorageGb: cfg.backupEphemeralStorageGb,
     logRetentionDays: cfg.appLogRetentionDays,
     bucketName: bucket.bucketName,
     bucketArn: bucket.bucketArn,
     kmsKeyArn: bucket.kmsKeyArn,
     prefix: cfg.namePrefix,
-    databaseUrlSecret: { secretArn: database.backupSecretArn, jsonKey: "url" },
-    secretKmsKeyArns: [database.kmsKeyArn, sentry.dsnKmsKeyArn],
-    chroma: { fileSystemId: vectorStore.fileSystemId, accessPointId: vectorStore.accessPointId },
     sentry: { dsnSecret: { secretArn: sentry.dsnSecretArns.backupJob }, monitorSlug: sentry.backupMonitorSlug },
+    bounds,
     enabled: cfg.backupEnabled,
-    backupExpression: cfg.backupSchedule,
-    verifyExpression: cfg.backupVerifySchedule,
     timezone: cfg.backupScheduleTimezone,
     clusterArn: inputs.clusterArn,
     subnetIds: network.privateSubnetIds,
@@ -58,6 +97,26 @@ export function backupPart(cfg: StackConfig, inputs: BackupInputs, opts: pulumi.
     // The topic's policy and key already let EventBridge and CloudWatch publish (components/monitoring/alerts.ts).
     alertTopicArn: inputs.alertTopicArn,
     runbookBaseUrl: cfg.runbookBaseUrl,
+  };
+  const schedule = new BackupSchedule("backup", {
+    ...common,
+    // One vCPU: pg_dump -Fc compresses on one core; 2 GiB covers the upload buffers (~64 MiB) and SQLite copies.
+    cpu: 1024,
+    memory: 2048,
+    databaseUrlSecret: { secretArn: database.backupSecretArn, jsonKey: "url" },
+    secretKmsKeyArns: [database.kmsKeyArn, sentry.dsnKmsKeyArn],
+    chroma: { fileSystemId: vectorStore.fileSystemId, accessPointId: vectorStore.accessPointId },
+    backupExpression: cfg.backupSchedule,
+    verifyExpression: cfg.backupVerifySchedule,
+  }, opts);
+  new RestoreDrill("backup-drill", {
+    ...common,
+    database: { host: database.address, port: database.port, masterSecretArn: database.masterSecretArn, caBundlePath: RDS_CA_BUNDLE },
+    secretKmsKeyArns: [database.kmsKeyArn, sentry.dsnKmsKeyArn],
+    expression: cfg.backupDrillSchedule,
+    maxDays: cfg.backupDrillMaxDays,
+    scheduleGroupName: schedule.scheduleGroupName,
+    deadLetterQueueArn: schedule.deadLetterQueueArn,
   }, opts);
   return { bucket };
 }

@@ -1,5 +1,6 @@
 import { Run, readBounds } from "./bounds";
 import { backupCommand } from "./commands/backup";
+import { drillCommand } from "./commands/drill";
 import { listCommand } from "./commands/list";
 import { restoreCommand } from "./commands/restore";
 import { verifyCommand } from "./commands/verify";
@@ -14,7 +15,9 @@ const USAGE = `usage: backup-job <command> [options]
   list                                     backups under the prefix, newest first
   verify [--from <id>|latest] [--max-age 26h] [--max-shrink-percent 50]
                                            download and check every object against the manifest
-  restore --from <timestamp>|latest --database-url URL [--chroma-dir DIR] [--force]`;
+  restore --from <timestamp>|latest --database-url URL [--chroma-dir DIR] [--force] [--max-age 26h]
+  drill [--from <id>|latest] [--max-age 26h]
+                                           restore into a scratch database on DRILL_ADMIN_URL's server, compare, time, drop`;
 
 /** The command's own options, read off its usage lines, so a typo names the nearest one. */
 function commandOptions(command: string): string[] {
@@ -24,13 +27,14 @@ function commandOptions(command: string): string[] {
   return [...new Set(own.join(" ").match(/--[a-z-]+/g) ?? [])];
 }
 
-export type Command = (argv: string[], env: NodeJS.ProcessEnv, rt: Runtime, run: Run) => Promise<void>;
+export type Command = (argv: string[], env: NodeJS.ProcessEnv, rt: Runtime, run: Run) => Promise<unknown>;
 
 const COMMANDS: Record<string, Command> = {
   backup: backupCommand,
   list: listCommand,
   verify: verifyCommand,
   restore: restoreCommand,
+  drill: drillCommand,
 };
 
 /** Runs one command; returns the exit code. Failures are one line on stderr (stack only with DEBUG). */
@@ -60,7 +64,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   let monitor: CronMonitor | undefined;
   try {
     job = new Run(readBounds(env), rt.stop);
-    // list only reads; the other three are what an alert must cover (a verify that hangs too).
+    // list only reads; the others are what an alert must cover (a verify that hangs too).
     const sentry = command === "list" ? undefined : readJobEnv(env, command).sentry;
     if (sentry) monitor = CronMonitor.fromDsn(sentry.dsn, sentry.monitorSlug, rt.err, sentry.monitorConfig, sentry.environment);
     await monitor?.checkIn("in_progress");

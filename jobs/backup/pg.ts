@@ -39,6 +39,12 @@ export class PgTools {
     return out.replace(/\n$/, "").split("\t");
   }
 
+  /** A statement that must run even after the run was aborted (dropping the drill's scratch database): its own bound, not the run's signal. */
+  async cleanup(url: string, sql: string, seconds = 60): Promise<void> {
+    const { dsn, env } = libpqTarget(url);
+    await run(this.bin("psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql, "--dbname", dsn], sql, { env, signal: AbortSignal.timeout(seconds * 1000) });
+  }
+
   async server(url: string): Promise<{ version: string; major: number; database: string }> {
     const [num, version, database] = await this.queryRow(
       url,

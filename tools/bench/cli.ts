@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --skip-tests]
+ * npm run bench -- backup [--sizes 100M,1G,3G]   (only the backup job's figures, see backupSizes.ts)
  *
  * One run, one figure per line, of what issue 19 measures: the plan against its module-load floor,
  * the stack diff, the real engine's preview per stack, `npm test`, and the
@@ -7,6 +8,7 @@
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { backupAtSizes, parseSize } from "./backupSizes";
 import { backupThroughput } from "./backupThroughput";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -34,6 +36,11 @@ export function enginePreview(stack: string): number {
 async function main(argv: string[]): Promise<void> {
   const line = (label: string, value: string) => console.log(`${label.padEnd(24)} ${value}`);
   console.log(`bench of ${path.basename(ROOT)} on ${process.platform} with ${require("os").cpus().length} cores, Node ${process.version}, load ${require("os").loadavg()[0].toFixed(1)}`);
+  if (argv[0] === "backup") {
+    const i = argv.indexOf("--sizes");
+    const sizes = (i >= 0 ? argv[i + 1] ?? "" : "100M,1G,3G").split(",").map(parseSize);
+    return backupAtSizes(sizes, line);
+  }
   const floor = timed(process.execPath, [...TSX, "tools/bench/loadFloor.ts"], "module load");
   const plan = timed(process.execPath, [...TSX, "tools/plan/cli.ts", "staging"], "plan staging");
   line("plan staging", `${s(plan)} = ${(plan / floor).toFixed(2)} x the module-load floor (${s(floor)})`);

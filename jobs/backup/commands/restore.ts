@@ -15,11 +15,12 @@ import { countRows } from "../tables";
 import { verifyBackup } from "../verification";
 
 /**
- * `restore --from <id>|latest --database-url URL [--chroma-dir DIR] [--force] [--max-shrink-percent N]`.
+ * `restore --from <id>|latest --database-url URL [--chroma-dir DIR] [--force] [--max-shrink-percent N] [--max-age 26h]`.
  * The cheap refusals (non-empty targets) come first, then a full verify, then the restore
  * from the very files that were verified, then the row counts against the manifest's.
  */
-export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt: Runtime, run: Run): Promise<void> {
+/** Resolves with the id of the backup it restored. */
+export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt: Runtime, run: Run): Promise<string> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -28,6 +29,7 @@ export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt:
       "chroma-dir": { type: "string" },
       force: { type: "boolean", default: false },
       "max-shrink-percent": { type: "string" },
+      "max-age": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -69,6 +71,7 @@ export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt:
       rt.out(`backup ${v.id}: chroma restored into ${chromaDir} (${n} entries)`);
     }
     rt.out(`backup ${v.id}: restored into database ${target.database}`);
+    return v.id;
   } finally {
     await fs.promises.rm(workDir, { recursive: true, force: true });
   }

@@ -74,6 +74,30 @@ const rdsStorage: Rule = (inputs) => {
   return [{ property: "maxAllocatedStorage", reason: `${max} GiB must be above allocatedStorage (${allocated} GiB), or 0 for no storage autoscaling (RDS API, CreateDBInstance: MaxAllocatedStorage; "Max storage size must be greater than storage size")` }];
 };
 
+/**
+ * S3's rules for general purpose bucket names (Amazon S3 User Guide, "General purpose bucket
+ * naming rules"; terraform-provider-aws validBucketName): 3-63 characters of lowercase letters,
+ * digits, dots and hyphens, beginning and ending with a letter or digit; no two adjacent dots;
+ * not formatted as an IP address; not starting with `xn--`, `sthree-` or `amzn-s3-demo-`, not ending
+ * with `-s3alias`, `--ol-s3`, `.mrap` or `--x-s3`. A `bucketPrefix` gets 26 characters appended, so at most 37.
+ */
+const bucketName: Rule = (inputs) => {
+  const out: CheckFailure[] = [];
+  const source = "Amazon S3 User Guide, general purpose bucket naming rules";
+  for (const [key, max] of [["bucket", 63], ["bucketPrefix", 37]] as const) {
+    const v = str(inputs, key);
+    if (v === undefined) continue;
+    const bad = (why: string) => out.push({ property: key, reason: `"${v}" ${why} (${source}); bucket names are global and fixed once created, so choose one that carries the account id and region` });
+    if (v.length > max || (key === "bucket" && v.length < 3)) bad(`is ${v.length} characters; ${key === "bucket" ? "3 to 63" : "at most 37 (S3 appends 26)"} are allowed`);
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(v) || (key === "bucket" && !/[a-z0-9]$/.test(v))) bad("may contain only lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
+    if (v.includes("..")) bad("has two adjacent dots");
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) bad("is formatted as an IP address");
+    if (/^(xn--|sthree-|amzn-s3-demo-)/.test(v)) bad("starts with a prefix S3 reserves (xn--, sthree-, amzn-s3-demo-)");
+    if (key === "bucket" && /(-s3alias|--ol-s3|\.mrap|--x-s3)$/.test(v)) bad("ends with a suffix S3 reserves (-s3alias, --ol-s3, .mrap, --x-s3)");
+  }
+  return out;
+};
+
 const LOG_GROUP = /^[\w\-/.#]+$/;
 const SECRET_NAME = /^[\w/+=.@-]+$/;
 
@@ -104,9 +128,7 @@ const rules: Record<string, Rule[]> = {
   "aws:cloudwatch/logGroup:LogGroup": [name("name", 512, LOG_GROUP, "a-z, A-Z, 0-9, and _-/.#", "CloudWatch Logs API, CreateLogGroup: logGroupName")],
   "aws:secretsmanager/secret:Secret": [name("name", 512, SECRET_NAME, "letters, digits and /_+=.@-", "Secrets Manager API, CreateSecret: Name")],
   "aws:iam/role:Role": [name("name", 64, /^[\w+=,.@-]+$/, "letters, digits and +=,.@_-", "IAM API, CreateRole: RoleName")],
-  "aws:s3/bucket:Bucket": [
-    name("bucket", 63, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "lowercase letters, digits, dots and hyphens, 3 or more, starting and ending with a letter or digit", "S3 bucket naming rules"),
-  ],
+  "aws:s3/bucket:Bucket": [bucketName],
   "aws:ecr/repository:Repository": [
     name("name", 256, /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, "lowercase letters, digits and ._-/ separators", "ECR API, CreateRepository: repositoryName"),
   ],

@@ -83,7 +83,14 @@ export function secretsProviderAlias(secretsProvider: string | undefined): { ali
   return { alias: m[1], region: new URLSearchParams(m[2] ?? "").get("region") ?? undefined };
 }
 
-export async function checkKmsAliases(c: Clients, needs: Needs, secretsProvider: string | undefined, out: Findings, clientsIn: (region: string) => Clients): Promise<void> {
+export interface SecretsProvider {
+  /** The stack file that names it (a pr-<n> stack's is the preview template). */
+  file: string;
+  url: string | undefined;
+}
+
+export async function checkKmsAliases(c: Clients, needs: Needs, secrets: SecretsProvider, out: Findings, clientsIn: (region: string) => Clients): Promise<void> {
+  const secretsProvider = secrets.url;
   const aliases = await allAliases(c);
   for (const { resource, alias } of needs.kmsAliases) {
     const existing = aliases.find((a) => a.AliasName === alias);
@@ -102,7 +109,7 @@ export async function checkKmsAliases(c: Clients, needs: Needs, secretsProvider:
     return;
   }
   const regional = provider.region && provider.region !== c.region ? clientsIn(provider.region) : c;
-  const resource = `Pulumi.${needs.stack}.yaml`;
+  const resource = secrets.file;
   const found = (provider.region && provider.region !== c.region ? await allAliases(regional) : aliases).find((a) => a.AliasName === provider.alias);
   if (!found?.TargetKeyId) {
     out.problems.push({

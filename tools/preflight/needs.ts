@@ -91,6 +91,12 @@ function grouped(resources: PlanResource[], key: (r: PlanResource) => string): R
   return out;
 }
 
+function namesByType(resources: PlanResource[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of resources) (out[r.type] ??= []).push(r.name);
+  return out;
+}
+
 export function needsOf(plan: Plan): Needs {
   const of = (type: string) => plan.resources.filter((r) => r.type === type);
   const subnets = of(TYPES.subnet);
@@ -115,7 +121,7 @@ export function needsOf(plan: Plan): Needs {
     certificates: listeners.filter((l) => str(l.inputs.certificateArn)).map((l) => ({ resource: l.name, arn: l.inputs.certificateArn as string })),
     tools: toolsOf(plan),
     counts: grouped(plan.resources, (r) => r.type),
-    names: plan.resources.reduce<Record<string, string[]>>((acc, r) => ({ ...acc, [r.type]: [...(acc[r.type] ?? []), r.name] }), {}),
+    names: namesByType(plan.resources),
     natPerAz: grouped(of(TYPES.nat), natAz),
     rulesPerListenerTarget: grouped(of(TYPES.listenerRule), ruleTarget),
     servicesPerCluster: grouped(of(TYPES.service), clusterOf),

@@ -87,7 +87,7 @@ async function run(opts: PreflightOptions, regional: Map<string, Clients>): Prom
   const secretsProvider: string | undefined = readYaml(configFile).secretsprovider;
 
   await guarded(report, "S3 bucket names", () => checkBuckets(clients, needs, report));
-  await guarded(report, "KMS aliases", () => checkKmsAliases(clients, needs, secretsProvider, report, clientsIn));
+  await guarded(report, "KMS aliases", () => checkKmsAliases(clients, needs, { file: path.basename(configFile), url: secretsProvider }, report, clientsIn));
   await guarded(report, "ACM certificates", () => checkCertificates(clients, needs, domain, report));
   await guarded(report, "service quotas", async () => { report.room = await checkQuotas(clients, needs, report); });
   return report;

@@ -84,11 +84,11 @@ async function pulumiRollback(stack: string, to: string, dryRun: boolean): Promi
     stack, workDir: process.cwd(), project, to, dryRun, imageKeys: Object.values(IMAGE_CONFIG_KEYS), onOutput: (l) => process.stderr.write(l),
   });
   if (res.steps.length === 0) {
-    console.log(`rollback of ${stack}: the config already has the images of update ${res.fromUpdate}; nothing deployed`);
+    console.log(`rollback of ${stack}: the config already has the images of the update of ${res.fromUpdate.toISOString()}; nothing deployed`);
     return 0;
   }
   for (const s of res.steps) console.log(`${dryRun ? "would set" : "set"} ${s.key}: ${s.from} -> ${s.to}`);
-  if (res.changes) console.log(`deployed the images of update ${res.fromUpdate}: ${Object.entries(res.changes).map(([op, n]) => `${op} ${n}`).join(", ")}`);
+  if (res.changes) console.log(`deployed the images of the update of ${res.fromUpdate.toISOString()}: ${Object.entries(res.changes).map(([op, n]) => `${op} ${n}`).join(", ")}`);
   if (!dryRun) console.log(`next: \`npm run release -- verify ${stack}\`, and commit Pulumi.${stack}.yaml (it now names these images)`);
   return 0;
 }

@@ -17,8 +17,8 @@ export interface PulumiRollbackStep {
 }
 
 export interface PulumiRollback {
-  /** The update (version) whose images are restored. */
-  fromUpdate: number;
+  /** When the update whose images are restored started (the file backend numbers no updates). */
+  fromUpdate: Date;
   steps: PulumiRollbackStep[];
   /** Resource changes of the `pulumi up`, as the engine counted them (absent on a dry run). */
   changes?: Record<string, number>;
@@ -40,12 +40,12 @@ export function checkTo(to: string): void {
   if (to !== "previous" && !/^sha256:[0-9a-f]{64}$/.test(to)) throw new ReleaseError(`release: --to must be "previous" or sha256:<64 hex>, not "${to}"`);
 }
 
-export function chooseRelease(history: UpdateSummary[], current: ImageConfig, keys: string[], to: string, stack: string): { version: number; images: ImageConfig } {
+export function chooseRelease(history: UpdateSummary[], current: ImageConfig, keys: string[], to: string, stack: string): { startTime: Date; images: ImageConfig } {
   checkTo(to);
   const releases = history
     .filter((u) => u.kind === "update" && u.result === "succeeded")
-    .sort((a, b) => (b.version ?? 0) - (a.version ?? 0))
-    .map((u) => ({ version: u.version ?? 0, images: imagesOf(u.config, keys) }))
+    .sort((a, b) => new Date(b.startTime).getTime() - new Date(a.startTime).getTime())
+    .map((u) => ({ startTime: new Date(u.startTime), images: imagesOf(u.config, keys) }))
     .filter((r) => Object.keys(r.images).length > 0);
   const target = to === "previous"
     ? releases.find((r) => !same(current, r.images))
@@ -68,8 +68,8 @@ export async function rollbackViaPulumi(opts: {
   const current = imagesOf(await stack.getAllConfig(), keys);
   const target = chooseRelease(await stack.history(), current, keys, opts.to, opts.stack);
   const steps = Object.entries(target.images).filter(([k, v]) => current[k] !== v).map(([key, to]) => ({ key, from: current[key] ?? "(unset)", to }));
-  if (opts.dryRun || steps.length === 0) return { fromUpdate: target.version, steps };
+  if (opts.dryRun || steps.length === 0) return { fromUpdate: target.startTime, steps };
   await stack.setAllConfig(Object.fromEntries(steps.map((s) => [s.key, { value: s.to }])));
-  const res = await stack.up({ onOutput: opts.onOutput, message: `rollback to the images of update ${target.version}` });
-  return { fromUpdate: target.version, steps, changes: res.summary.resourceChanges as Record<string, number> | undefined };
+  const res = await stack.up({ onOutput: opts.onOutput, message: `rollback to the images of the update of ${target.startTime.toISOString()}` });
+  return { fromUpdate: target.startTime, steps, changes: res.summary.resourceChanges as Record<string, number> | undefined };
 }

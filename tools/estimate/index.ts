@@ -8,12 +8,15 @@ import type { Plan, PlanResource } from "../plan/types";
 import usEast1 from "./prices/us-east-1.json";
 import euCentral1 from "./prices/eu-central-1.json";
 import createTimes from "./create-times.json";
+import { pricesRead } from "./pricesRead";
 
 export interface PriceRow { usd: number; unit: string; source: string; read: string }
 export interface Assumption { value: number; unit: string; why: string }
 export interface PriceTable {
   region: string;
   hoursPerMonth: number;
+  /** The day `npm run prices` last read the table from the AWS Price List API; absent: never. */
+  priceListRead?: string;
   assumptions: Record<string, Assumption>;
   prices: Record<string, PriceRow>;
 }
@@ -286,7 +289,8 @@ export function formatEstimate(cost: CostEstimate, time: TimeEstimate): string {
     out.push("", `**Not priced (${cost.unpriced.length}); the total leaves them out:**`, "");
     for (const u of cost.unpriced) out.push(`- \`${u.urn}\`: ${u.reason}`);
   }
-  out.push("", "Usage quantities are assumptions stated in `tools/estimate/prices/" + cost.region + ".json`; prices there carry their source and read date.", "");
+  out.push("", pricesRead(cost.region, PRICE_TABLES[cost.region]), "");
+  out.push("Usage quantities are assumptions stated in `tools/estimate/prices/" + cost.region + ".json`; prices there carry their source and read date.", "");
   out.push(`### Estimated time to create from scratch: ${dur(time.seconds)}`, "", "Critical path (typical create times, `tools/estimate/create-times.json`):", "");
   for (const u of time.criticalPath) out.push(`1. \`${u}\``);
   return out.join("\n") + "\n";

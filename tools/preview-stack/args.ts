@@ -4,12 +4,12 @@ import { DEFAULT_TTL_HOURS, parsePrNumber, prNumberOf } from "./decisions";
 
 export type Command =
   | { kind: "help" }
-  | { kind: "up"; pr: number; ttlHours: number; policyPacks: string[]; policyPackConfigs: string[] }
+  | { kind: "up"; pr: number; ttlHours: number; policyPacks: string[]; policyPackConfigs: string[]; skipPreflight?: true }
   | { kind: "destroy"; pr: number }
   | { kind: "sweep"; olderThanHours?: number; dryRun: boolean; stack?: string };
 
 export const USAGE = [
-  "usage: npm run preview-stack -- up <pr-number> [--ttl <hours>] [--policy-pack <dir>] [--policy-pack-config <file>]",
+  "usage: npm run preview-stack -- up <pr-number> [--ttl <hours>] [--policy-pack <dir>] [--policy-pack-config <file>] [--skip-preflight]",
   "       npm run preview-stack -- destroy <pr-number>",
   "       npm run preview-stack -- sweep [--older-than <hours>] [--dry-run] [--stack pr-<number>]",
 ].join("\n");
@@ -30,7 +30,7 @@ export function parseArgs(argv: string[]): Command {
   const parsed = parseFlags(rest, {
     ttl: { type: "string", multiple: true }, "older-than": { type: "string", multiple: true },
     "policy-pack": { type: "string", multiple: true }, "policy-pack-config": { type: "string", multiple: true },
-    "dry-run": { type: "boolean" }, stack: { type: "string" },
+    "dry-run": { type: "boolean" }, stack: { type: "string" }, "skip-preflight": { type: "boolean" },
   });
   if (parsed.help) return { kind: "help" };
   const positional = parsed.positionals;
@@ -45,13 +45,15 @@ export function parseArgs(argv: string[]): Command {
   };
   switch (verb) {
     case "up":
-      allow(["ttl", "policy-pack", "policy-pack-config"]);
+      allow(["ttl", "policy-pack", "policy-pack-config", "skip-preflight"]);
       return {
         kind: "up",
         pr: onePositional(),
         ttlHours: flags.ttl ? hours("--ttl", list("ttl").at(-1)) : DEFAULT_TTL_HOURS,
         policyPacks: list("policy-pack"),
         policyPackConfigs: list("policy-pack-config"),
+        // Only for runs with no AWS account behind them (the engine tests' offline providers).
+        ...(flags["skip-preflight"] === true ? { skipPreflight: true as const } : {}),
       };
     case "destroy":
       allow([]);

@@ -11,6 +11,8 @@ import * as YAML from "yaml";
 import { EXIT, failureLine } from "../cli/args";
 import { progress } from "../cli/progress";
 import { parseArgs, USAGE } from "./args";
+import { printReport } from "../preflight/cli";
+import { preflight } from "../preflight/preflight";
 import { connect as realConnect, PreviewBackend } from "./automation";
 import {
   CLI_MISSING_MESSAGE,
@@ -34,6 +36,18 @@ export interface CliDeps {
   err: (text: string) => void;
   /** File to append `key=value` step outputs to (GitHub Actions' $GITHUB_OUTPUT), if any. */
   githubOutput?: string;
+  /**
+   * `npm run preflight -- <stack>` before anything is created: false refuses the preview (the
+   * account's quotas would not fit it, a name is taken). Absent, no preflight runs.
+   */
+  preflight?: (stack: string, out: (line: string) => void) => Promise<boolean>;
+}
+
+/** The real preflight, in this process: the preview template's plan against the account. */
+export async function accountPreflight(stack: string, out: (line: string) => void): Promise<boolean> {
+  const report = await preflight({ stack });
+  printReport(report, { out: (l) => out(`preflight: ${l}`), err: (l) => out(`preflight: ${l}`) });
+  return report.problems.length === 0;
 }
 
 function readYaml(file: string, required: boolean): unknown {
@@ -66,6 +80,14 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
   const stream = (text: string) => deps.out(text);
   try {
     const backend = await deps.connect(deps.workDir);
+    // Before anything is read or created: a preview that would not fit the account creates nothing.
+    if (cmd.kind === "up" && !cmd.skipPreflight && deps.preflight) {
+      const stack = stackNameFor(cmd.pr);
+      if (!(await deps.preflight(stack, (l) => deps.err(`preview-stack: ${l}\n`)))) {
+        deps.err(`preview-stack: ${stack} refused: the preflight found problems (above); nothing was created\n`);
+        return EXIT.failed;
+      }
+    }
 
     if (cmd.kind === "up") {
       const stack = stackNameFor(cmd.pr);
@@ -150,6 +172,7 @@ if (require.main === module) {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     githubOutput: process.env.GITHUB_OUTPUT,
+    preflight: accountPreflight,
   }).then((code) => {
     process.exitCode = code;
   });

@@ -1,6 +1,7 @@
 /**
  * npm run release -- verify <stack> [--outputs FILE]
  * npm run release -- rollback <stack> [--to <sha256:digest|previous>] [--dry-run] [--outputs FILE]
+ * npm run release -- rollback <stack> --via pulumi [--to <sha256:digest|previous>] [--dry-run]
  *
  * Reads the stack's outputs (`pulumi stack output --json`, or FILE) and talks to ECS with the
  * ambient AWS credentials. Bad input fails with one line before anything is deployed.
@@ -8,9 +9,11 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import YAML from "yaml";
+import { rollbackViaPulumi } from "./pulumiRollback";
 import { IMAGE_CONFIG_KEYS, ReleaseError, releasedFromOutputs, rollback, verify } from "./release";
 
-const USAGE = "usage: npm run release -- <verify|rollback> <stack> [--to <sha256:digest|previous>] [--dry-run] [--outputs FILE]";
+const USAGE = "usage: npm run release -- <verify|rollback> <stack> [--to <sha256:digest|previous>] [--via ecs|pulumi] [--dry-run] [--outputs FILE]";
 
 function option(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -31,7 +34,13 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  const via = option(argv, "--via") ?? "ecs";
+  if (!["ecs", "pulumi"].includes(via) || (via === "pulumi" && command !== "rollback")) {
+    console.error(USAGE);
+    return 2;
+  }
   try {
+    if (via === "pulumi") return await pulumiRollback(stack, option(argv, "--to") ?? "previous", argv.includes("--dry-run"));
     const outputs = stackOutputs(stack, option(argv, "--outputs"));
     const released = releasedFromOutputs(stack, outputs);
     const ecs = new ECSClient({
@@ -59,8 +68,29 @@ async function main(argv: string[]): Promise<number> {
       console.error(e.message);
       return 1;
     }
+    // A Pulumi CLI failure (no CLI, no such stack, a failed update): its first line, not a stack trace.
+    if (via === "pulumi") {
+      console.error(`release: pulumi: ${String((e as Error).message ?? e).split("\n").find((l) => l.trim()) ?? e}`);
+      return 1;
+    }
     throw e;
   }
+}
+
+/** The rollback as a Pulumi update of the stack in this directory (pulumiRollback.ts). */
+async function pulumiRollback(stack: string, to: string, dryRun: boolean): Promise<number> {
+  const project = (YAML.parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { name: string }).name;
+  const res = await rollbackViaPulumi({
+    stack, workDir: process.cwd(), project, to, dryRun, imageKeys: Object.values(IMAGE_CONFIG_KEYS), onOutput: (l) => process.stderr.write(l),
+  });
+  if (res.steps.length === 0) {
+    console.log(`rollback of ${stack}: the config already has the images of the update of ${res.fromUpdate.toISOString()}; nothing deployed`);
+    return 0;
+  }
+  for (const s of res.steps) console.log(`${dryRun ? "would set" : "set"} ${s.key}: ${s.from} -> ${s.to}`);
+  if (res.changes) console.log(`deployed the images of the update of ${res.fromUpdate.toISOString()}: ${Object.entries(res.changes).map(([op, n]) => `${op} ${n}`).join(", ")}`);
+  if (!dryRun) console.log(`next: \`npm run release -- verify ${stack}\`, and commit Pulumi.${stack}.yaml (it now names these images)`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -14,7 +14,12 @@ export const ROOT = path.resolve(__dirname, "../..");
 export interface StackConfigFiles {
   configFile?: string;
   secretsFile?: string;
+  /** The project's directory (its Pulumi.yaml and stack files); default the app project, ROOT. */
+  projectDir?: string;
 }
+
+/** The second Pulumi project of this repository, one stack per AWS account. */
+export const BOOTSTRAP_DIR = path.join(ROOT, "bootstrap");
 
 export interface LoadedStackConfig {
   project: string;
@@ -42,15 +47,15 @@ function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export function stackFile(stack: string): string {
-  return path.join(ROOT, `Pulumi.${stack}.yaml`);
+export function stackFile(stack: string, projectDir = ROOT): string {
+  return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 
 export function loadStackConfig(stack: string, files: StackConfigFiles = {}): LoadedStackConfig {
-  const project = readYaml(path.join(ROOT, "Pulumi.yaml"));
+  const project = readYaml(path.join(files.projectDir ?? ROOT, "Pulumi.yaml"));
   const name: string = project.name;
   const declared: Record<string, any> = project.config ?? {};
-  const stackYaml = readYaml(files.configFile ?? stackFile(stack));
+  const stackYaml = readYaml(files.configFile ?? stackFile(stack, files.projectDir));
   const supplied: Record<string, unknown> = files.secretsFile ? readYaml(files.secretsFile) : {};
 
   const config: Record<string, string> = {};

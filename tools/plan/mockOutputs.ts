@@ -77,6 +77,7 @@ export function mockState(type: string, name: string, inputs: Record<string, any
       state.arnSuffix = `targetgroup/${name}/0123456789abcdef`;
       break;
     case "aws:ecr/repository:Repository":
+      state.arn = `arn:aws:ecr:${region}:${ACCOUNT}:repository/${inputs.name ?? name}`;
       state.repositoryUrl = `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name ?? name}`;
       // Read by the image push's registry login: absent, a preview would see it unknown.
       state.registryId = ACCOUNT;

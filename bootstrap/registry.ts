@@ -3,6 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { kmsKey } from "../components/shared/kmsKey";
 import { APP_IMAGES, APP_REPOSITORY_SUFFIX, AppImage, RepositoryRef } from "./contract";
 
+/**
+ * A repository an app stack created before bootstrap existed arrives by `pulumi state move`
+ * (README "Handing over the app image repositories") at the root of this stack, renamed to the
+ * logical name it has here: the alias makes it this resource, so nothing is created or deleted.
+ */
+const handedOver = (): pulumi.Alias[] => [{ parent: pulumi.rootStackResource }];
+
 /** Must exceed the releases a rollback reaches back to (`npm run release -- rollback`). */
 const KEEP_IMAGES = 30;
 
@@ -45,7 +52,7 @@ export class Registry extends pulumi.ComponentResource {
           encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: key.arn }],
           forceDelete: false,
         }, {
-          ...child, protect: true, retainOnDelete: true,
+          ...child, protect: true, retainOnDelete: true, aliases: handedOver(),
           // Encryption is fixed at creation; a repository handed over from an app stack keeps its
           // own key rather than being replaced (which would delete its images).
           ignoreChanges: ["encryptionConfigurations"],
@@ -58,7 +65,7 @@ export class Registry extends pulumi.ComponentResource {
               selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: KEEP_IMAGES }, action: { type: "expire" },
             }],
           }),
-        }, child);
+        }, { ...child, aliases: handedOver() });
         refs[image] = { url: repo.repositoryUrl, arn: repo.arn };
       }
       this.repositories[entry] = refs;

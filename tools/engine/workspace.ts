@@ -42,6 +42,8 @@ export interface WorkspaceOptions {
   echo?: boolean;
   /** Use this file backend (another workspace's `stateDir`) instead of a new one: a second machine, as CI is. */
   stateDir?: string;
+  /** Copy the project from here instead of this repository (e.g. an older commit's `git archive`). */
+  source?: string;
 }
 
 export class EngineWorkspace {
@@ -65,7 +67,7 @@ export class EngineWorkspace {
     const projectDir = path.join(dir, "project");
     fs.mkdirSync(path.join(dir, "state"), { recursive: true });
     fs.mkdirSync(path.join(dir, "home"), { recursive: true });
-    copyProject(projectDir);
+    copyProject(projectDir, opts.source);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: [cli, process.env.PATH].join(path.delimiter),
@@ -173,13 +175,14 @@ export class EngineWorkspace {
  * project directory. The committed stack files come along (tools read them as templates); a
  * stack the workspace creates gets its own file first (initStack).
  */
-function copyProject(projectDir: string): void {
+function copyProject(projectDir: string, source = ROOT): void {
   fs.mkdirSync(projectDir, { recursive: true });
-  for (const entry of fs.readdirSync(ROOT)) {
-    if (entry === ".git" || entry === ".tmp") continue;
+  for (const entry of fs.readdirSync(source)) {
+    if (entry === ".git" || entry === ".tmp" || entry === "node_modules") continue;
     const target = path.join(projectDir, entry);
     if (fs.existsSync(target)) continue;
-    if (entry === "node_modules") fs.symlinkSync(path.join(ROOT, entry), target);
-    else fs.cpSync(path.join(ROOT, entry), target, { recursive: true });
+    fs.cpSync(path.join(source, entry), target, { recursive: true });
   }
+  const modules = path.join(projectDir, "node_modules");
+  if (!fs.existsSync(modules)) fs.symlinkSync(path.join(ROOT, "node_modules"), modules);
 }

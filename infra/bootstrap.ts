@@ -14,8 +14,8 @@ export function covers(certDomain: string, host: string): boolean {
 }
 
 /** The entry's outputs, or the one-line problem with them and its fix. */
-export function checkBootstrapEntry(cfg: Pick<StackConfig, "bootstrapStack" | "bootstrapEntry" | "stack" | "domainName" | "project" | "wildcardCertificate">, all: unknown): AppStackBootstrap | string {
-  const entry = cfg.bootstrapEntry || cfg.stack;
+export function checkBootstrapEntry(cfg: Pick<StackConfig, "bootstrapStack" | "bootstrapEntry" | "domainName" | "project" | "wildcardCertificate">, all: unknown): AppStackBootstrap | string {
+  const entry = cfg.bootstrapEntry;
   const deploy = "deploy it first (`cd bootstrap && pulumi up --stack <account>`, README \"Deploying for real\")";
   if (all === undefined || all === null || typeof all !== "object") {
     return `bootstrap stack ${cfg.bootstrapStack} has no output "${APP_STACKS_OUTPUT}": ${deploy}, or correct ${cfg.project}:bootstrapStack`;
@@ -35,10 +35,14 @@ export function checkBootstrapEntry(cfg: Pick<StackConfig, "bootstrapStack" | "b
 
 export function readBootstrap(cfg: StackConfig): pulumi.Output<AppStackBootstrap> {
   const ref = new pulumi.StackReference("bootstrap", { name: cfg.bootstrapStack });
-  return ref.getOutput(APP_STACKS_OUTPUT).apply((all) => {
-    const checked = checkBootstrapEntry(cfg, all);
-    // RunError: the CLI prints the one line, without a stack trace.
-    if (typeof checked === "string") throw new pulumi.RunError(checked);
-    return checked;
+  const checked = ref.getOutput(APP_STACKS_OUTPUT).apply((all) => checkBootstrapEntry(cfg, all));
+  // The failure on its own, unconsumed: it fails the program (RunError: one line, no stack trace)
+  // however the SDK treats a rejected provider input.
+  checked.apply((c) => {
+    if (typeof c === "string") throw new pulumi.RunError(c);
+  });
+  return checked.apply((c) => {
+    if (typeof c === "string") throw new pulumi.RunError(c);
+    return c;
   });
 }

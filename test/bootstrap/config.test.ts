@@ -50,7 +50,7 @@ describe("bootstrap config", () => {
 });
 
 describe("the app stack's check of the bootstrap stack's outputs", () => {
-  const cfg = { project: "chatbot", stack: "staging", bootstrapStack: "organization/chatbot-bootstrap/main", bootstrapEntry: "", domainName: "staging.chatbot.example.com", wildcardCertificate: true };
+  const cfg = { project: "chatbot", bootstrapStack: "organization/chatbot-bootstrap/main", bootstrapEntry: "staging", domainName: "staging.chatbot.example.com", wildcardCertificate: true };
   const entry = { domainName: "staging.chatbot.example.com", wildcardCertificateArn: "arn:w", certificateArn: "arn:c" };
 
   it("names a bootstrap stack that has no outputs (not deployed) and how to deploy it", () => {

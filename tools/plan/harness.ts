@@ -192,15 +192,31 @@ export async function render(opts: RenderOptions): Promise<Plan> {
   debuggable.debuggablePromise = (p: Promise<unknown>) => p;
   try {
     // A throw escaping runInPulumiStack also rejects promises inside the SDK that nobody awaits.
-    await pulumi.runtime.runInPulumiStack(async () => {
-      try {
-        return opts.load();
-      } catch (e) {
-        failures.unshift(e);
-        return {};
-      }
+    // A failure can also leave registrations waiting forever (a provider whose input rejected): with
+    // nothing else pending Node would exit with status 0 mid-render, so a timer keeps the render
+    // alive and ends it at the first recorded failure.
+    let watch: NodeJS.Timeout | undefined;
+    const failed = new Promise<void>((resolve) => {
+      watch = setInterval(() => failures.length > 0 && resolve(), 50);
     });
-    await settledRpcs();
+    try {
+      await Promise.race([
+        (async () => {
+          await pulumi.runtime.runInPulumiStack(async () => {
+            try {
+              return opts.load();
+            } catch (e) {
+              failures.unshift(e);
+              return {};
+            }
+          });
+          await settledRpcs();
+        })(),
+        failed,
+      ]);
+    } finally {
+      clearInterval(watch);
+    }
   } catch (e) {
     failures.unshift(e);
   } finally {

@@ -7,8 +7,8 @@ export const bootstrapKeys = {
     pattern: /^[\w.-]+\/[\w.-]+\/[\w.-]+$/, allowed: "org/project/stack, e.g. organization/chatbot-bootstrap/main",
   }),
   bootstrapEntry: str({
-    description: "Entry of the bootstrap stack's `appStacks` output this stack uses; empty: the stack's own name (pr-<n> stacks set `preview`).",
-    default: "", pattern: /^$|^[a-z][a-z0-9-]{0,19}$/, allowed: "empty or an entry name such as staging",
+    description: "Entry of the bootstrap stack's `appStacks` output this stack uses (its certificate, secrets key, image repositories): `staging`, `prod`, `preview` for every pr-<n> stack.",
+    pattern: /^[a-z][a-z0-9-]{0,19}$/, allowed: "an entry name such as staging",
   }),
   domainName: str({
     description: "Host name of the API (`apiUrl` is https://<domainName>): an alias record to the load balancer in the bootstrap stack's zone; the entry's certificate must cover it.",

@@ -4,6 +4,7 @@
  * arguments are in infra/parts/<part>.ts, its resources in components/<part>/.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { readBootstrap } from "./bootstrap";
 import { loadConfig } from "./config";
 import { backupPart } from "./parts/backup";
 import { clusterPart, containersPart } from "./parts/containers";
@@ -15,14 +16,15 @@ import { partOptions } from "./providers";
 import { secretGuard } from "./secretGuard";
 
 const cfg = loadConfig();
-const part = partOptions(cfg);
+const bootstrap = readBootstrap(cfg);
+const part = partOptions(cfg, bootstrap);
 
 const network = networkPart(cfg, part("network"));
 const cluster = clusterPart(cfg, part("containers"));
 const { alerts, sentry } = alertingPart(cfg, part("monitoring"));
-const images = imagesPart(cfg, part("images"));
+const images = imagesPart(cfg, bootstrap, part("images"));
 const { database, cache, vectorStore, dbBootstrap } = dataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data"));
-const app = containersPart(cfg, { network, cluster, images, database, cache, vectorStore, dbBootstrap, sentry }, part("containers"));
+const app = containersPart(cfg, { network, cluster, images, database, cache, vectorStore, dbBootstrap, sentry, bootstrap }, part("containers"));
 const backup = backupPart(cfg, { network, clusterArn: cluster.arn, images, database, vectorStore, sentry, alertTopicArn: alerts.topicArn }, part("backup"));
 
 const running = app.running;
@@ -50,7 +52,13 @@ export const vpcId = network.vpcId;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;
 export const ecsClusterName = cluster.name;
-export const apiUrl = pulumi.interpolate`https://${app.loadBalancer.dnsName}`;
+// The certificate's name, not the ALB's: the alias record resolves it (issue 15).
+export const apiUrl = pulumi.interpolate`https://${app.loadBalancer.domainName}`;
+export const apiDomainName = app.loadBalancer.domainName;
+export const hostedZoneId = bootstrap.hostedZoneId;
+export const albHttpsListenerArn = app.loadBalancer.httpsListenerArn;
+/** false until the API image has a release: the deploy's smoke check has nothing to ask yet. */
+export const apiReleased = images.released.api;
 export const albDnsName = app.loadBalancer.dnsName;
 export const albArnSuffix = app.loadBalancer.albArnSuffix;
 export const apiTargetGroupArnSuffix = app.loadBalancer.targetGroupArnSuffix;

@@ -56,7 +56,7 @@ describe("config validation", () => {
     ["dbMultiAz", "yes", /dbMultiAz = "yes": expected true or false/],
     ["flowLogRetentionDays", "10", /flowLogRetentionDays = "10": expected one of 1, 3, 5, 7, 14, 30/],
     ["chromaImage", "chromadb/chroma:latest", /chromaImage = "chromadb\/chroma:latest": expected an image reference/],
-    ["apiImage", "nginx", /apiImage = "nginx": expected `build:<context dir>/],
+    ["apiImage", "nginx", /apiImage = "nginx": expected empty or `build:<context dir>/],
     ["wafPathRateLimits", '["/api/chat"]', /wafPathRateLimits = .*expected a list of `\/path=limit` entries/],
     ["tier", undefined, /tier = \(not set\): required; set it to one of production, staging, preview: `pulumi config set chatbot:tier <value> --stack staging`/],
   ])("rejects %s = %s naming the key", (key, value, message) => {

@@ -21,9 +21,9 @@ describe.each(["staging", "prod"])("images of %s", (stack) => {
   });
   const cfg = (key: string) => config[`chatbot:${key}`];
 
-  it("has one ECR repository per image: immutable tags, scan on push, encrypted with the images KMS key", () => {
+  it("has one ECR repository per job image (the app images' are the bootstrap stack's): immutable tags, scan on push, encrypted with the images KMS key", () => {
     const repos = ofType(plan, REPO);
-    expect(repos.map((r) => r.inputs.name).sort()).toEqual(Object.values(IMAGES).map((s) => `chatbot-${stack}-${s}`).sort());
+    expect(repos.map((r) => r.inputs.name).sort()).toEqual([IMAGES.backupJob, IMAGES.dbInit].map((s) => `chatbot-${stack}-${s}`).sort());
     const key = one(plan, "aws:kms/key:Key", "images-key");
     expect(key.inputs.enableKeyRotation).toBe(true);
     for (const repo of repos) {
@@ -38,7 +38,7 @@ describe.each(["staging", "prod"])("images of %s", (stack) => {
 
   it("expires all but the last ecrKeepImages images of each repository", () => {
     const policies = ofType(plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy");
-    expect(policies).toHaveLength(5);
+    expect(policies).toHaveLength(2);
     for (const p of policies) {
       const rules = parseJsonInput(p, "policy").rules;
       expect(rules).toHaveLength(1);
@@ -62,15 +62,18 @@ describe.each(["staging", "prod"])("images of %s", (stack) => {
     }
   });
 
-  it("runs every task definition from an image pinned by digest, the prebuilt ones exactly as configured", () => {
+  it("runs every task definition from an image pinned by digest, except an app image not released yet, whose service runs no task", () => {
     const images = ofType(plan, "aws:ecs/taskDefinition:TaskDefinition")
       .flatMap((t) => parseJsonInput<any[]>(t, "containerDefinitions").map((c) => c.image as string));
     const ours = images.filter((i) => i.includes(`.amazonaws.com/chatbot-${stack}-`));
     expect(ours.length).toBeGreaterThanOrEqual(3);
-    for (const image of ours) expect(image).toMatch(/@sha256:[0-9a-f]{64}$/);
-    for (const key of ["apiImage", "telegramBotImage", "discordBotImage"]) {
-      if (!cfg(key).startsWith("build:")) expect(images).toContain(cfg(key));
+    for (const [key, suffix] of [["apiImage", "api"], ["telegramBotImage", "telegram-bot"], ["discordBotImage", "discord-bot"]]) {
+      // The committed stack files release nothing yet: the app's CI sets each digest (README "Deploying for real").
+      expect(cfg(key)).toBe("");
+      expect(images).toContain(`123456789012.dkr.ecr.eu-central-1.amazonaws.com/chatbot-${stack}-${suffix}:unreleased`);
+      expect(one(plan, "aws:ecs/service:Service", `${suffix}-service`).inputs.desiredCount).toBe(0);
     }
+    for (const image of ours.filter((i) => !i.endsWith(":unreleased"))) expect(image).toMatch(/@sha256:[0-9a-f]{64}$/);
   });
 });
 

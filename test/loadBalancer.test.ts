@@ -1,3 +1,4 @@
+import { offlineBootstrapOutputs } from "../tools/plan/bootstrapOutputs";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import { ACCOUNT } from "../tools/plan/mockOutputs";
 import type { Plan } from "../tools/plan/types";
@@ -28,14 +29,15 @@ describe.each(["staging", "prod"])("API load balancer and WAF of %s", (stack) =>
     });
     const publicSubnets = ofType(plan, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("public")).map((s) => `${s.name}-id`);
     expect([...(alb.subnets as string[])].sort()).toEqual(publicSubnets.sort());
-    expect(plan.outputs.apiUrl).toBe(`https://${plan.outputs.albDnsName}`);
+    // The certificate's host (an alias record to the ALB), not the ALB's AWS name.
+    expect(plan.outputs.apiUrl).toBe(`https://${cfg("domainName")}`);
   });
 
-  it("listens only on 443 (HTTPS, TLS 1.3 policy, the configured certificate) and 80 (redirect to HTTPS only)", () => {
+  it("listens only on 443 (HTTPS, TLS 1.3 policy, the bootstrap stack's certificate) and 80 (redirect to HTTPS only)", () => {
     const listeners = ofType(plan, LISTENER);
     expect(listeners.map((l) => l.inputs.port).sort()).toEqual([443, 80]);
     const https = listeners.find((l) => l.inputs.port === 443)!.inputs;
-    expect(https).toMatchObject({ protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", certificateArn: cfg("certificateArn") });
+    expect(https).toMatchObject({ protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", certificateArn: (offlineBootstrapOutputs(cfg("bootstrapStack")).appStacks as any)[stack].certificateArn });
     expect(https.defaultActions).toEqual([{ type: "forward", targetGroupArn: mockArn("lb", "api-tg") }]);
     const http = listeners.find((l) => l.inputs.port === 80)!.inputs;
     expect(http.protocol).toBe("HTTP");

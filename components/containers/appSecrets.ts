@@ -10,7 +10,7 @@ export interface AppSecretsArgs {
   namePrefix: string;
   /** The secret config values to store, each a secret Output; only the ones a running service uses. */
   values: Partial<Record<AppSecretName, pulumi.Output<string>>>;
-  /** Days a deleted secret can still be restored (7 to 30). */
+  /** Days a deleted secret can still be restored (7 to 30), or 0: deleted at once, so a re-created stack can reuse the name. */
   recoveryWindowInDays: number;
   /** `protect` + `retainOnDelete` on the KMS key (the secrets hold config values, re-creatable from config). */
   protect: boolean;

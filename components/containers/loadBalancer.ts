@@ -17,8 +17,14 @@ export interface LoadBalancerArgs {
   albSecurityGroupId: pulumi.Input<string>;
   /** Security group of the targets: it gets the one ingress rule, target port from the ALB group. */
   targetSecurityGroupId: pulumi.Input<string>;
-  /** ACM certificate of the HTTPS listener. */
+  /** ACM certificate of the HTTPS listener: issued for `domainName` (from the bootstrap stack). */
   certificateArn: pulumi.Input<string>;
+  /** A second certificate on the same listener (SNI): `*.<domainName>`, for previews' host rules. */
+  wildcardCertificateArn?: pulumi.Input<string>;
+  /** The API's host name: an alias record to the load balancer. */
+  domainName: string;
+  /** Route 53 zone `domainName` lives in. */
+  hostedZoneId: pulumi.Input<string>;
   /** Port the containers listen on. */
   targetPort: number;
   /** Path the target group's health check requests; only a 200 counts as healthy. */
@@ -49,6 +55,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
   /** `targetgroup/<name>/<id>`: the `TargetGroup` dimension of ALB CloudWatch metrics. */
   readonly targetGroupArnSuffix: pulumi.Output<string>;
   readonly httpsListenerArn: pulumi.Output<string>;
+  /** The alias record's name, resolved once the record exists. */
+  readonly domainName: pulumi.Output<string>;
   readonly accessLogBucket: pulumi.Output<string>;
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -93,6 +101,15 @@ export class LoadBalancer extends pulumi.ComponentResource {
       certificateArn: args.certificateArn,
       defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
     }, child);
+    if (args.wildcardCertificateArn) {
+      new aws.lb.ListenerCertificate(`${name}-https-wildcard`, { listenerArn: https.arn, certificateArn: args.wildcardCertificateArn }, child);
+    }
+    // An alias (no TTL, no charge) follows the ALB's addresses as they change; the health of the
+    // target is not evaluated: there is one load balancer, nothing to fail over to.
+    const record = new aws.route53.Record(`${name}-alias`, {
+      zoneId: args.hostedZoneId, name: args.domainName, type: "A",
+      aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false }],
+    }, child);
     new aws.lb.Listener(`${name}-http`, {
       loadBalancerArn: alb.arn,
       port: 80,
@@ -114,6 +131,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.targetGroupArn = pulumi.all([targetGroup.arn, https.arn]).apply(([arn]) => arn);
     this.targetGroupArnSuffix = targetGroup.arnSuffix;
     this.httpsListenerArn = https.arn;
+    this.domainName = record.fqdn;
     this.accessLogBucket = logs.bucket;
     this.registerOutputs({
       arn: this.arn, albArnSuffix: this.albArnSuffix, dnsName: this.dnsName,

@@ -67,6 +67,12 @@ export interface ServiceArgs {
   region: string;
   clusterArn: pulumi.Input<string>;
   clusterName: pulumi.Input<string>;
+  /**
+   * false: the image has no release yet (a first deploy before the app's CI pushed one). The
+   * service is created with no task and an autoscaling range of 0, so it is steady at once; the
+   * first configured digest raises the range to minCount..maxCount and autoscaling starts tasks.
+   */
+  released?: boolean;
   /** Image reference pinned by digest (`repo@sha256:...`). */
   image: pulumi.Input<string>;
   /** ECR repository the execution role may pull from; unset for an image outside ECR. */
@@ -138,10 +144,11 @@ export class Service extends pulumi.ComponentResource {
       name: `/${args.namePrefix}/ecs/${svc}`, retentionInDays: args.logRetentionDays,
     }, child);
 
-    const assumeRolePolicy = ecsTaskTrustPolicy(args.region, this);
+    const executionTrust = ecsTaskTrustPolicy(args.region, this, "execution");
+    const taskTrust = ecsTaskTrustPolicy(args.region, this, "task");
 
     const executionRole = new aws.iam.Role(`${name}-execution`, {
-      name: `${full}-execution`, description: `ECS pulls the image, writes logs and reads the secrets of ${full}`, assumeRolePolicy,
+      name: `${full}-execution`, description: `ECS pulls the image, writes logs and reads the secrets of ${full}`, assumeRolePolicy: executionTrust,
     }, child);
     const secrets = Object.entries(args.secrets)
       .filter((e): e is [string, ServiceSecret] => e[1] !== undefined)
@@ -155,7 +162,7 @@ export class Service extends pulumi.ComponentResource {
     }, child);
 
     const taskRole = new aws.iam.Role(`${name}-task`, {
-      name: `${full}-task`, description: `What the containers of ${full} may do in AWS`, assumeRolePolicy,
+      name: `${full}-task`, description: `What the containers of ${full} may do in AWS`, assumeRolePolicy: taskTrust,
     }, child);
     const taskPolicies = args.taskPolicyStatements?.length
       ? [new aws.iam.RolePolicy(`${name}-task`, {
@@ -209,7 +216,7 @@ export class Service extends pulumi.ComponentResource {
       cluster: args.clusterArn,
       taskDefinition: taskDefinition.arn,
       launchType: "FARGATE",
-      desiredCount: args.minCount,
+      desiredCount: args.released === false ? 0 : args.minCount,
       networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
       // Zero-downtime rolling release: new tasks start (up to 2x) before old ones stop; a release
       // whose tasks do not become healthy is rolled back automatically. A single consumer trades
@@ -241,8 +248,8 @@ export class Service extends pulumi.ComponentResource {
       serviceNamespace: "ecs",
       scalableDimension: "ecs:service:DesiredCount",
       resourceId: pulumi.interpolate`service/${args.clusterName}/${service.name}`,
-      minCapacity: args.minCount,
-      maxCapacity: args.maxCount,
+      minCapacity: args.released === false ? 0 : args.minCount,
+      maxCapacity: args.released === false ? 0 : args.maxCount,
     }, child);
     const tracking = (metric: string, policy: string, targetValue: number, resourceLabel?: pulumi.Input<string>) =>
       new aws.appautoscaling.Policy(`${name}-${policy}`, {

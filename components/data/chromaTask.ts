@@ -26,8 +26,8 @@ export interface ChromaTaskArgs {
 }
 
 
-function role(name: string, roleName: string, region: string, parent: pulumi.Resource): aws.iam.Role {
-  return new aws.iam.Role(name, { name: roleName, assumeRolePolicy: ecsTaskTrustPolicy(region, parent) }, { parent });
+function role(name: string, roleName: string, region: string, parent: pulumi.Resource, kind: "task" | "execution"): aws.iam.Role {
+  return new aws.iam.Role(name, { name: roleName, assumeRolePolicy: ecsTaskTrustPolicy(region, parent, kind) }, { parent });
 }
 
 /**
@@ -38,7 +38,7 @@ function role(name: string, roleName: string, region: string, parent: pulumi.Res
 export function chromaTaskDefinition(name: string, args: ChromaTaskArgs, parent: pulumi.Resource): aws.ecs.TaskDefinition {
   const child = { parent };
 
-  const execution = role(`${name}-execution`, `${args.family}-execution`, args.region, parent);
+  const execution = role(`${name}-execution`, `${args.family}-execution`, args.region, parent, "execution");
   const imageRepositoryArn = ecrRepositoryArn(args.image);
   new aws.iam.RolePolicy(`${name}-execution`, {
     role: execution.id,
@@ -66,7 +66,7 @@ export function chromaTaskDefinition(name: string, args: ChromaTaskArgs, parent:
     }),
   }, child);
 
-  const task = role(`${name}-task`, `${args.family}-task`, args.region, parent);
+  const task = role(`${name}-task`, `${args.family}-task`, args.region, parent, "task");
   new aws.iam.RolePolicy(`${name}-task`, {
     role: task.id,
     policy: pulumi.jsonStringify({

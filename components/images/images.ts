@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { AppImage, APP_IMAGES, RepositoryRef } from "../../bootstrap/contract";
 import { contextTag, ecrRepositoryArn, parseImageSource } from "../shared/buildContext";
 import { kmsKey } from "../shared/kmsKey";
 
@@ -20,9 +21,15 @@ export interface ImagesArgs {
   namePrefix: string;
   /**
    * Per image, from config: `build:<context>[#<Dockerfile>]` (paths relative to the repository
-   * root, where Pulumi runs the program) builds and pushes; an `...@sha256:` URI is used as is.
+   * root, where Pulumi runs the program) builds and pushes; an `...@sha256:` URI is used as is;
+   * `sha256:<digest>` is that digest in the image's repository; empty: no release yet.
    */
   sources: Record<ImageName, string>;
+  /**
+   * The app images' repositories, owned by the bootstrap stack (so the app's CI can push before
+   * the first deploy); the job images' repositories are this component's own.
+   */
+  appRepositories: pulumi.Input<Record<AppImage, RepositoryRef>>;
   /** Build args per built image (e.g. the backup job's PG_MAJOR); part of the content tag. */
   buildArgs?: Partial<Record<ImageName, Record<string, string>>>;
   /** Images each repository keeps; older ones expire (a running task's image must be among them). */
@@ -35,8 +42,9 @@ export interface ImagesArgs {
 }
 
 /**
- * The stack's container images: one ECR repository per image (immutable tags, scan on push,
- * KMS-encrypted, expiring old images), and a build + push of each image config says to build.
+ * The stack's container images: an ECR repository per job image (immutable tags, scan on push,
+ * KMS-encrypted, expiring old images; the app images' repositories are the bootstrap stack's), and
+ * a build + push of each image config says to build.
  * Everything downstream uses digests (`imageRefs`), so a release rolls out only what changed.
  */
 export class Images extends pulumi.ComponentResource {
@@ -47,6 +55,8 @@ export class Images extends pulumi.ComponentResource {
   readonly repositoryArns: Record<ImageName, pulumi.Output<string>>;
   readonly repositoryUrls: Record<ImageName, pulumi.Output<string>>;
   readonly kmsKeyArn: pulumi.Output<string>;
+  /** false for an image with no release yet (empty source): its service runs no task until one is configured. */
+  readonly released: Record<ImageName, boolean>;
 
   constructor(name: string, args: ImagesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chatbot:images:Images", name, {}, opts);
@@ -59,30 +69,27 @@ export class Images extends pulumi.ComponentResource {
     const pulls = {} as Record<ImageName, pulumi.Output<string> | undefined>;
     const arns = {} as Record<ImageName, pulumi.Output<string>>;
     const urls = {} as Record<ImageName, pulumi.Output<string>>;
+    const released = {} as Record<ImageName, boolean>;
+    const bootstrapRepos = pulumi.output(args.appRepositories);
     for (const image of IMAGE_NAMES) {
-      const repoName = `${args.namePrefix}-${REPOSITORY_SUFFIX[image]}`;
-      const repo = new aws.ecr.Repository(`${name}-${REPOSITORY_SUFFIX[image]}`, {
-        name: repoName,
-        imageTagMutability: "IMMUTABLE",
-        imageScanningConfiguration: { scanOnPush: true },
-        encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: key.arn }],
-        forceDelete: !args.protect,
-      }, child);
-      new aws.ecr.LifecyclePolicy(`${name}-${REPOSITORY_SUFFIX[image]}`, {
-        repository: repo.name,
-        policy: JSON.stringify({
-          rules: [{
-            rulePriority: 1,
-            description: `Keep the last ${args.keepImages} images`,
-            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages },
-            action: { type: "expire" },
-          }],
-        }),
-      }, child);
-      arns[image] = repo.arn;
-      urls[image] = repo.repositoryUrl;
-
       const source = parseImageSource(args.sources[image]);
+      released[image] = args.sources[image] !== "";
+      const repo = (APP_IMAGES as readonly string[]).includes(image)
+        ? { url: bootstrapRepos.apply((r) => r[image as AppImage].url), arn: bootstrapRepos.apply((r) => r[image as AppImage].arn) }
+        : this.repository(name, image, args, key.arn);
+      arns[image] = repo.arn;
+      urls[image] = repo.url;
+      if (!released[image]) {
+        // Never pulled: the service runs no task until a release is configured (services.ts).
+        refs[image] = pulumi.interpolate`${repo.url}:unreleased`;
+        pulls[image] = repo.arn;
+        continue;
+      }
+      if (source.kind === "prebuilt" && /^sha256:[0-9a-f]{64}$/.test(source.uri)) {
+        refs[image] = pulumi.interpolate`${repo.url}@${source.uri}`;
+        pulls[image] = repo.arn;
+        continue;
+      }
       if (source.kind === "prebuilt") {
         refs[image] = pulumi.output(source.uri);
         const arn = ecrRepositoryArn(source.uri);
@@ -94,14 +101,15 @@ export class Images extends pulumi.ComponentResource {
       if (missingDockerfile) {
         pulumi.log.warn(`${image}: ${missingDockerfile} does not exist; the docker provider cannot build this image`, this);
       }
-      const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId }, child);
+      const registryId = repo.url.apply((u) => u.split(".")[0]);
+      const auth = aws.ecr.getAuthorizationTokenOutput({ registryId }, child);
       const built = new docker.Image(`${name}-${REPOSITORY_SUFFIX[image]}`, {
-        imageName: pulumi.interpolate`${repo.repositoryUrl}:${tag}`,
+        imageName: pulumi.interpolate`${repo.url}:${tag}`,
         build: {
           context: source.context, dockerfile: source.dockerfile, platform: IMAGE_PLATFORM,
           ...(Object.keys(buildArgs).length ? { args: buildArgs } : {}),
         },
-        registry: { server: repo.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
+        registry: { server: repo.url, username: auth.userName, password: pulumi.secret(auth.password) },
         // A pull request's preview must not push: the image is built on `pulumi up` only.
         buildOnPreview: false,
       }, child);
@@ -114,6 +122,32 @@ export class Images extends pulumi.ComponentResource {
     this.repositoryArns = arns;
     this.repositoryUrls = urls;
     this.kmsKeyArn = key.arn;
+    this.released = released;
     this.registerOutputs({ imageRefs: refs, repositoryArns: arns, repositoryUrls: urls });
+  }
+
+  /** A job image's repository (built from this repository by `pulumi up`, so never empty when used). */
+  private repository(name: string, image: ImageName, args: ImagesArgs, kmsKeyArn: pulumi.Output<string>) {
+    const child = { parent: this };
+    const repoName = `${args.namePrefix}-${REPOSITORY_SUFFIX[image]}`;
+    const repo = new aws.ecr.Repository(`${name}-${REPOSITORY_SUFFIX[image]}`, {
+      name: repoName,
+      imageTagMutability: "IMMUTABLE",
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: kmsKeyArn }],
+      forceDelete: !args.protect,
+    }, child);
+    new aws.ecr.LifecyclePolicy(`${name}-${REPOSITORY_SUFFIX[image]}`, {
+      repository: repo.name,
+      policy: JSON.stringify({
+        rules: [{
+          rulePriority: 1,
+          description: `Keep the last ${args.keepImages} images`,
+          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages },
+          action: { type: "expire" },
+        }],
+      }),
+    }, child);
+    return { url: repo.repositoryUrl, arn: repo.arn };
   }
 }

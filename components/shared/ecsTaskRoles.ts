@@ -2,10 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Trust policy of every ECS task and execution role: only ECS tasks of this account and region
- * may assume it (the confused-deputy guard AWS recommends for service roles).
+ * Trust policy of an ECS task role or execution role: only ECS tasks of this account may assume
+ * it (the confused-deputy guard). Task roles also pin `aws:SourceArn` to this account and region's
+ * ECS resources, as AWS documents for task roles; execution roles do not: AWS documents that
+ * condition for task roles only, and if the ECS agent sends no SourceArn when it assumes the
+ * execution role, no task could pull its image or read its secrets. `aws:SourceAccount` alone is
+ * what working public deployments use on execution roles.
  */
-export function ecsTaskTrustPolicy(region: string, parent: pulumi.Resource): pulumi.Output<string> {
+export function ecsTaskTrustPolicy(region: string, parent: pulumi.Resource, role: "task" | "execution"): pulumi.Output<string> {
   const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
   const partition = aws.getPartitionOutput({}, { parent }).partition;
   return pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
@@ -16,7 +20,7 @@ export function ecsTaskTrustPolicy(region: string, parent: pulumi.Resource): pul
       Action: "sts:AssumeRole",
       Condition: {
         StringEquals: { "aws:SourceAccount": acct },
-        ArnLike: { "aws:SourceArn": `arn:${part}:ecs:${region}:${acct}:*` },
+        ...(role === "task" ? { ArnLike: { "aws:SourceArn": `arn:${part}:ecs:${region}:${acct}:*` } } : {}),
       },
     }],
   }));

@@ -98,7 +98,8 @@ export class JobTask extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, child).partition;
     const account = aws.getCallerIdentityOutput({}, child).accountId;
 
-    const assumeRolePolicy = ecsTaskTrustPolicy(args.region, this);
+    const executionTrust = ecsTaskTrustPolicy(args.region, this, "execution");
+    const taskTrust = ecsTaskTrustPolicy(args.region, this, "task");
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
       name: `/${args.namePrefix}/ecs/${args.job}`, retentionInDays: args.logRetentionDays,
@@ -110,7 +111,7 @@ export class JobTask extends pulumi.ComponentResource {
     const execRole = new aws.iam.Role(`${name}-execution`, {
       name: `${this.family}-execution`,
       description: `ECS agent of ${this.family}: pulls the image, writes its logs, reads its secrets`,
-      assumeRolePolicy,
+      assumeRolePolicy: executionTrust,
     }, child);
     new aws.iam.RolePolicy(`${name}-execution`, {
       role: execRole.id,
@@ -126,7 +127,7 @@ export class JobTask extends pulumi.ComponentResource {
       taskRole = new aws.iam.Role(`${name}-task`, {
         name: `${this.family}-task`,
         description: `What the ${this.family} container itself may do in AWS`,
-        assumeRolePolicy,
+        assumeRolePolicy: taskTrust,
       }, child);
       const efsStatements = efs
         ? pulumi.all([efs.fileSystemId, efs.accessPointId, account, partition]).apply(([fsId, apId, acct, part]): PolicyStatement[] => [{

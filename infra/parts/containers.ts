@@ -10,6 +10,7 @@ import { VectorStore } from "../../components/data/vectorStore";
 import { Images } from "../../components/images/images";
 import { Sentry } from "../../components/monitoring/sentry";
 import { Network } from "../../components/network/network";
+import type { AppStackBootstrap } from "../../bootstrap/contract";
 import { StackConfig } from "../config";
 import { appServices } from "./services";
 
@@ -28,6 +29,7 @@ export interface ContainersInputs {
   vectorStore: VectorStore;
   dbBootstrap: DbBootstrap;
   sentry: Sentry;
+  bootstrap: pulumi.Output<AppStackBootstrap>;
 }
 
 /** The app secrets, the API's load balancer and WAF, then the services that use them all. */
@@ -43,7 +45,8 @@ export function containersPart(cfg: StackConfig, inputs: ContainersInputs, opts:
       ...(cfg.telegramBotEnabled ? { telegramBotToken: cfg.secrets.telegramBotToken } : {}),
       ...(cfg.discordBotEnabled ? { discordBotToken: cfg.secrets.discordBotToken } : {}),
     },
-    recoveryWindowInDays: cfg.protectStatefulResources ? 30 : 7,
+    // Unprotected (pr-<n>) stacks delete at once: a re-created stack reuses the same names at once.
+    recoveryWindowInDays: cfg.protectStatefulResources ? 30 : 0,
     protect: cfg.protectStatefulResources,
   }, opts);
   const loadBalancer = new LoadBalancer("api", {
@@ -52,7 +55,11 @@ export function containersPart(cfg: StackConfig, inputs: ContainersInputs, opts:
     publicSubnetIds: network.publicSubnetIds,
     albSecurityGroupId: network.albSecurityGroupId,
     targetSecurityGroupId: network.appSecurityGroupId,
-    certificateArn: cfg.certificateArn,
+    certificateArn: inputs.bootstrap.certificateArn,
+    // Previews' hosts (`pr-<n>.<domainName>`) answer on this listener with the entry's wildcard certificate.
+    wildcardCertificateArn: cfg.wildcardCertificate ? inputs.bootstrap.apply((b) => b.wildcardCertificateArn!) : undefined,
+    domainName: cfg.domainName,
+    hostedZoneId: inputs.bootstrap.hostedZoneId,
     targetPort: API_PORT,
     healthCheckPath: "/api/health",
     deletionProtection: cfg.albDeletionProtection,

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { fromEngineStates, fromPlan, ResourceView } from "../../tools/engine/resources";
-import { EngineResult, EngineWorkspace } from "../../tools/engine/workspace";
+import { EngineResult, EngineWorkspace, Project } from "../../tools/engine/workspace";
 import { fakeSentryForStacks } from "./fakeSentry/forEngine";
 import type { FakeSentry } from "./fakeSentry/server";
 import { planFor } from "./plan";
@@ -50,12 +50,17 @@ export function previewJson(res: EngineResult): { steps: any[]; diagnostics?: an
   return JSON.parse(res.stdout.slice(start));
 }
 
-export async function deployedResources(ws: EngineWorkspace, stack: string): Promise<ResourceView[]> {
-  const res = await ws.must(["stack", "export", "--stack", stack]);
+export async function deployedResources(ws: EngineWorkspace, stack: string, project: Project = "app"): Promise<ResourceView[]> {
+  const res = await ws.must(["stack", "export", "--stack", stack], project);
   return fromEngineStates(JSON.parse(res.stdout).deployment.resources ?? []);
 }
 
-export async function planResources(stack: string, configFile?: string): Promise<ResourceView[]> {
+export async function planResources(stack: string, configFile?: string, project: Project = "app"): Promise<ResourceView[]> {
+  if (project === "bootstrap") {
+    jest.resetModules();
+    const { renderStack } = require(path.join(ROOT, "tools/plan/render")) as typeof import("../../tools/plan/render");
+    return fromPlan((await renderStack({ stack, project, configFile, load: () => require(path.join(ROOT, "bootstrap/index.ts")) })).plan);
+  }
   return fromPlan((await planFor(stack, configFile ? { configFile } : {})).plan);
 }
 

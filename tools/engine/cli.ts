@@ -10,9 +10,10 @@ import { policyPackArgs } from "./policy";
 import { EngineWorkspace } from "./workspace";
 
 const USAGE = `usage: npm run engine -- install
-       npm run engine -- <preview|up|refresh|destroy> <stack> [--policy-pack] [--state DIR] [--secrets FILE] [-- pulumi args]
+       npm run engine -- <preview|up|refresh|destroy> <stack> [--project bootstrap] [--policy-pack] [--state DIR] [--secrets FILE] [-- pulumi args]
 
   install        find or build the Pulumi CLI that matches @pulumi/pulumi (cached under ~/.cache)
+  --project bootstrap  a stack of bootstrap/ (e.g. main); an app stack deploys its bootstrap stack first
   --policy-pack  run the policy pack (policy/) with the stack's tier config
   --state DIR    keep the file backend in DIR, so a later run sees this one's state
   --secrets FILE plaintext secret values (YAML key: value) instead of placeholders`;
@@ -45,13 +46,14 @@ async function main(argv: string[]): Promise<number> {
     return i >= 0 ? own[i + 1] : undefined;
   };
   const state = flag("--state");
+  const project = flag("--project") === "bootstrap" ? "bootstrap" : "app";
   const ws = await EngineWorkspace.create({ dir: state, echo: true });
   try {
-    const stacks = await ws.pulumi(["stack", "ls", "--json"], { quiet: true });
+    const stacks = await ws.pulumi(["stack", "ls", "--json"], { quiet: true, project });
     const exists = stacks.status === 0 && (JSON.parse(stacks.stdout || "[]") as { name: string }[]).some((s) => s.name === stack);
-    if (!exists) await ws.initStack(stack, { secretsFile: flag("--secrets") });
-    const policy = own.includes("--policy-pack") ? policyPackArgs(stack) : [];
-    const res = await ws.pulumi([...COMMANDS[command], "--stack", stack, ...policy, ...extra]);
+    if (!exists) await ws.initStack(stack, { secretsFile: flag("--secrets"), project });
+    const policy = own.includes("--policy-pack") && project === "app" ? policyPackArgs(stack) : [];
+    const res = await ws.pulumi([...COMMANDS[command], "--stack", stack, ...policy, ...extra], { project });
     return res.status;
   } finally {
     if (!state) await ws.dispose();

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { loadStackConfig, StackConfigFiles } from "../plan/stackConfig";
+import { BOOTSTRAP_DIR, loadStackConfig, StackConfigFiles } from "../plan/stackConfig";
 import { DYNAMIC_PLUGIN, dynamicProviderScript, offlinePlugins, pluginScript, ROOT } from "./cache";
 import { ensureCli } from "./install";
 
@@ -24,7 +24,14 @@ export interface EngineResult {
 export interface StackInit extends StackConfigFiles {
   /** Config values replacing the stack file's (`<project>:<key>` or `<key>` → value). */
   overrides?: Record<string, unknown>;
+  /** `bootstrap`: a stack of bootstrap/ (the second project) instead of the app's. */
+  project?: Project;
 }
+
+export type Project = "app" | "bootstrap";
+
+/** The file backend's one organization: a StackReference there is `organization/<project>/<stack>`. */
+export const BACKEND_ORG = "organization";
 
 export interface WorkspaceOptions {
   /** Keep state here (reused across runs) instead of a fresh temporary directory. */
@@ -35,15 +42,30 @@ export interface WorkspaceOptions {
   echo?: boolean;
   /** Config set in every stack this workspace creates (`<key>` → value), e.g. a test Sentry's URL. */
   config?: Record<string, unknown>;
+  /** Use this file backend (another workspace's `stateDir`) instead of a new one: a second machine, as CI is. */
+  stateDir?: string;
+  /** Copy the project from here instead of this repository (e.g. an older commit's `git archive`). */
+  source?: string;
 }
 
 export class EngineWorkspace {
   private readonly cleanups: (() => void | Promise<void>)[] = [];
+  private readonly bootstrapped = new Set<string>();
 
   private constructor(
     readonly dir: string, readonly projectDir: string, readonly env: NodeJS.ProcessEnv, private readonly echo: boolean,
     private readonly config: Record<string, unknown>,
   ) {}
+
+  /** The file backend's directory (hand it to another workspace's `stateDir`). */
+  get stateDir(): string {
+    return this.env.PULUMI_BACKEND_URL!.replace(/^file:\/\//, "");
+  }
+
+  /** Where the CLI runs for a project: the project copy, or its bootstrap/ folder. */
+  cwd(project: Project = "app"): string {
+    return project === "bootstrap" ? path.join(this.projectDir, "bootstrap") : this.projectDir;
+  }
 
   static async create(opts: WorkspaceOptions = {}): Promise<EngineWorkspace> {
     const cli = await ensureCli();
@@ -51,12 +73,12 @@ export class EngineWorkspace {
     const projectDir = path.join(dir, "project");
     fs.mkdirSync(path.join(dir, "state"), { recursive: true });
     fs.mkdirSync(path.join(dir, "home"), { recursive: true });
-    copyProject(projectDir);
+    copyProject(projectDir, opts.source);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PATH: [cli, process.env.PATH].join(path.delimiter),
       PULUMI_HOME: path.join(dir, "home"),
-      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+      PULUMI_BACKEND_URL: `file://${opts.stateDir ?? path.join(dir, "state")}`,
       PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -93,10 +115,10 @@ export class EngineWorkspace {
   }
 
   /** Runs the CLI in the project copy; never throws on a non-zero exit. */
-  pulumi(args: string[], opts: { quiet?: boolean; timeoutMs?: number } = {}): Promise<EngineResult> {
+  pulumi(args: string[], opts: { quiet?: boolean; timeoutMs?: number; project?: Project } = {}): Promise<EngineResult> {
     const echo = this.echo && !opts.quiet;
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd: this.projectDir, env: this.env });
+      const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd: this.cwd(opts.project), env: this.env });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => { stdout += d; if (echo) process.stdout.write(d); });
@@ -111,8 +133,8 @@ export class EngineWorkspace {
   }
 
   /** Same, but a non-zero exit is an error that carries the CLI's output. */
-  async must(args: string[]): Promise<EngineResult> {
-    const res = await this.pulumi(args, { quiet: true });
+  async must(args: string[], project: Project = "app"): Promise<EngineResult> {
+    const res = await this.pulumi(args, { quiet: true, project });
     if (res.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${res.status}\n${res.stdout}\n${res.stderr}`);
     return res;
   }
@@ -121,10 +143,15 @@ export class EngineWorkspace {
    * Creates the stack from the committed stack file: its config as written (less the KMS secrets
    * provider and the ESC imports, whose values are resolved offline and written in), the
    * passphrase provider, and the secrets set with `pulumi config set-all --secret`.
+   * An app stack's `bootstrapStack` is pointed at this backend's organization, and that bootstrap
+   * stack is deployed first if this workspace has not yet done so (what an app stack needs before
+   * it exists, as in README "Deploying for real").
    */
   async initStack(stack: string, init: StackInit = {}): Promise<void> {
-    const source = init.configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
-    const loaded = loadStackConfig(stack, init);
+    const project = init.project ?? "app";
+    const projectDir = project === "bootstrap" ? BOOTSTRAP_DIR : ROOT;
+    const source = init.configFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
+    const loaded = loadStackConfig(stack, { ...init, projectDir });
     const yaml = YAML.parse(fs.readFileSync(source, "utf8")) ?? {};
     // A file backend refuses `environment:` imports ("does not support environments"): their
     // values, resolved from the offline copies (tools/plan/esc.ts), are written as stack config.
@@ -132,10 +159,28 @@ export class EngineWorkspace {
     const config: Record<string, unknown> = { ...fromEnvironment, ...(yaml.config ?? {}) };
     for (const [k, v] of Object.entries({ ...this.config, ...init.overrides })) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
     for (const k of loaded.secretKeys) delete config[k];
-    fs.writeFileSync(path.join(this.projectDir, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
-    await this.must(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+    const bootstrapKey = `${loaded.project}:bootstrapStack`;
+    if (project === "app" && typeof config[bootstrapKey] === "string") {
+      const [, bootstrapProject, bootstrapStack] = String(config[bootstrapKey]).split("/");
+      if (!init.overrides?.bootstrapStack) {
+        config[bootstrapKey] = `${BACKEND_ORG}/${bootstrapProject}/${bootstrapStack}`;
+        await this.ensureBootstrap(bootstrapStack);
+      }
+    }
+    fs.writeFileSync(path.join(this.cwd(project), `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
+    await this.must(["stack", "init", stack, "--secrets-provider", "passphrase"], project);
     const secrets = loaded.secretKeys.flatMap((k) => ["--secret", `${k}=${loaded.config[k]}`]);
-    if (secrets.length > 0) await this.must(["config", "set-all", "--stack", stack, ...secrets]);
+    if (secrets.length > 0) await this.must(["config", "set-all", "--stack", stack, ...secrets], project);
+  }
+
+  /** `pulumi up` of bootstrap/'s stack, once per workspace. */
+  async ensureBootstrap(stack: string): Promise<void> {
+    if (this.bootstrapped.has(stack)) return;
+    this.bootstrapped.add(stack);
+    const listed = await this.pulumi(["stack", "ls", "--json"], { quiet: true, project: "bootstrap" });
+    const exists = listed.status === 0 && (JSON.parse(listed.stdout || "[]") as { name: string }[]).some((s) => s.name === stack);
+    if (!exists) await this.initStack(stack, { project: "bootstrap" });
+    await this.must(["up", "--yes", "--skip-preview", "--stack", stack], "bootstrap");
   }
 
   /** Runs on dispose, before the directory goes (a server the stacks talk to). */
@@ -165,13 +210,14 @@ function typedValue(value: string): unknown {
  * project directory. The committed stack files come along (tools read them as templates); a
  * stack the workspace creates gets its own file first (initStack).
  */
-function copyProject(projectDir: string): void {
+function copyProject(projectDir: string, source = ROOT): void {
   fs.mkdirSync(projectDir, { recursive: true });
-  for (const entry of fs.readdirSync(ROOT)) {
-    if (entry === ".git" || entry === ".tmp") continue;
+  for (const entry of fs.readdirSync(source)) {
+    if (entry === ".git" || entry === ".tmp" || entry === "node_modules") continue;
     const target = path.join(projectDir, entry);
     if (fs.existsSync(target)) continue;
-    if (entry === "node_modules") fs.symlinkSync(path.join(ROOT, entry), target);
-    else fs.cpSync(path.join(ROOT, entry), target, { recursive: true });
+    fs.cpSync(path.join(source, entry), target, { recursive: true });
   }
+  const modules = path.join(projectDir, "node_modules");
+  if (!fs.existsSync(modules)) fs.symlinkSync(path.join(ROOT, "node_modules"), modules);
 }

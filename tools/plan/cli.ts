@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import { EXIT, failureLine, parseFlags, UsageError } from "../cli/args";
 import { requireStack } from "../cli/stacks";
-import { renderStack } from "./render";
+import { PROJECTS, renderStack } from "./render";
 import { summary } from "./summary";
 import { Plan } from "./types";
 
@@ -19,6 +19,7 @@ export const USAGE = `usage: npm run plan -- <stack> [options]
 Renders the stack's program offline (runtime mocks: no cloud, no Pulumi CLI) and prints a summary.
 
   <stack>          a stack with a Pulumi.<stack>.yaml here (staging, prod, preview)
+  --project NAME   app (default) or bootstrap: bootstrap/'s stacks (one per AWS account, e.g. main)
   --config FILE    read the stack's config from FILE instead of Pulumi.<stack>.yaml
   --secrets FILE   YAML map key: value of plaintext secrets instead of placeholders
   --environments DIR  offline copies of the stack's ESC environments, DIR/<project>/<env>.yaml (default esc/)
@@ -57,7 +58,7 @@ export async function main(argv: string[], io: PlanIo = stdio): Promise<number> 
     }
     const { values, positionals, help } = parseFlags(argv, {
       config: { type: "string" }, secrets: { type: "string" }, json: { type: "string" }, md: { type: "string" },
-      estimate: { type: "boolean" }, environments: { type: "string" },
+      estimate: { type: "boolean" }, environments: { type: "string" }, project: { type: "string" },
     });
     if (help) {
       io.out(USAGE);
@@ -65,13 +66,15 @@ export async function main(argv: string[], io: PlanIo = stdio): Promise<number> 
     }
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `one stack at a time, got ${positionals.join(" ")}` : "which stack?");
     const stack = positionals[0];
+    const project = values.project ?? "app";
+    if (!(project in PROJECTS)) throw new UsageError(`--project ${project}: unknown project; known: ${Object.keys(PROJECTS).join(", ")}`);
     // With --config the stack name need not have a file (it names the stack the config is for).
-    if (!values.config) requireStack(stack);
+    if (!values.config) requireStack(stack, PROJECTS[project].dir);
     for (const flag of ["config", "secrets", "environments"] as const) {
       const file = values[flag];
       if (file && !fs.existsSync(file)) throw new UsageError(`--${flag} ${file}: no such file`);
     }
-    const { plan, config } = await renderStack({ stack, configFile: values.config, secretsFile: values.secrets, environmentsDir: values.environments });
+    const { plan, config } = await renderStack({ stack, project, configFile: values.config, secretsFile: values.secrets, environmentsDir: values.environments });
     io.out(summary(plan, config));
     if (values.json) {
       fs.writeFileSync(values.json, planJson(plan));

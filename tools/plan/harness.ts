@@ -14,6 +14,7 @@ import * as settings from "@pulumi/pulumi/runtime/settings";
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: (p: Promise<unknown>, ctx?: unknown) => Promise<unknown> };
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import { APP_STACKS_OUTPUT } from "../../bootstrap/contract";
 import { mockCall, mockState } from "./mockOutputs";
 import { Plan, PlanResource, SECRET } from "./types";
 
@@ -95,7 +96,8 @@ export async function render(opts: RenderOptions): Promise<Plan> {
           const name = String(args.inputs.name);
           const outputs = refs[name];
           if (!outputs) throw new Error(`plan: no outputs mocked for stack reference "${name}"`);
-          return { id: name, state: { name, outputs, secretOutputNames: Object.keys(outputs) } };
+          // The bootstrap stack exports no secret (ARNs, URLs): its outputs stay plain, as in the engine.
+          return { id: name, state: { name, outputs, secretOutputNames: Object.keys(outputs).filter((k) => k !== APP_STACKS_OUTPUT) } };
         }
         return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, opts.stack) };
       },
@@ -201,15 +203,31 @@ export async function render(opts: RenderOptions): Promise<Plan> {
   debuggable.debuggablePromise = (p: Promise<unknown>) => p;
   try {
     // A throw escaping runInPulumiStack also rejects promises inside the SDK that nobody awaits.
-    await pulumi.runtime.runInPulumiStack(async () => {
-      try {
-        return opts.load();
-      } catch (e) {
-        failures.unshift(e);
-        return {};
-      }
+    // A failure can also leave registrations waiting forever (a provider whose input rejected): with
+    // nothing else pending Node would exit with status 0 mid-render, so a timer keeps the render
+    // alive and ends it at the first recorded failure.
+    let watch: NodeJS.Timeout | undefined;
+    const failed = new Promise<void>((resolve) => {
+      watch = setInterval(() => failures.length > 0 && resolve(), 50);
     });
-    await settledRpcs();
+    try {
+      await Promise.race([
+        (async () => {
+          await pulumi.runtime.runInPulumiStack(async () => {
+            try {
+              return opts.load();
+            } catch (e) {
+              failures.unshift(e);
+              return {};
+            }
+          });
+          await settledRpcs();
+        })(),
+        failed,
+      ]);
+    } finally {
+      clearInterval(watch);
+    }
   } catch (e) {
     failures.unshift(e);
   } finally {

@@ -77,6 +77,7 @@ export function mockState(type: string, name: string, inputs: Record<string, any
       state.arnSuffix = `targetgroup/${name}/0123456789abcdef`;
       break;
     case "aws:ecr/repository:Repository":
+      state.arn = `arn:aws:ecr:${region}:${ACCOUNT}:repository/${inputs.name ?? name}`;
       state.repositoryUrl = `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name ?? name}`;
       // Read by the image push's registry login: absent, a preview would see it unknown.
       state.registryId = ACCOUNT;
@@ -99,6 +100,29 @@ export function mockState(type: string, name: string, inputs: Record<string, any
       state.arnWithoutRevision = `arn:aws:ecs:${region}:${ACCOUNT}:task-definition/${inputs.family ?? name}`;
       state.revision = 1;
       state.arn = `${state.arnWithoutRevision}:1`;
+      break;
+    case "aws:acm/certificate:Certificate": {
+      // ACM's shapes: a UUID certificate id, one CNAME per domain (a wildcard validates as its base name).
+      const h = fakeHex(`certificate:${name}`, 32);
+      state.arn = `arn:aws:acm:${region}:${ACCOUNT}:certificate/${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+      const base = String(inputs.domainName ?? name).replace(/^\*\./, "");
+      state.domainValidationOptions = [{
+        domainName: inputs.domainName, resourceRecordName: `_${fakeHex(`cname:${base}`, 32)}.${base}.`,
+        resourceRecordType: "CNAME", resourceRecordValue: `_${fakeHex(`value:${base}`, 32)}.acm-validations.aws.`,
+      }];
+      state.status = "ISSUED";
+      break;
+    }
+    case "aws:route53/zone:Zone":
+      state.zoneId = `Z${fakeHex(`zone:${inputs.name ?? name}`, 20).toUpperCase()}`;
+      state.nameServers = ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"];
+      state.arn = `arn:aws:route53:::hostedzone/${state.zoneId}`;
+      break;
+    case "aws:route53/record:Record":
+      state.fqdn = String(inputs.name ?? name).replace(/\.$/, "");
+      break;
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+      state.arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url ?? name).replace(/^https:\/\//, "")}`;
       break;
     case "sentry:index/sentryKey:SentryKey":
       state.dsnPublic = `https://${fakeHex(name, 32)}@o0.ingest.sentry.io/${parseInt(fakeHex(name, 6), 16)}`;
@@ -136,6 +160,8 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
       return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
     case "sentry:index/getSentryKey:getSentryKey":
       return { dsnPublic: `https://${fakeHex(String(inputs.project), 32)}@o0.ingest.sentry.io/${parseInt(fakeHex(String(inputs.project), 6), 16)}`, projectId: parseInt(fakeHex(String(inputs.project), 6), 16) };
+    case "aws:route53/getZone:getZone":
+      return { ...inputs, zoneId: `Z${fakeHex(`zone:${inputs.name}`, 20).toUpperCase()}`, nameServers: ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"], id: `Z${fakeHex(`zone:${inputs.name}`, 20).toUpperCase()}` };
     default:
       return {};
   }

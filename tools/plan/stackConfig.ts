@@ -17,9 +17,14 @@ export interface StackConfigFiles {
   secretsFile?: string;
   /** Where the offline copies of ESC environments are (`<dir>/<project>/<env>.yaml`); default `esc/`. */
   environmentsDir?: string;
+  /** The project's directory (its Pulumi.yaml and stack files); default the app project, ROOT. */
+  projectDir?: string;
 }
 
 export const ENVIRONMENTS_DIR = path.join(ROOT, "esc");
+
+/** The second Pulumi project of this repository, one stack per AWS account. */
+export const BOOTSTRAP_DIR = path.join(ROOT, "bootstrap");
 
 export interface LoadedStackConfig {
   project: string;
@@ -51,15 +56,15 @@ function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export function stackFile(stack: string): string {
-  return path.join(ROOT, `Pulumi.${stack}.yaml`);
+export function stackFile(stack: string, projectDir = ROOT): string {
+  return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 
 export function loadStackConfig(stack: string, files: StackConfigFiles = {}): LoadedStackConfig {
-  const project = readYaml(path.join(ROOT, "Pulumi.yaml"));
+  const project = readYaml(path.join(files.projectDir ?? ROOT, "Pulumi.yaml"));
   const name: string = project.name;
   const declared: Record<string, any> = project.config ?? {};
-  const stackYaml = readYaml(files.configFile ?? stackFile(stack));
+  const stackYaml = readYaml(files.configFile ?? stackFile(stack, files.projectDir));
   const supplied: Record<string, unknown> = files.secretsFile ? readYaml(files.secretsFile) : {};
 
   const config: Record<string, string> = {};
@@ -68,7 +73,7 @@ export function loadStackConfig(stack: string, files: StackConfigFiles = {}): Lo
   for (const [key, decl] of Object.entries(declared)) {
     if (decl && typeof decl === "object" && "default" in decl) config[`${name}:${key}`] = asConfigString(decl.default);
   }
-  const source = files.configFile ?? stackFile(stack);
+  const source = files.configFile ?? stackFile(stack, files.projectDir);
   const environments = environmentImports(stackYaml, source);
   const env = resolveEnvironments(environments, files.environmentsDir ?? ENVIRONMENTS_DIR, name, path.basename(source));
   const fromEnvironment: string[] = [];

@@ -1,13 +1,25 @@
 import { bool, int, intOneOf, list, str } from "../spec";
 import { LOG_RETENTION_DAYS } from "./general";
 
-/** `build:<context>[#<dockerfile>]` builds and pushes; a digest-pinned URI skips the build. */
-const IMAGE = /^(build:[\w./-]+(#[\w./-]+)?|[\w.\-/:]+@sha256:[0-9a-f]{64})$/;
-const imageAllowed = "`build:<context dir>[#<Dockerfile path>]` or an image URI pinned by @sha256 digest";
+/**
+ * `build:<context>[#<dockerfile>]` builds and pushes; a digest-pinned URI skips the build;
+ * `sha256:<digest>` is that digest in the image's own repository (no account in the stack file).
+ */
+const IMAGE = /^(build:[\w./-]+(#[\w./-]+)?|[\w.\-/:]+@sha256:[0-9a-f]{64}|sha256:[0-9a-f]{64})$/;
+const imageAllowed = "`build:<context dir>[#<Dockerfile path>]`, `sha256:<digest>` (in the image's ECR repository) or an image URI pinned by @sha256 digest";
+/** An app image may also be empty: not released yet, so its service runs no task (first deploy). */
+const APP_IMAGE = new RegExp(`^$|${IMAGE.source}`);
 const FARGATE_CPU = [256, 512, 1024, 2048, 4096] as const;
 
 function image(description: string, dflt?: string) {
   return str({ description, default: dflt, pattern: IMAGE, allowed: imageAllowed });
+}
+
+function appImage(description: string) {
+  return str({
+    description: `${description} Empty: not released yet; the service is created with no task until a digest is set.`,
+    default: "", pattern: APP_IMAGE, allowed: `empty or ${imageAllowed}`,
+  });
 }
 
 function service(label: string, d: { cpu: number; memory: number; min: number; max: number }) {
@@ -25,9 +37,9 @@ const telegram = service("Telegram bot", { cpu: 256, memory: 512, min: 1, max: 1
 const discord = service("Discord bot", { cpu: 256, memory: 512, min: 1, max: 1 });
 
 export const appKeys = {
-  apiImage: image("API backend image."),
-  telegramBotImage: image("Telegram bot worker image."),
-  discordBotImage: image("Discord bot worker image."),
+  apiImage: appImage("API backend image, in the bootstrap stack's `api` repository."),
+  telegramBotImage: appImage("Telegram bot worker image, in the bootstrap stack's `telegramBot` repository."),
+  discordBotImage: appImage("Discord bot worker image, in the bootstrap stack's `discordBot` repository."),
   backupJobImage: image("Backup/restore job image (built from this repository by default).", "build:.#jobs/backup/Dockerfile"),
   dbInitImage: image("Database bootstrap job image (built from this repository by default).", "build:.#jobs/db-init/Dockerfile"),
   ecrKeepImages: int({ description: "Images each ECR repository keeps; older ones expire.", default: 20, min: 1, max: 1000 }),
@@ -40,10 +52,6 @@ export const appKeys = {
   discordBotCpu: discord.cpu, discordBotMemory: discord.memory, discordBotMinCount: discord.minCount, discordBotMaxCount: discord.maxCount,
   botCpuTargetPercent: int({ description: "Average CPU the Telegram and Discord bots' autoscaling aims for.", default: 60, min: 10, max: 90 }),
   appLogRetentionDays: intOneOf(LOG_RETENTION_DAYS, { description: "Days container logs are kept in CloudWatch.", default: 30 }),
-  certificateArn: str({
-    description: "ACM certificate of the API's HTTPS listener (same region as the ALB).",
-    pattern: /^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, allowed: "an ACM certificate ARN",
-  }),
   albDeletionProtection: bool({ description: "The load balancer refuses deletion until this is turned off.", default: true }),
   albDeregistrationDelaySeconds: int({ description: "Seconds an old task drains before it stops; short keeps releases fast.", default: 30, min: 0, max: 3600 }),
   albAccessLogRetentionDays: int({ description: "Days ALB access logs are kept in their bucket.", default: 90, min: 1 }),

@@ -1,5 +1,6 @@
 import { appKeys } from "./app";
 import { backupKeys } from "./backup";
+import { bootstrapKeys } from "./bootstrap";
 import { dataKeys } from "./data";
 import { generalKeys } from "./general";
 import { monitoringKeys } from "./monitoring";
@@ -10,6 +11,7 @@ import { secretKeys } from "./secrets";
 /** Every key the program reads, by the section of the README's config reference it appears in. */
 export const keyGroups = {
   general: generalKeys,
+  bootstrap: bootstrapKeys,
   network: networkKeys,
   data: dataKeys,
   app: appKeys,
@@ -19,6 +21,6 @@ export const keyGroups = {
   secrets: secretKeys,
 };
 
-export const settingKeys = { ...generalKeys, ...networkKeys, ...dataKeys, ...appKeys, ...backupKeys, ...monitoringKeys, ...operationsKeys };
+export const settingKeys = { ...generalKeys, ...bootstrapKeys, ...networkKeys, ...dataKeys, ...appKeys, ...backupKeys, ...monitoringKeys, ...operationsKeys };
 export const allKeys = { ...settingKeys, ...secretKeys };
 export { secretKeys };

@@ -98,6 +98,48 @@ const bucketName: Rule = (inputs) => {
   return out;
 };
 
+/**
+ * ACM's RequestCertificate DomainName: 1 to 253 characters, labels of at most 63 letters, digits
+ * and hyphens (not at a label's ends), a wildcard only as the whole leftmost label.
+ */
+const ACM_DOMAIN = /^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/;
+const acmDomain: Rule = (inputs) => {
+  const v = str(inputs, "domainName");
+  if (v === undefined || (v.length <= 253 && ACM_DOMAIN.test(v))) return [];
+  return [{ property: "domainName", reason: `"${v}" is not a domain ACM issues for: at most 253 characters, labels of letters, digits and inner hyphens, "*." only as the first label (ACM API, RequestCertificate: DomainName)` }];
+};
+
+/** Route 53 record sets: an alias has no TTL or records, any other needs both (terraform-provider-aws aws_route53_record: ConflictsWith/RequiredWith). */
+const ROUTE53_TYPES = ["A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT"];
+const route53Record: Rule = (inputs) => {
+  const out: CheckFailure[] = [];
+  const type = str(inputs, "type");
+  if (type !== undefined && !ROUTE53_TYPES.includes(type)) out.push({ property: "type", reason: `"${type}" is not a Route 53 record type (${ROUTE53_TYPES.join(", ")}) (Route 53 API, ResourceRecordSet: Type)` });
+  const aliases = plain(inputs.aliases);
+  const isAlias = Array.isArray(aliases) && aliases.length > 0;
+  if (isAlias && (plain(inputs.ttl) !== undefined || plain(inputs.records) !== undefined)) {
+    out.push({ property: "aliases", reason: "an alias record takes no ttl or records: Route 53 answers with the target's addresses (terraform-provider-aws aws_route53_record: alias conflicts with ttl and records)" });
+  }
+  if (!isAlias && inputs.records !== undefined && plain(inputs.ttl) === undefined) {
+    out.push({ property: "ttl", reason: "required with records (terraform-provider-aws aws_route53_record: ttl required with records; Route 53 API, ResourceRecordSet: TTL)" });
+  }
+  const name = str(inputs, "name");
+  if (name !== undefined && name.replace(/\.$/, "").length > 253) out.push({ property: "name", reason: `"${name}" is longer than a DNS name may be (253 characters) (Route 53 API, ResourceRecordSet: Name)` });
+  return out;
+};
+
+/** IAM CreateOpenIDConnectProvider: the URL must begin with https:// (255 characters at most), client ids 255 characters each, 100 at most. */
+const oidcProvider: Rule = (inputs) => {
+  const out: CheckFailure[] = [];
+  const url = str(inputs, "url");
+  if (url !== undefined && (!url.startsWith("https://") || url.length > 255)) out.push({ property: "url", reason: `"${url}" must begin with https:// and be at most 255 characters (IAM API, CreateOpenIDConnectProvider: Url)` });
+  const ids = plain(inputs.clientIdLists);
+  if (Array.isArray(ids) && (ids.length > 100 || ids.some((i) => typeof plain(i) === "string" && String(plain(i)).length > 255))) {
+    out.push({ property: "clientIdLists", reason: "at most 100 client ids of at most 255 characters each (IAM API, CreateOpenIDConnectProvider: ClientIDList)" });
+  }
+  return out;
+};
+
 const LOG_GROUP = /^[\w\-/.#]+$/;
 const SECRET_NAME = /^[\w/+=.@-]+$/;
 
@@ -127,6 +169,9 @@ const rules: Record<string, Rule[]> = {
   ],
   "aws:cloudwatch/logGroup:LogGroup": [name("name", 512, LOG_GROUP, "a-z, A-Z, 0-9, and _-/.#", "CloudWatch Logs API, CreateLogGroup: logGroupName")],
   "aws:secretsmanager/secret:Secret": [name("name", 512, SECRET_NAME, "letters, digits and /_+=.@-", "Secrets Manager API, CreateSecret: Name")],
+  "aws:acm/certificate:Certificate": [acmDomain],
+  "aws:route53/record:Record": [route53Record],
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": [oidcProvider],
   "aws:iam/role:Role": [name("name", 64, /^[\w+=,.@-]+$/, "letters, digits and +=,.@_-", "IAM API, CreateRole: RoleName")],
   "aws:s3/bucket:Bucket": [bucketName],
   "aws:ecr/repository:Repository": [

@@ -5,7 +5,7 @@ import YAML from "yaml";
 import { ofType, one, planFor } from "./support/plan";
 import { SENTRY_API, SENTRY_SERVICES } from "../components/monitoring/sentry";
 import { mockCall, mockState } from "../tools/plan/mockOutputs";
-import { secretArnOfValueFrom } from "../components/containers/service";
+import { secretArnOfValueFrom } from "../components/shared/containerSecret";
 import type { LoadedStackConfig } from "../tools/plan/stackConfig";
 import type { Plan, PlanResource } from "../tools/plan/types";
 

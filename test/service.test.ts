@@ -4,7 +4,7 @@ import * as path from "path";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import { secretLooking } from "../policy/rules/ecs";
 import { ACCOUNT } from "../tools/plan/mockOutputs";
-import { secretArnOfValueFrom } from "../components/containers/service";
+import { secretArnOfValueFrom } from "../components/shared/containerSecret";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
 const SERVICE = "aws:ecs/service:Service";

@@ -33,8 +33,7 @@ export function backupPart(cfg: StackConfig, inputs: BackupInputs, opts: pulumi.
   new BackupSchedule("backup", {
     namePrefix: cfg.namePrefix,
     region: cfg.region,
-    image: images.imageRefs.backupJob,
-    imageRepositoryArn: images.pullRepositoryArns.backupJob,
+    image: { uri: images.imageRefs.backupJob, repositoryArn: images.pullRepositoryArns.backupJob },
     // One vCPU: pg_dump -Fc compresses on one core; 2 GiB covers the upload buffers (~64 MiB) and SQLite copies.
     cpu: 1024,
     memory: 2048,
@@ -44,10 +43,9 @@ export function backupPart(cfg: StackConfig, inputs: BackupInputs, opts: pulumi.
     bucketArn: bucket.bucketArn,
     kmsKeyArn: bucket.kmsKeyArn,
     prefix: cfg.namePrefix,
-    databaseUrlSecret: { secretArn: database.backupSecretArn, jsonKey: "url" },
-    secretKmsKeyArns: [database.kmsKeyArn, sentry.dsnKmsKeyArn],
+    databaseUrlSecret: { secretArn: database.backupSecretArn, jsonKey: "url", kmsKeyArn: database.kmsKeyArn },
     chroma: { fileSystemId: vectorStore.fileSystemId, accessPointId: vectorStore.accessPointId },
-    sentry: { dsnSecret: { secretArn: sentry.dsnSecretArns.backupJob }, monitorSlug: sentry.backupMonitorSlug },
+    sentry: { dsnSecret: { secretArn: sentry.dsnSecretArns.backupJob, kmsKeyArn: sentry.dsnKmsKeyArn }, monitorSlug: sentry.backupMonitorSlug },
     enabled: cfg.backupEnabled,
     backupExpression: cfg.backupSchedule,
     verifyExpression: cfg.backupVerifySchedule,

@@ -10,6 +10,7 @@ import { Images } from "../../components/images/images";
 import { alarmName, DEPLOYMENT_ALARM_IDS } from "../../components/monitoring/alarms";
 import { Sentry } from "../../components/monitoring/sentry";
 import { Network } from "../../components/network/network";
+import { ContainerSecret } from "../../components/shared/containerSecret";
 import { StackConfig } from "../config";
 
 export interface ServicesInputs {
@@ -31,14 +32,14 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
   // Secrets each container reads (ECS `secrets`); data-tier secrets are encrypted with the data key.
   // Each is pinned to its current version, so a rotated value rolls exactly the services reading it.
   type Arn = typeof database.appSecretArn;
-  const fromData = (arn: Arn, versionId: Arn, jsonKey?: string) => ({ arn, versionId, jsonKey, kmsKeyArn: database.kmsKeyArn });
+  const fromData = (secretArn: Arn, versionId: Arn, jsonKey?: string): ContainerSecret => ({ secretArn, versionId, jsonKey, kmsKeyArn: database.kmsKeyArn });
   const dataSecrets = {
     DATABASE_URL: fromData(database.appSecretArn, database.appSecretVersionId, "url"),
     REDIS_URL: fromData(cache.urlSecretArn, cache.urlSecretVersionId),
     CHROMA_TOKEN: fromData(vectorStore.tokenSecretArn, vectorStore.tokenSecretVersionId),
   };
-  const sentryDsn = (service: "api" | "telegramBot" | "discordBot") =>
-    ({ arn: sentry.dsnSecretArns[service], versionId: sentry.dsnSecretVersionIds[service], kmsKeyArn: sentry.dsnKmsKeyArn });
+  const sentryDsn = (service: "api" | "telegramBot" | "discordBot"): ContainerSecret =>
+    ({ secretArn: sentry.dsnSecretArns[service], versionId: sentry.dsnSecretVersionIds[service], kmsKeyArn: sentry.dsnKmsKeyArn });
   const environment = {
     APP_ENV: cfg.tier,
     SENTRY_ENVIRONMENT: cfg.stack,
@@ -62,8 +63,7 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
   const api = new Service("api", {
     ...base,
     serviceName: "api",
-    image: images.imageRefs.api,
-    imageRepositoryArn: images.pullRepositoryArns.api,
+    image: { uri: images.imageRefs.api, repositoryArn: images.pullRepositoryArns.api },
     cpu: cfg.apiCpu, memory: cfg.apiMemory,
     minCount: cfg.apiMinCount, maxCount: cfg.apiMaxCount,
     cpuTargetPercent: cfg.apiCpuTargetPercent,
@@ -91,8 +91,7 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
     new Service(serviceName, {
       ...base,
       serviceName,
-      image: images.imageRefs[sentryName],
-      imageRepositoryArn: images.pullRepositoryArns[sentryName],
+      image: { uri: images.imageRefs[sentryName], repositoryArn: images.pullRepositoryArns[sentryName] },
       ...sizing,
       cpuTargetPercent: cfg.botCpuTargetPercent,
       // Telegram's long polling and an unsharded Discord gateway session each allow one consumer.

@@ -69,6 +69,13 @@ export interface ServiceArgs {
   deploymentAlarmNames?: string[];
 }
 
+/**
+ * Tasks of a single-consumer service (floor and ceiling alike): a bot polls its platform with one
+ * token, Telegram's getUpdates serves one consumer and an unsharded Discord gateway session sends
+ * every event to each copy. More copies need webhooks or sharding in the bots first.
+ */
+export const SINGLE_CONSUMER_TASKS = 1;
+
 const SCALE_OUT_COOLDOWN = 60;
 // Scale in slowly: a bot or API task that is stopped drops its in-flight conversations.
 const SCALE_IN_COOLDOWN = 300;

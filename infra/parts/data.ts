@@ -34,7 +34,6 @@ export function dataPart(cfg: StackConfig, { network, clusterArn, images }: Data
     finalSnapshot: cfg.dbFinalSnapshot,
     performanceInsights: cfg.dbPerformanceInsights,
     monitoringIntervalSeconds: cfg.dbMonitoringIntervalSeconds,
-    dbName: cfg.dbName,
     logRetentionDays: cfg.appLogRetentionDays,
     protect: cfg.protectStatefulResources,
     passwordRotation: { app: rotation.postgresAppPassword, backup: rotation.postgresBackupPassword },

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppSecrets } from "../../components/containers/appSecrets";
 import { Cluster } from "../../components/containers/cluster";
 import { LoadBalancer } from "../../components/containers/loadBalancer";
-import { Service } from "../../components/containers/service";
+import { Service, SINGLE_CONSUMER_TASKS } from "../../components/containers/service";
 import { Cache } from "../../components/data/cache";
 import { Database } from "../../components/data/database";
 import { VectorStore } from "../../components/data/vectorStore";
@@ -87,12 +87,14 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
   }, opts);
   // The bots answer in-process with the same retrieval-augmented pipeline as the API: database,
   // answer cache, vector store (Chroma token) and LLM key, plus their own platform token.
-  const bot = (serviceName: string, sentryName: "telegramBot" | "discordBot", tokenEnv: string, token: keyof typeof appSecrets.secrets, sizing: { cpu: number; memory: number; minCount: number; maxCount: number }) =>
+  const bot = (serviceName: string, sentryName: "telegramBot" | "discordBot", tokenEnv: string, token: keyof typeof appSecrets.secrets, sizing: { cpu: number; memory: number }) =>
     new Service(serviceName, {
       ...base,
       serviceName,
       image: { uri: images.imageRefs[sentryName], repositoryArn: images.pullRepositoryArns[sentryName] },
       ...sizing,
+      minCount: SINGLE_CONSUMER_TASKS,
+      maxCount: SINGLE_CONSUMER_TASKS,
       cpuTargetPercent: cfg.botCpuTargetPercent,
       // Telegram's long polling and an unsharded Discord gateway session each allow one consumer.
       singleConsumer: true,
@@ -101,11 +103,11 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
     }, opts);
   const telegramBot = cfg.telegramBotEnabled
     ? bot("telegram-bot", "telegramBot", "TELEGRAM_BOT_TOKEN", "telegramBotToken",
-      { cpu: cfg.telegramBotCpu, memory: cfg.telegramBotMemory, minCount: cfg.telegramBotMinCount, maxCount: cfg.telegramBotMaxCount })
+      { cpu: cfg.telegramBotCpu, memory: cfg.telegramBotMemory })
     : undefined;
   const discordBot = cfg.discordBotEnabled
     ? bot("discord-bot", "discordBot", "DISCORD_BOT_TOKEN", "discordBotToken",
-      { cpu: cfg.discordBotCpu, memory: cfg.discordBotMemory, minCount: cfg.discordBotMinCount, maxCount: cfg.discordBotMaxCount })
+      { cpu: cfg.discordBotCpu, memory: cfg.discordBotMemory })
     : undefined;
   /** Only the services that run: a switched-off bot has no entry. Keys are the services' names. */
   const running = { api, ...(telegramBot ? { "telegram-bot": telegramBot } : {}), ...(discordBot ? { "discord-bot": discordBot } : {}) };

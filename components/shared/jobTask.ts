@@ -52,7 +52,7 @@ export interface JobTaskArgs {
  * A one-off or scheduled Fargate task: its task definition, log group, execution role (pull
  * the image, write the log group, read exactly its own secrets) and, when it calls AWS, a task
  * role with only the statements the caller gives. Shared by the backup job and the database
- * bootstrap; long-running services have their own component.
+ * bootstrap; built, like the services' and Chroma's tasks, by fargateTask.
  */
 export class JobTask extends pulumi.ComponentResource {
   readonly family: string;

@@ -101,11 +101,24 @@ describe("config validation", () => {
   it.each([
     [{ dbAllocatedStorageGb: "200", dbMaxAllocatedStorageGb: "100" }, /dbAllocatedStorageGb = "200": must be <= dbMaxAllocatedStorageGb/],
     [{ apiMinCount: "5", apiMaxCount: "2" }, /apiMinCount = "5": must be <= apiMaxCount/],
-    [{ telegramBotMaxCount: "3" }, /telegramBotMaxCount = "3": must be 1: the bot polls with one token/],
     [{ apiCpu: "256", apiMemory: "4096" }, /apiMemory = "4096": with apiCpu=256 Fargate allows 512 to 2048 MiB/],
     [{ backupObjectLockDays: "60", backupRetentionDays: "30" }, /backupObjectLockDays = "60": must be <= backupRetentionDays/],
   ])("checks keys that depend on each other: %o", (overrides, message) => {
     expect(problems("staging", overrides).message).toMatch(message);
+  });
+
+  it("refuses a retired key set to anything but its constant, and says how to remove it", () => {
+    const e = problems("staging", { telegramBotMaxCount: "3", dbName: "other" });
+    expect(e.message).toMatch(/telegramBotMaxCount = "3": no longer a setting: a bot always runs exactly one task .*`pulumi config rm chatbot:telegramBotMaxCount --stack staging`/);
+    expect(e.message).toMatch(/dbName = "other": no longer a setting: the application database is always `chatbot`/);
+  });
+
+  it("accepts a retired key still set to its constant (stacks copied from the old template)", () => {
+    const r = raw("preview", { telegramBotMinCount: "1", discordBotMaxCount: "1", dbName: "chatbot" });
+    const { settings } = validateConfig("chatbot", "preview", r.config, r.secretKeys);
+    expect(Object.keys(settings)).not.toEqual(expect.arrayContaining(["telegramBotMinCount"]));
+    expect(Object.keys(settings)).not.toContain("dbName");
+    expect(problems("preview", { telegramBotMinCount: "1", unknownThing: "x" }).message).not.toMatch(/telegramBotMinCount/);
   });
 
   it("accepts only network addresses as CIDRs", () => {

@@ -1,5 +1,5 @@
 import { effectiveTags, ofType, one, parseJsonInput, planFor, EGRESS_RULE, idOf, INGRESS_RULE, rulesOf, SECURITY_GROUP } from "./support/plan";
-import { connectionParameters } from "../components/data/database";
+import { APP_DB_NAME, connectionParameters } from "../components/data/database";
 import { mockState } from "../tools/plan/mockOutputs";
 import type { RenderedStack } from "../tools/plan/render";
 import type { Plan, PlanResource } from "../tools/plan/types";
@@ -72,7 +72,7 @@ describe.each(["staging", "prod"])("database of %s", (stack) => {
     expect(instance.inputs.allocatedStorage).toBe(Number(cfg("dbAllocatedStorageGb")));
     expect(instance.inputs.maxAllocatedStorage).toBe(Number(cfg("dbMaxAllocatedStorageGb")));
     expect(instance.inputs.maxAllocatedStorage as number).toBeGreaterThanOrEqual(instance.inputs.allocatedStorage as number);
-    expect(instance.inputs.dbName).toBe(cfg("dbName"));
+    expect(instance.inputs.dbName).toBe(APP_DB_NAME);
   });
 
   it("keeps backups, availability and deletion guards as the stack file says", () => {

@@ -32,7 +32,7 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
       PGPORT: "5432",
       PGSSLMODE: "verify-full",
       PGSSLROOTCERT: "/etc/ssl/certs/rds-global-bundle.pem",
-      APP_DB_NAME: config.dbName,
+      APP_DB_NAME: "chatbot",
       DB_EXTENSIONS: (config.dbExtensions as string[]).join(","),
     });
     const secrets = Object.fromEntries((container.secrets as any[]).map((s) => [s.name, s.valueFrom]));

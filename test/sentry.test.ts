@@ -7,7 +7,7 @@ import { previewKeyName, SENTRY_SERVICES } from "../components/monitoring/sentry
 import { SENTRY_DEFAULT_ALERT_NAMES } from "../components/monitoring/sentryAlerts";
 import { mockCall, mockState } from "../tools/plan/mockOutputs";
 import { DYNAMIC_PROVIDER_CODE, DYNAMIC_TYPE } from "../tools/plan/harness";
-import { secretArnOfValueFrom } from "../components/containers/service";
+import { secretArnOfValueFrom } from "../components/shared/containerSecret";
 import type { LoadedStackConfig } from "../tools/plan/stackConfig";
 import type { Plan, PlanResource } from "../tools/plan/types";
 

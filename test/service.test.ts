@@ -5,7 +5,8 @@ import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import { stackFileWith } from "./support/engine";
 import { secretLooking } from "../policy/rules/ecs";
 import { ACCOUNT } from "../tools/plan/mockOutputs";
-import { secretArnOfValueFrom } from "../components/containers/service";
+import { SINGLE_CONSUMER_TASKS } from "../components/containers/service";
+import { secretArnOfValueFrom } from "../components/shared/containerSecret";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -70,10 +71,12 @@ describe.each(["staging", "prod"])("application services of %s", (stack) => {
   it("sizes tasks and autoscaling from config: CPU for all, ALB requests per task for the API", () => {
     for (const [svc, key] of Object.entries(SIZING)) {
       expect(one(plan, TASK, `${svc}-task`).inputs).toMatchObject({ cpu: cfg(`${key}Cpu`), memory: cfg(`${key}Memory`) });
-      expect(one(plan, SERVICE, `${svc}-service`).inputs.desiredCount).toBe(num(`${key}MinCount`));
+      // A bot's count is no setting: always SINGLE_CONSUMER_TASKS (one token, one consumer).
+      const [min, max] = svc === "api" ? [num("apiMinCount"), num("apiMaxCount")] : [SINGLE_CONSUMER_TASKS, SINGLE_CONSUMER_TASKS];
+      expect(one(plan, SERVICE, `${svc}-service`).inputs.desiredCount).toBe(min);
       const target = one(plan, "aws:appautoscaling/target:Target", `${svc}-scaling`);
       expect(target.inputs).toMatchObject({
-        minCapacity: num(`${key}MinCount`), maxCapacity: num(`${key}MaxCount`),
+        minCapacity: min, maxCapacity: max,
         scalableDimension: "ecs:service:DesiredCount", resourceId: `service/chatbot-${stack}/chatbot-${stack}-${svc}`,
       });
       const cpu = one(plan, "aws:appautoscaling/policy:Policy", `${svc}-cpu`).inputs.targetTrackingScalingPolicyConfiguration as any;

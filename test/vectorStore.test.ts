@@ -151,11 +151,15 @@ describe.each(["staging", "prod"])("vector store of %s", (stack) => {
     const logs = one(plan, "aws:cloudwatch/logGroup:LogGroup", "chroma-logs");
     const doc = parseJsonInput(one(plan, POLICY, "chroma-execution"), "policy");
     const byAction = Object.fromEntries(doc.Statement.map((s: any) => [[s.Action].flat().join(","), s.Resource]));
+    const token = arnOf(one(plan, SECRET, "chroma-token"));
     expect(byAction).toEqual({
       "logs:CreateLogStream,logs:PutLogEvents": `${arnOf(logs)}:log-stream:*`,
-      "secretsmanager:GetSecretValue": arnOf(one(plan, SECRET, "chroma-token")),
-      "kms:Decrypt": fs.inputs.kmsKeyId,
+      "secretsmanager:GetSecretValue": [token],
+      "kms:Decrypt": [fs.inputs.kmsKeyId],
     });
+    // The shared execution policy: the key decrypts only through Secrets Manager, for this secret only.
+    const decrypt = doc.Statement.find((s: any) => s.Action === "kms:Decrypt");
+    expect(decrypt.Condition.StringEquals["kms:EncryptionContext:SecretARN"]).toEqual([token]);
     expect(task.inputs.executionRoleArn).toBe(arnOf(one(plan, "aws:iam/role:Role", "chroma-execution")));
   });
 

@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { withRunbook } from "../shared/runbooks";
-import { JobSecret, JobTask, PolicyStatement } from "../shared/jobTask";
+import { ContainerSecret } from "../shared/containerSecret";
+import { ImageRef } from "../shared/imageRef";
+import { JobTask } from "../shared/jobTask";
+import { PolicyStatement } from "../shared/policyStatement";
 import { BackupBounds, boundsEnvironment, maxAgeArgs, monitorEnvironment } from "./jobEnvironment";
 
 export interface BackupScheduleArgs {
@@ -9,10 +12,8 @@ export interface BackupScheduleArgs {
   namePrefix: string;
   /** Region of the cluster, the bucket and the task definition. */
   region: string;
-  /** Backup job image, pinned by digest. */
-  image: pulumi.Input<string>;
-  /** Its ECR repository (the execution role pulls from it); unset for an image outside ECR. */
-  imageRepositoryArn?: pulumi.Input<string>;
+  /** Backup job image, pinned by digest, and its ECR repository. */
+  image: ImageRef;
   /** Fargate CPU units and memory (MiB) of the job: pg_dump compresses with one core. */
   cpu: number;
   memory: number;
@@ -25,14 +26,12 @@ export interface BackupScheduleArgs {
   bucketArn: pulumi.Input<string>;
   kmsKeyArn: pulumi.Input<string>;
   prefix: string;
-  /** DATABASE_URL: the backup role's connection URL (e.g. the data tier's backup secret, key `url`). */
-  databaseUrlSecret: JobSecret;
-  /** Customer-managed keys of the secrets above and below. */
-  secretKmsKeyArns?: pulumi.Input<string>[];
+  /** DATABASE_URL: the backup role's connection URL (e.g. the data tier's backup secret, key `url`), with its key. */
+  databaseUrlSecret: ContainerSecret;
   /** Chroma's EFS access point, mounted read-only as CHROMA_DATA_DIR; omitted, only Postgres is backed up. */
   chroma?: { fileSystemId: pulumi.Input<string>; accessPointId: pulumi.Input<string> };
   /** Sentry cron check-ins (SENTRY_DSN + SENTRY_MONITOR_SLUG); omitted, none. */
-  sentry?: { dsnSecret: JobSecret; monitorSlug: string };
+  sentry?: { dsnSecret: ContainerSecret; monitorSlug: string };
   /** When false both schedules are created DISABLED (see the class comment). */
   enabled: boolean;
   /** EventBridge Scheduler expression of the daily backup, e.g. `cron(0 2 * * ? *)`. */
@@ -120,7 +119,6 @@ export class BackupSchedule extends pulumi.ComponentResource {
       namePrefix: p,
       job: "backup",
       image: args.image,
-      imageRepositoryArn: args.imageRepositoryArn,
       region: args.region,
       cpu: args.cpu,
       memory: args.memory,
@@ -142,7 +140,6 @@ export class BackupSchedule extends pulumi.ComponentResource {
         DATABASE_URL: args.databaseUrlSecret,
         ...(args.sentry ? { SENTRY_DSN: args.sentry.dsnSecret } : {}),
       },
-      secretKmsKeyArns: args.secretKmsKeyArns,
       taskPolicyStatements: pulumi.all([args.bucketArn, args.kmsKeyArn])
         .apply(([bucketArn, keyArn]) => backupTaskStatements(bucketArn, args.prefix, keyArn, args.region)),
       // Writable although the job never writes there: SQLite's backup API takes a shared lock on the

@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { withRunbook } from "../shared/runbooks";
-import { JobSecret, JobTask, PolicyStatement } from "../shared/jobTask";
+import { ContainerSecret } from "../shared/containerSecret";
+import { ImageRef } from "../shared/imageRef";
+import { JobTask } from "../shared/jobTask";
+import { PolicyStatement } from "../shared/policyStatement";
 import { BackupBounds, boundsEnvironment, maxAgeArgs, monitorEnvironment } from "./jobEnvironment";
 
 /** Where the drill reports (jobs/backup/metrics.ts), with the dimension Stack = `<namePrefix>`. */
@@ -13,8 +16,7 @@ export interface RestoreDrillArgs {
   namePrefix: string;
   region: string;
   /** The backup job's image (the drill is its `drill` command). */
-  image: pulumi.Input<string>;
-  imageRepositoryArn?: pulumi.Input<string>;
+  image: ImageRef;
   /** Task disk (GiB): the drill downloads the whole backup, as verify does. */
   ephemeralStorageGb: number;
   logRetentionDays: number;
@@ -24,10 +26,9 @@ export interface RestoreDrillArgs {
   kmsKeyArn: pulumi.Input<string>;
   prefix: string;
   /** The stack's own instance: the scratch database is created there as the RDS master user. */
-  database: { host: pulumi.Input<string>; port: pulumi.Input<number>; masterSecretArn: pulumi.Input<string>; caBundlePath: string };
-  secretKmsKeyArns?: pulumi.Input<string>[];
+  database: { host: pulumi.Input<string>; port: pulumi.Input<number>; masterSecret: ContainerSecret; caBundlePath: string };
   /** Sentry check-ins to `<monitorSlug>-drill`. */
-  sentry?: { dsnSecret: JobSecret; monitorSlug: string };
+  sentry?: { dsnSecret: ContainerSecret; monitorSlug: string };
   bounds: BackupBounds;
   enabled: boolean;
   expression: string;
@@ -78,7 +79,6 @@ export class RestoreDrill extends pulumi.ComponentResource {
       namePrefix: p,
       job: "backup-drill",
       image: args.image,
-      imageRepositoryArn: args.imageRepositoryArn,
       region: args.region,
       // pg_restore into the same instance; one core and 2 GiB as the backup job.
       cpu: 1024,
@@ -101,10 +101,9 @@ export class RestoreDrill extends pulumi.ComponentResource {
           : {}),
       },
       secrets: {
-        DB_MASTER_SECRET: { secretArn: args.database.masterSecretArn },
+        DB_MASTER_SECRET: args.database.masterSecret,
         ...(args.sentry ? { SENTRY_DSN: args.sentry.dsnSecret } : {}),
       },
-      secretKmsKeyArns: args.secretKmsKeyArns,
       taskPolicyStatements: pulumi.all([args.bucketArn, args.kmsKeyArn]).apply(([b, k]) => drillTaskStatements(b, args.prefix, k, args.region)),
       scratchPath: "/tmp",
       logRetentionDays: args.logRetentionDays,

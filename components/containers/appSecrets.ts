@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ContainerSecret } from "../shared/containerSecret";
 import { kmsKey } from "../shared/kmsKey";
 import { storedSecret } from "../shared/storedSecret";
 
@@ -16,14 +17,6 @@ export interface AppSecretsArgs {
   protect: boolean;
 }
 
-/** A secret's ARN and the KMS key that encrypts it: what a task's execution role needs to read it. */
-export interface SecretRef {
-  arn: pulumi.Output<string>;
-  kmsKeyArn: pulumi.Output<string>;
-  /** Current version: services pin it, so a new config value rolls exactly the services that read it. */
-  versionId: pulumi.Output<string>;
-}
-
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
@@ -31,7 +24,8 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
  * injects them as `secrets`, so no value is ever in a task definition, env var or log.
  */
 export class AppSecrets extends pulumi.ComponentResource {
-  readonly secrets: Partial<Record<AppSecretName, SecretRef>>;
+  /** Each with its key and current version: services pin it, so a new config value rolls exactly the services that read it. */
+  readonly secrets: Partial<Record<AppSecretName, ContainerSecret>>;
   readonly kmsKeyArn: pulumi.Output<string>;
 
   constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -41,7 +35,7 @@ export class AppSecrets extends pulumi.ComponentResource {
       name: `${args.namePrefix}-app-secrets`, description: `Application secrets of ${args.namePrefix}`,
     }, { ...child, protect: args.protect, retainOnDelete: args.protect });
 
-    const secrets: Partial<Record<AppSecretName, SecretRef>> = {};
+    const secrets: Partial<Record<AppSecretName, ContainerSecret>> = {};
     for (const [secretName, value] of Object.entries(args.values) as [AppSecretName, pulumi.Output<string>][]) {
       // Config values, re-creatable from config: the secret and its version are not protected.
       const { arn, versionId } = storedSecret(`${name}-${kebab(secretName)}`, {
@@ -50,7 +44,7 @@ export class AppSecrets extends pulumi.ComponentResource {
         kmsKeyArn: key.arn, value, protect: args.protect,
         recoveryWindowInDays: args.recoveryWindowInDays, protectResources: false,
       }, this);
-      secrets[secretName] = { arn, kmsKeyArn: key.arn, versionId };
+      secrets[secretName] = { secretArn: arn, kmsKeyArn: key.arn, versionId };
     }
     this.secrets = secrets;
     this.kmsKeyArn = key.arn;

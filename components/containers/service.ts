@@ -1,50 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ecsTaskTrustPolicy, executionPolicyDocument } from "../shared/ecsTaskRoles";
-
-/** A secret a container reads, injected by ECS from Secrets Manager. */
-export interface ServiceSecret {
-  /** Secrets Manager secret ARN. */
-  arn: pulumi.Input<string>;
-  /** Key to read from a JSON secret (ECS `valueFrom` `<arn>:<jsonKey>::`); unset, the whole value. */
-  jsonKey?: string;
-  /**
-   * KMS key that encrypts the secret: the execution role may decrypt with it, through Secrets
-   * Manager and for this secret only. Unset (key owned elsewhere), decryption is still limited to
-   * Secrets Manager reading exactly these secrets (encryption context `SecretARN`).
-   */
-  kmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Secrets Manager version to read. Set, a new value (a new version) changes the task definition,
-   * so exactly the services that read the secret roll onto it; unset, ECS reads AWSCURRENT when a
-   * task starts, and running tasks keep the old value until they happen to restart.
-   */
-  versionId?: pulumi.Input<string>;
-}
-
-/**
- * ECS `valueFrom` of a Secrets Manager secret: `<arn>:<json key>:<version stage>:<version id>`;
- * with a version id the stage stays empty (ECS takes one or the other).
- */
-export function serviceSecretValueFrom(arn: string, jsonKey?: string, versionId?: string): string {
-  if (versionId) return `${arn}:${jsonKey ?? ""}::${versionId}`;
-  return jsonKey ? `${arn}:${jsonKey}::` : arn;
-}
-
-/** The secret ARN in a `valueFrom` (drops `:<json key>:<stage>:<version id>` if present). */
-export function secretArnOfValueFrom(valueFrom: string): string {
-  const f = valueFrom.split(":");
-  return f[5] === "secret" ? f.slice(0, 7).join(":") : f.length > 6 ? f.slice(0, f.length - 3).join(":") : valueFrom;
-}
-
-/** One IAM policy statement for the task role. */
-export interface PolicyStatement {
-  Sid?: string;
-  Effect: "Allow" | "Deny";
-  Action: string | string[];
-  Resource: pulumi.Input<string> | pulumi.Input<string>[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
+import { ContainerSecrets } from "../shared/containerSecret";
+import { fargateTask, sortedEnvironment } from "../shared/fargateTask";
+import { ImageRef } from "../shared/imageRef";
+import { PolicyStatement } from "../shared/policyStatement";
 
 export interface ServiceLoadBalancing {
   /** Target group the service registers its tasks in (resolved only once a listener forwards to it). */
@@ -73,10 +32,8 @@ export interface ServiceArgs {
    * first configured digest raises the range to minCount..maxCount and autoscaling starts tasks.
    */
   released?: boolean;
-  /** Image reference pinned by digest (`repo@sha256:...`). */
-  image: pulumi.Input<string>;
-  /** ECR repository the execution role may pull from; unset for an image outside ECR. */
-  imageRepositoryArn?: pulumi.Input<string>;
+  /** Image pinned by digest (`repo@sha256:...`), and its ECR repository if it is in ECR. */
+  image: ImageRef;
   /** Fargate CPU units and memory (MiB), validated as a Fargate combination by config. */
   cpu: number;
   memory: number;
@@ -96,7 +53,7 @@ export interface ServiceArgs {
   /** Plain settings only: a secret here would be readable by anyone who can describe the task. */
   environment: Record<string, pulumi.Input<string>>;
   /** Env var name -> secret; undefined entries (a secret another part has not provided yet) are skipped. */
-  secrets: Record<string, ServiceSecret | undefined>;
+  secrets: ContainerSecrets;
   /** Days the container log group keeps logs. */
   logRetentionDays: number;
   /** `uid:gid` the container runs as; unset, the image's USER. */
@@ -117,6 +74,13 @@ export interface ServiceArgs {
    */
   deploymentAlarmNames?: string[];
 }
+
+/**
+ * Tasks of a single-consumer service (floor and ceiling alike): a bot polls its platform with one
+ * token, Telegram's getUpdates serves one consumer and an unsharded Discord gateway session sends
+ * every event to each copy. More copies need webhooks or sharding in the bots first.
+ */
+export const SINGLE_CONSUMER_TASKS = 1;
 
 const SCALE_OUT_COOLDOWN = 60;
 // Scale in slowly: a bot or API task that is stopped drops its in-flight conversations.
@@ -140,76 +104,42 @@ export class Service extends pulumi.ComponentResource {
     const child = { parent: this };
     const svc = args.serviceName;
     const full = `${args.namePrefix}-${svc}`;
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-      name: `/${args.namePrefix}/ecs/${svc}`, retentionInDays: args.logRetentionDays,
-    }, child);
-
-    const executionTrust = ecsTaskTrustPolicy(args.region, this, "execution");
-    const taskTrust = ecsTaskTrustPolicy(args.region, this, "task");
-
-    const executionRole = new aws.iam.Role(`${name}-execution`, {
-      name: `${full}-execution`, description: `ECS pulls the image, writes logs and reads the secrets of ${full}`, assumeRolePolicy: executionTrust,
-    }, child);
-    const secrets = Object.entries(args.secrets)
-      .filter((e): e is [string, ServiceSecret] => e[1] !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
-      role: executionRole.id,
-      policy: executionPolicyDocument({
-        region: args.region, logGroupArn: logGroup.arn, imageRepositoryArn: args.imageRepositoryArn,
-        secretArns: secrets.map(([, s]) => s.arn), kmsKeyArns: secrets.map(([, s]) => s.kmsKeyArn),
-      }),
-    }, child);
-
-    const taskRole = new aws.iam.Role(`${name}-task`, {
-      name: `${full}-task`, description: `What the containers of ${full} may do in AWS`, assumeRolePolicy: taskTrust,
-    }, child);
-    const taskPolicies = args.taskPolicyStatements?.length
-      ? [new aws.iam.RolePolicy(`${name}-task`, {
-        role: taskRole.id,
-        policy: pulumi.output({ Version: "2012-10-17", Statement: args.taskPolicyStatements }).apply((d) => JSON.stringify(d)),
-      }, child)]
-      : [];
-
     const lb = args.loadBalancer;
     const volumes = args.writablePaths.map((p) => ({ name: volumeName(p), path: p }));
-    const secretEnv = pulumi.all(secrets.map(([envName, s]) => pulumi.all([s.arn, s.versionId]).apply(([arn, versionId]) => ({
-      name: envName, valueFrom: serviceSecretValueFrom(arn, s.jsonKey, versionId),
-    }))));
-    const containerDefinitions = pulumi.all([args.image, pulumi.all(args.environment), secretEnv, logGroup.name])
-      .apply(([image, environment, secretEntries, group]) => JSON.stringify([{
-        name: svc,
-        image,
-        essential: true,
-        ...(args.user ? { user: args.user } : {}),
-        readonlyRootFilesystem: true,
-        privileged: false,
-        // A real PID 1 forwards SIGTERM and reaps zombies, so rolling deployments stop tasks cleanly.
-        linuxParameters: { initProcessEnabled: true },
-        portMappings: lb ? [{ containerPort: lb.containerPort, protocol: "tcp" }] : [],
-        environment: Object.keys(environment).sort().map((k) => ({ name: k, value: environment[k] })),
-        secrets: secretEntries,
-        mountPoints: volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false })),
-        logConfiguration: {
-          logDriver: "awslogs",
-          options: { "awslogs-group": group, "awslogs-region": args.region, "awslogs-stream-prefix": svc },
-        },
-      }]));
-
-    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+    const task = fargateTask(name, {
+      namePrefix: args.namePrefix,
       family: full,
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-      cpu: String(args.cpu),
-      memory: String(args.memory),
-      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: taskRole.arn,
-      containerDefinitions,
+      region: args.region,
+      cpu: args.cpu,
+      memory: args.memory,
+      logRetentionDays: args.logRetentionDays,
+      container: {
+        name: svc,
+        image: args.image,
+        leading: {
+          ...(args.user ? { user: args.user } : {}),
+          readonlyRootFilesystem: true,
+          privileged: false,
+          // A real PID 1 forwards SIGTERM and reaps zombies, so rolling deployments stop tasks cleanly.
+          linuxParameters: { initProcessEnabled: true },
+          portMappings: lb ? [{ containerPort: lb.containerPort, protocol: "tcp" }] : [],
+        },
+        environment: sortedEnvironment(args.environment),
+        secrets: args.secrets,
+        trailing: { mountPoints: volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false })) },
+        logStreamPrefix: svc,
+      },
       volumes: volumes.map((v) => ({ name: v.name })),
-      // Replaced revisions stay registered, so a rollback (circuit breaker or by hand) has them.
-      skipDestroy: true,
-    }, child);
+      executionRoleDescription: `ECS pulls the image, writes logs and reads the secrets of ${full}`,
+      taskRole: {
+        description: `What the containers of ${full} may do in AWS`,
+        ...(args.taskPolicyStatements?.length ? { statements: args.taskPolicyStatements } : {}),
+      },
+      keepReplacedRevisions: true,
+    }, this);
+    const { taskDefinition, executionRole, executionPolicy, logGroup } = task;
+    const taskRole = task.taskRole!;
+    const taskPolicies = task.taskPolicy ? [task.taskPolicy] : [];
 
     const service = new aws.ecs.Service(`${name}-service`, {
       name: full,

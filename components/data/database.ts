@@ -33,8 +33,6 @@ export interface DatabaseArgs {
   performanceInsights: boolean;
   /** Enhanced monitoring interval in seconds; 0 turns it off. */
   monitoringIntervalSeconds: number;
-  /** The application database the instance creates. */
-  dbName: string;
   /** Retention of the PostgreSQL and upgrade logs exported to CloudWatch. */
   logRetentionDays: number;
   /** `protect` + `retainOnDelete` on the instance, the data key and the credential secrets. */
@@ -44,6 +42,11 @@ export interface DatabaseArgs {
 }
 
 /** Login roles the bootstrap job (jobs/db-init) creates with these passwords. `readonly` is a NOLOGIN group there: no password. */
+/**
+ * The application database RDS creates and db-init maintains. Not a setting: every stack's app
+ * uses the same name, and renaming it on a live stack would create a new, empty database.
+ */
+export const APP_DB_NAME = "chatbot";
 const LOGIN_ROLES = ["app", "backup"] as const;
 const PORT = 5432;
 
@@ -141,7 +144,7 @@ export class Database extends pulumi.ComponentResource {
       maxAllocatedStorage: args.maxAllocatedStorageGb > args.allocatedStorageGb ? args.maxAllocatedStorageGb : 0,
       storageEncrypted: true,
       kmsKeyId: key.arn,
-      dbName: args.dbName,
+      dbName: APP_DB_NAME,
       port: PORT,
       username: "chatbot_admin",
       // RDS keeps the master password in Secrets Manager (encrypted with our key) and rotates it
@@ -177,7 +180,7 @@ export class Database extends pulumi.ComponentResource {
       const password = new random.RandomPassword(`${name}-${role}-password`, { length: 40, special: false, ...rotationKeepers(args.passwordRotation[role]) }, child);
       const value = pulumi
         .all([instance.address, instance.port, password.result])
-        .apply(([host, port, pw]) => JSON.stringify(connectionParameters({ username: role, password: pw, host, port, dbname: args.dbName })));
+        .apply(([host, port, pw]) => JSON.stringify(connectionParameters({ username: role, password: pw, host, port, dbname: APP_DB_NAME })));
       return storedSecret(`${name}-${role}`, {
         name: `${p}/postgres/${role}`,
         description: `PostgreSQL role ${role}: connection parameters (JSON) and URL; password applied by the bootstrap job`,
@@ -189,7 +192,7 @@ export class Database extends pulumi.ComponentResource {
     this.address = instance.address;
     this.port = instance.port;
     this.instanceIdentifier = instance.identifier;
-    this.dbName = args.dbName;
+    this.dbName = APP_DB_NAME;
     this.masterSecretArn = instance.masterUserSecrets.apply((s) => s[0].secretArn);
     this.appSecretArn = app.secret.arn;
     this.appSecretVersionId = app.versionId;

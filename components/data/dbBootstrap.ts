@@ -4,6 +4,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { RDS_CA_BUNDLE } from "./database";
+import { ImageRef } from "../shared/imageRef";
 import { JobTask } from "../shared/jobTask";
 
 /** The committed runner: the same program a person runs by hand (see its header). */
@@ -36,23 +37,21 @@ export interface DbBootstrapDatabase {
   appSecretArn: pulumi.Input<string>;
   /** Secret with JSON key `password` of the `backup` role (BACKUP_DB_PASSWORD). */
   backupSecretArn: pulumi.Input<string>;
-  /** Customer-managed keys those secrets are encrypted with. */
-  secretKmsKeyArns?: pulumi.Input<string>[];
+  /** Customer-managed key those secrets are encrypted with (the data tier's key). */
+  secretKmsKeyArn?: pulumi.Input<string>;
 }
 
 export interface DbBootstrapArgs {
   /** `<project>-<stack>`: task family `<namePrefix>-db-init`. */
   namePrefix: string;
   region: string;
-  /** db-init image, pinned by digest. */
-  image: pulumi.Input<string>;
-  /** Its ECR repository (the execution role pulls from it); unset for an image outside ECR. */
-  imageRepositoryArn?: pulumi.Input<string>;
+  /** db-init image, pinned by digest, and its ECR repository. */
+  image: ImageRef;
   database: DbBootstrapDatabase;
   /** Extensions db-init creates in the application database (DB_EXTENSIONS). */
   extensions: string[];
-  /** Shared ECS cluster (name or ARN). */
-  cluster: pulumi.Input<string>;
+  /** Shared ECS cluster. */
+  clusterArn: pulumi.Input<string>;
   /** Private subnets; the task gets no public IP. */
   subnetIds: pulumi.Input<string>[];
   /** The jobs security group (must be allowed into the database's group on its port). */
@@ -106,7 +105,6 @@ export class DbBootstrap extends pulumi.ComponentResource {
       namePrefix: args.namePrefix,
       job: "db-init",
       image: args.image,
-      imageRepositoryArn: args.imageRepositoryArn,
       region: args.region,
       cpu: 256,
       memory: 512,
@@ -121,11 +119,10 @@ export class DbBootstrap extends pulumi.ComponentResource {
       },
       // readonly is a NOLOGIN group in db-init: it has no password to set (see its README).
       secrets: {
-        DB_MASTER_SECRET: { secretArn: db.masterSecretArn },
-        APP_DB_PASSWORD: { secretArn: db.appSecretArn, jsonKey: "password" },
-        BACKUP_DB_PASSWORD: { secretArn: db.backupSecretArn, jsonKey: "password" },
+        DB_MASTER_SECRET: { secretArn: db.masterSecretArn, kmsKeyArn: db.secretKmsKeyArn },
+        APP_DB_PASSWORD: { secretArn: db.appSecretArn, jsonKey: "password", kmsKeyArn: db.secretKmsKeyArn },
+        BACKUP_DB_PASSWORD: { secretArn: db.backupSecretArn, jsonKey: "password", kmsKeyArn: db.secretKmsKeyArn },
       },
-      secretKmsKeyArns: db.secretKmsKeyArns,
       // No task role: db-init talks only to PostgreSQL, never to an AWS API.
       logRetentionDays: args.logRetentionDays,
     }, child);
@@ -134,7 +131,7 @@ export class DbBootstrap extends pulumi.ComponentResource {
       interpreter: ["/bin/sh", "-c"],
       create: RUN_TASK_COMMAND,
       environment: {
-        CLUSTER: args.cluster,
+        CLUSTER: args.clusterArn,
         TASK_DEFINITION: this.task.taskDefinitionArn,
         CONTAINER: this.task.containerName,
         SUBNETS: pulumi.all(args.subnetIds).apply((ids) => ids.join(",")),

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { chromaTaskDefinition, CHROMA_PORT } from "./chromaTask";
+import { chromaTask, CHROMA_PORT } from "./chromaTask";
 import { ClientGroups, storeSecurityGroup } from "./securityGroup";
+import { ImageRef } from "../shared/imageRef";
 import { rotationKeepers, storedSecret } from "../shared/storedSecret";
 
 export interface VectorStoreArgs {
@@ -16,7 +17,7 @@ export interface VectorStoreArgs {
   /** The shared ECS cluster. */
   clusterArn: pulumi.Input<string>;
   /** Chroma image pinned by version tag or digest (0.x layout: persist dir /chroma/chroma, API v1). */
-  image: string;
+  image: ImageRef;
   /** Fargate task CPU units. */
   cpu: number;
   /** Fargate task memory (MiB), valid for `cpu`. */
@@ -108,11 +109,9 @@ export class VectorStore extends pulumi.ComponentResource {
       dnsConfig: { namespaceId: namespace.id, routingPolicy: "MULTIVALUE", dnsRecords: [{ type: "A", ttl: 10 }] },
     }, child);
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/${args.namePrefix}/ecs/chroma`, retentionInDays: args.logRetentionDays }, child);
-
-    const taskDefinition = chromaTaskDefinition(name, {
-      family: physical, region: args.region, image: args.image, cpu: args.cpu, memory: args.memory,
-      logGroup, tokenSecretArn: tokenSecret.arn, tokenSecretVersionId: tokenVersionId, kmsKeyArn: args.kmsKeyArn,
+    const { taskDefinition, logGroup } = chromaTask(name, {
+      namePrefix: p, region: args.region, image: args.image, cpu: args.cpu, memory: args.memory, logRetentionDays: args.logRetentionDays,
+      token: { secretArn: tokenSecret.arn, versionId: tokenVersionId, kmsKeyArn: args.kmsKeyArn },
       fileSystem: fs.fileSystem, accessPoint: fs.accessPoint, persistDir: CHROMA_PERSIST_DIR,
     }, this);
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyStatement } from "./jobTask";
+import { PolicyStatement } from "./policyStatement";
 
 /** The resources a hardened bucket is made of; `childName` names each (existing buckets keep their URNs). */
 export type BucketPart = "bucket" | "ownership" | "public-access" | "versioning" | "encryption" | "policy" | "lifecycle" | "object-lock" | "logging";

@@ -1,14 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ecsTaskTrustPolicy, executionPolicyDocument } from "./ecsTaskRoles";
-
-/** A Secrets Manager secret handed to the container as an ECS `secrets` entry. */
-export interface JobSecret {
-  /** ARN of the secret (not secret itself: the value never passes through Pulumi here). */
-  secretArn: pulumi.Input<string>;
-  /** Key inside the secret's JSON; omitted, the container gets the whole secret string. */
-  jsonKey?: string;
-}
+import { ContainerSecret } from "./containerSecret";
+import { fargateTask, sortedEnvironment } from "./fargateTask";
+import { ImageRef } from "./imageRef";
+import { PolicyStatement } from "./policyStatement";
 
 /** An EFS access point mounted into the container. */
 export interface JobEfsVolume {
@@ -20,24 +15,13 @@ export interface JobEfsVolume {
   readOnly: boolean;
 }
 
-/** An IAM policy statement of the task role (Resource scoped to ARNs: the policy pack checks). */
-export interface PolicyStatement {
-  Sid?: string;
-  Effect: "Allow" | "Deny";
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
 export interface JobTaskArgs {
   /** `<project>-<stack>`. */
   namePrefix: string;
   /** The job's name: task definition family `<namePrefix>-<job>`, container `<job>`, log group `/<namePrefix>/ecs/<job>`. */
   job: string;
-  /** Image reference, pinned by digest (from the images component or config). */
-  image: pulumi.Input<string>;
-  /** ECR repository the execution role may pull from; unset for an image outside ECR. */
-  imageRepositoryArn?: pulumi.Input<string>;
+  /** Image pinned by digest (from the images component or config), and its ECR repository. */
+  image: ImageRef;
   /** AWS region: the awslogs driver's and the ARNs'. */
   region: string;
   /** Fargate task CPU units. */
@@ -50,10 +34,8 @@ export interface JobTaskArgs {
   command?: string[];
   /** Plain environment: names, hosts, ARNs. Never a secret value: those go in `secrets`. */
   environment: Record<string, pulumi.Input<string>>;
-  /** Environment variables filled by ECS from Secrets Manager when the task starts. */
-  secrets: Record<string, JobSecret>;
-  /** Customer-managed KMS keys of those secrets: the execution role may Decrypt with them. */
-  secretKmsKeyArns?: pulumi.Input<string>[];
+  /** Environment variables filled by ECS from Secrets Manager when the task starts (each with its KMS key). */
+  secrets: Record<string, ContainerSecret>;
   /** The task role's statements; omitted (and no EFS volume), the task gets no role at all. */
   taskPolicyStatements?: pulumi.Input<PolicyStatement[]>;
   /** EFS volume to mount, with transit encryption and IAM authorization. */
@@ -66,16 +48,11 @@ export interface JobTaskArgs {
   cpuArchitecture?: "X86_64" | "ARM64";
 }
 
-/** `arn:...:secret:name-AbCdEf[:jsonKey::]`: the form ECS `secrets` valueFrom expects. */
-export function secretValueFrom(s: { secretArn: string; jsonKey?: string }): string {
-  return s.jsonKey ? `${s.secretArn}:${s.jsonKey}::` : s.secretArn;
-}
-
 /**
  * A one-off or scheduled Fargate task: its task definition, log group, execution role (pull
  * the image, write the log group, read exactly its own secrets) and, when it calls AWS, a task
  * role with only the statements the caller gives. Shared by the backup job and the database
- * bootstrap; long-running services have their own component.
+ * bootstrap; built, like the services' and Chroma's tasks, by fargateTask.
  */
 export class JobTask extends pulumi.ComponentResource {
   readonly family: string;
@@ -98,51 +75,15 @@ export class JobTask extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, child).partition;
     const account = aws.getCallerIdentityOutput({}, child).accountId;
 
-    const executionTrust = ecsTaskTrustPolicy(args.region, this, "execution");
-    const taskTrust = ecsTaskTrustPolicy(args.region, this, "task");
-
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-      name: `/${args.namePrefix}/ecs/${args.job}`, retentionInDays: args.logRetentionDays,
-    }, child);
-
-    const secretEntries = Object.entries(args.secrets).sort(([a], [b]) => a.localeCompare(b));
-    const secretArns = secretEntries.map(([, s]) => s.secretArn);
-
-    const execRole = new aws.iam.Role(`${name}-execution`, {
-      name: `${this.family}-execution`,
-      description: `ECS agent of ${this.family}: pulls the image, writes its logs, reads its secrets`,
-      assumeRolePolicy: executionTrust,
-    }, child);
-    new aws.iam.RolePolicy(`${name}-execution`, {
-      role: execRole.id,
-      policy: executionPolicyDocument({
-        region: args.region, logGroupArn: logGroup.arn, imageRepositoryArn: args.imageRepositoryArn,
-        secretArns, kmsKeyArns: args.secretKmsKeyArns ?? [],
-      }),
-    }, child);
-
     const efs = args.efsVolume;
-    let taskRole: aws.iam.Role | undefined;
-    if (args.taskPolicyStatements !== undefined || efs) {
-      taskRole = new aws.iam.Role(`${name}-task`, {
-        name: `${this.family}-task`,
-        description: `What the ${this.family} container itself may do in AWS`,
-        assumeRolePolicy: taskTrust,
-      }, child);
-      const efsStatements = efs
-        ? pulumi.all([efs.fileSystemId, efs.accessPointId, account, partition]).apply(([fsId, apId, acct, part]): PolicyStatement[] => [{
-          Sid: "EfsMount", Effect: "Allow",
-          Action: efs.readOnly ? "elasticfilesystem:ClientMount" : ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-          Resource: `arn:${part}:elasticfilesystem:${args.region}:${acct}:file-system/${fsId}`,
-          Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": `arn:${part}:elasticfilesystem:${args.region}:${acct}:access-point/${apId}` } },
-        }])
-        : pulumi.output([] as PolicyStatement[]);
-      new aws.iam.RolePolicy(`${name}-task`, {
-        role: taskRole.id,
-        policy: pulumi.all([pulumi.output(args.taskPolicyStatements ?? []), efsStatements])
-          .apply(([own, mount]) => JSON.stringify({ Version: "2012-10-17", Statement: [...own, ...mount] })),
-      }, child);
-    }
+    const efsStatements = efs
+      ? pulumi.all([efs.fileSystemId, efs.accessPointId, account, partition]).apply(([fsId, apId, acct, part]): PolicyStatement[] => [{
+        Sid: "EfsMount", Effect: "Allow",
+        Action: efs.readOnly ? "elasticfilesystem:ClientMount" : ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: `arn:${part}:elasticfilesystem:${args.region}:${acct}:file-system/${fsId}`,
+        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": `arn:${part}:elasticfilesystem:${args.region}:${acct}:access-point/${apId}` } },
+      }])
+      : pulumi.output([] as PolicyStatement[]);
 
     const volumes: aws.types.input.ecs.TaskDefinitionVolume[] = [];
     const mountPoints: { sourceVolume: string; containerPath: string; readOnly: boolean }[] = [];
@@ -163,38 +104,36 @@ export class JobTask extends pulumi.ComponentResource {
       mountPoints.push({ sourceVolume: "scratch", containerPath: args.scratchPath, readOnly: false });
     }
 
-    const envEntries = Object.entries(args.environment).sort(([a], [b]) => a.localeCompare(b));
-    const containerDefinitions = pulumi
-      .all([args.image, logGroup.name, pulumi.all(envEntries.map(([, v]) => v)), pulumi.all(secretArns)])
-      .apply(([image, logGroupName, envValues, arns]) => JSON.stringify([{
-        name: this.containerName,
-        image,
-        essential: true,
-        ...(args.command ? { command: args.command } : {}),
-        environment: envEntries.map(([k], i) => ({ name: k, value: envValues[i] })),
-        secrets: secretEntries.map(([k, s], i) => ({ name: k, valueFrom: secretValueFrom({ secretArn: arns[i], jsonKey: s.jsonKey }) })),
-        readonlyRootFilesystem: true,
-        privileged: false,
-        mountPoints,
-        logConfiguration: {
-          logDriver: "awslogs",
-          options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": this.logStreamPrefix },
-        },
-      }]));
-
-    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+    const task = fargateTask(name, {
+      namePrefix: args.namePrefix,
       family: this.family,
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-      cpu: String(args.cpu),
-      memory: String(args.memory),
-      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "X86_64" },
-      ...(args.ephemeralStorageGb ? { ephemeralStorage: { sizeInGib: args.ephemeralStorageGb } } : {}),
-      executionRoleArn: execRole.arn,
-      taskRoleArn: taskRole?.arn,
-      containerDefinitions,
+      region: args.region,
+      cpu: args.cpu,
+      memory: args.memory,
+      cpuArchitecture: args.cpuArchitecture,
+      ephemeralStorageGb: args.ephemeralStorageGb,
+      logRetentionDays: args.logRetentionDays,
+      container: {
+        name: this.containerName,
+        image: args.image,
+        leading: args.command ? { command: args.command } : {},
+        environment: sortedEnvironment(args.environment),
+        secrets: args.secrets,
+        trailing: { readonlyRootFilesystem: true, privileged: false, mountPoints },
+        logStreamPrefix: this.logStreamPrefix,
+      },
       volumes,
-    }, child);
+      executionRoleDescription: `ECS agent of ${this.family}: pulls the image, writes its logs, reads its secrets`,
+      // No statements and no EFS volume: the task gets no role at all.
+      taskRole: args.taskPolicyStatements !== undefined || efs
+        ? {
+          description: `What the ${this.family} container itself may do in AWS`,
+          statements: pulumi.all([pulumi.output(args.taskPolicyStatements ?? []), efsStatements]).apply(([own, mount]) => [...own, ...mount]),
+        }
+        : undefined,
+    }, this);
+    const { taskDefinition, executionRole: execRole, logGroup } = task;
+    const taskRole = task.taskRole;
 
     this.taskDefinitionArn = taskDefinition.arn;
     this.taskRoleArn = taskRole?.arn;

@@ -28,17 +28,9 @@ function atMost(v: Record<string, any>, low: string, high: string, why: string):
 export function crossKeyIssues(v: Record<string, any>): ConfigIssue[] {
   const issues: ConfigIssue[] = [
     ...atMost(v, "dbAllocatedStorageGb", "dbMaxAllocatedStorageGb", "autoscaling cannot shrink storage"),
-    ...["api", "telegramBot", "discordBot"].flatMap((s) => atMost(v, `${s}MinCount`, `${s}MaxCount`, "autoscaling floor above its ceiling")),
+    ...atMost(v, "apiMinCount", "apiMaxCount", "autoscaling floor above its ceiling"),
     ...["api", "telegramBot", "discordBot", "chroma"].flatMap((s) => fargate(v, s)),
   ];
-  // Bots poll their platform with one token: Telegram's getUpdates serves one consumer, and an
-  // unsharded Discord gateway session sends every event to each copy. More copies need webhooks
-  // or sharding in the bots first.
-  for (const bot of ["telegramBot", "discordBot"]) {
-    if (v[`${bot}MaxCount`] > 1) {
-      issues.push({ key: `${bot}MaxCount`, value: String(v[`${bot}MaxCount`]), problem: "must be 1: the bot polls with one token, and two copies would both consume its updates" });
-    }
-  }
   if (v.backupObjectLock !== "off") {
     issues.push(...atMost(v, "backupObjectLockDays", "backupRetentionDays", "the lifecycle cannot expire a locked backup"));
   }

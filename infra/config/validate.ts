@@ -1,5 +1,6 @@
 import Ajv from "ajv";
 import { allKeys, secretKeys, settingKeys } from "./keys";
+import { retiredKeys } from "./keys/retired";
 import { KeySpec, ValueOf } from "./spec";
 import { crossKeyIssues } from "./rules";
 
@@ -75,7 +76,10 @@ export function validateConfig(project: string, stack: string, raw: Record<strin
   for (const fullKey of Object.keys(raw).sort()) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    if (!(key in allKeys)) {
+    const retired = retiredKeys[key];
+    if (retired && raw[fullKey] !== retired.value) {
+      issues.push({ key, value: raw[fullKey], problem: `no longer a setting: ${retired.reason}; remove it: \`pulumi config rm ${fullKey} --stack ${stack}\`` });
+    } else if (!retired && !(key in allKeys)) {
       issues.push({ key, value: raw[fullKey], problem: `unknown key${suggest(key)}; see the config reference in README.md` });
     }
   }

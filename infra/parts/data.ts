@@ -5,6 +5,7 @@ import { DbBootstrap } from "../../components/data/dbBootstrap";
 import { VectorStore } from "../../components/data/vectorStore";
 import { Images } from "../../components/images/images";
 import { Network } from "../../components/network/network";
+import { imageRefOf } from "../../components/shared/imageRef";
 import { StackConfig } from "../config";
 import { rotationGenerations } from "../config/keys/operations";
 
@@ -33,7 +34,6 @@ export function dataPart(cfg: StackConfig, { network, clusterArn, images }: Data
     finalSnapshot: cfg.dbFinalSnapshot,
     performanceInsights: cfg.dbPerformanceInsights,
     monitoringIntervalSeconds: cfg.dbMonitoringIntervalSeconds,
-    dbName: cfg.dbName,
     logRetentionDays: cfg.appLogRetentionDays,
     protect: cfg.protectStatefulResources,
     passwordRotation: { app: rotation.postgresAppPassword, backup: rotation.postgresBackupPassword },
@@ -56,7 +56,7 @@ export function dataPart(cfg: StackConfig, { network, clusterArn, images }: Data
     ...placement,
     region: cfg.region,
     clusterArn,
-    image: cfg.chromaImage,
+    image: imageRefOf(cfg.chromaImage),
     cpu: cfg.chromaCpu,
     memory: cfg.chromaMemory,
     kmsKeyArn: database.kmsKeyArn,
@@ -73,8 +73,7 @@ export function dataPart(cfg: StackConfig, { network, clusterArn, images }: Data
   const dbBootstrap = new DbBootstrap("db-bootstrap", {
     namePrefix: cfg.namePrefix,
     region: cfg.region,
-    image: images.imageRefs.dbInit,
-    imageRepositoryArn: images.pullRepositoryArns.dbInit,
+    image: { uri: images.imageRefs.dbInit, repositoryArn: images.pullRepositoryArns.dbInit },
     database: {
       host: database.address,
       port: database.port,
@@ -82,10 +81,10 @@ export function dataPart(cfg: StackConfig, { network, clusterArn, images }: Data
       masterSecretArn: database.masterSecretArn,
       appSecretArn: database.appSecretArn,
       backupSecretArn: database.backupSecretArn,
-      secretKmsKeyArns: [database.kmsKeyArn],
+      secretKmsKeyArn: database.kmsKeyArn,
     },
     extensions: cfg.dbExtensions,
-    cluster: clusterArn,
+    clusterArn,
     subnetIds: network.privateSubnetIds,
     securityGroupId: network.jobsSecurityGroupId,
     logRetentionDays: cfg.appLogRetentionDays,

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppSecrets } from "../../components/containers/appSecrets";
 import { Cluster } from "../../components/containers/cluster";
 import { LoadBalancer } from "../../components/containers/loadBalancer";
-import { Service } from "../../components/containers/service";
+import { Service, SINGLE_CONSUMER_TASKS } from "../../components/containers/service";
 import { Cache } from "../../components/data/cache";
 import { Database } from "../../components/data/database";
 import { VectorStore } from "../../components/data/vectorStore";
@@ -10,6 +10,7 @@ import { Images } from "../../components/images/images";
 import { alarmName, DEPLOYMENT_ALARM_IDS } from "../../components/monitoring/alarms";
 import { Sentry } from "../../components/monitoring/sentry";
 import { Network } from "../../components/network/network";
+import { ContainerSecret } from "../../components/shared/containerSecret";
 import { StackConfig } from "../config";
 
 export interface ServicesInputs {
@@ -31,14 +32,14 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
   // Secrets each container reads (ECS `secrets`); data-tier secrets are encrypted with the data key.
   // Each is pinned to its current version, so a rotated value rolls exactly the services reading it.
   type Arn = typeof database.appSecretArn;
-  const fromData = (arn: Arn, versionId: Arn, jsonKey?: string) => ({ arn, versionId, jsonKey, kmsKeyArn: database.kmsKeyArn });
+  const fromData = (secretArn: Arn, versionId: Arn, jsonKey?: string): ContainerSecret => ({ secretArn, versionId, jsonKey, kmsKeyArn: database.kmsKeyArn });
   const dataSecrets = {
     DATABASE_URL: fromData(database.appSecretArn, database.appSecretVersionId, "url"),
     REDIS_URL: fromData(cache.urlSecretArn, cache.urlSecretVersionId),
     CHROMA_TOKEN: fromData(vectorStore.tokenSecretArn, vectorStore.tokenSecretVersionId),
   };
-  const sentryDsn = (service: "api" | "telegramBot" | "discordBot") =>
-    ({ arn: sentry.dsnSecretArns[service], versionId: sentry.dsnSecretVersionIds[service], kmsKeyArn: sentry.dsnKmsKeyArn });
+  const sentryDsn = (service: "api" | "telegramBot" | "discordBot"): ContainerSecret =>
+    ({ secretArn: sentry.dsnSecretArns[service], versionId: sentry.dsnSecretVersionIds[service], kmsKeyArn: sentry.dsnKmsKeyArn });
   const environment = {
     APP_ENV: cfg.tier,
     SENTRY_ENVIRONMENT: cfg.stack,
@@ -62,9 +63,8 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
   const api = new Service("api", {
     ...base,
     serviceName: "api",
-    image: images.imageRefs.api,
+    image: { uri: images.imageRefs.api, repositoryArn: images.pullRepositoryArns.api },
     released: images.released.api,
-    imageRepositoryArn: images.pullRepositoryArns.api,
     cpu: cfg.apiCpu, memory: cfg.apiMemory,
     minCount: cfg.apiMinCount, maxCount: cfg.apiMaxCount,
     cpuTargetPercent: cfg.apiCpuTargetPercent,
@@ -88,14 +88,15 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
   }, opts);
   // The bots answer in-process with the same retrieval-augmented pipeline as the API: database,
   // answer cache, vector store (Chroma token) and LLM key, plus their own platform token.
-  const bot = (serviceName: string, sentryName: "telegramBot" | "discordBot", tokenEnv: string, token: keyof typeof appSecrets.secrets, sizing: { cpu: number; memory: number; minCount: number; maxCount: number }) =>
+  const bot = (serviceName: string, sentryName: "telegramBot" | "discordBot", tokenEnv: string, token: keyof typeof appSecrets.secrets, sizing: { cpu: number; memory: number }) =>
     new Service(serviceName, {
       ...base,
       serviceName,
-      image: images.imageRefs[sentryName],
+      image: { uri: images.imageRefs[sentryName], repositoryArn: images.pullRepositoryArns[sentryName] },
       released: images.released[sentryName],
-      imageRepositoryArn: images.pullRepositoryArns[sentryName],
       ...sizing,
+      minCount: SINGLE_CONSUMER_TASKS,
+      maxCount: SINGLE_CONSUMER_TASKS,
       cpuTargetPercent: cfg.botCpuTargetPercent,
       // Telegram's long polling and an unsharded Discord gateway session each allow one consumer.
       singleConsumer: true,
@@ -104,11 +105,11 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
     }, opts);
   const telegramBot = cfg.telegramBotEnabled
     ? bot("telegram-bot", "telegramBot", "TELEGRAM_BOT_TOKEN", "telegramBotToken",
-      { cpu: cfg.telegramBotCpu, memory: cfg.telegramBotMemory, minCount: cfg.telegramBotMinCount, maxCount: cfg.telegramBotMaxCount })
+      { cpu: cfg.telegramBotCpu, memory: cfg.telegramBotMemory })
     : undefined;
   const discordBot = cfg.discordBotEnabled
     ? bot("discord-bot", "discordBot", "DISCORD_BOT_TOKEN", "discordBotToken",
-      { cpu: cfg.discordBotCpu, memory: cfg.discordBotMemory, minCount: cfg.discordBotMinCount, maxCount: cfg.discordBotMaxCount })
+      { cpu: cfg.discordBotCpu, memory: cfg.discordBotMemory })
     : undefined;
   /** Only the services that run: a switched-off bot has no entry. Keys are the services' names. */
   const running = { api, ...(telegramBot ? { "telegram-bot": telegramBot } : {}), ...(discordBot ? { "discord-bot": discordBot } : {}) };

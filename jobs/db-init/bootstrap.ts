@@ -10,12 +10,13 @@
  * `app`, `backup` and `readonly` without another grant. No password exists for it, so nothing
  * can log in as the owner of the data, and a future migrations login role is just a member.
  */
-import * as fs from "fs";
 import { Client, escapeIdentifier as id, escapeLiteral as lit } from "pg";
 import { diff, snapshot, SnapshotScope } from "./catalog";
 import { APP_SCHEMA, DbInitConfig, MAINTENANCE_DB } from "./config";
 import { connect, DbInitError } from "./connect";
 import { largeObjects, reown, resetRoleLimits } from "./heal";
+import { Note, RoleSpec, ensureRole } from "./roles";
+import { applySchema, readSchema } from "./schema";
 import { scramVerifier } from "./scram";
 
 export interface Report {
@@ -31,18 +32,11 @@ export interface Report {
 /** Databases whose PUBLIC CONNECT is revoked so our roles can reach only the app database. */
 const LOCKED_DATABASES = [MAINTENANCE_DB, "template1"];
 
-type Note = (label: string) => void;
-
 /** "created role x" -> "would create role x": a dry run runs the same SQL, then rolls back. */
 const WOULD: Record<string, string> = { created: "create", granted: "grant", revoked: "revoke", restricted: "restrict", reset: "reset", set: "set", changed: "change" };
 function wouldForm(label: string): string {
   const m = /^((?:schema\.sql: )?)(\w+)(.*)$/s.exec(label)!;
   return `${m[1]}would ${WOULD[m[2]] ?? m[2]}${m[3]}`;
-}
-
-interface RoleSpec {
-  name: string;
-  login: boolean;
 }
 
 export async function bootstrap(cfg: DbInitConfig, dryRun: boolean): Promise<Report> {
@@ -95,18 +89,6 @@ async function locked(cfg: DbInitConfig, dryRun: boolean, schemaSql: string, rep
   }
   await db.end();
   return report;
-}
-
-function readSchema(file: string): string {
-  let sql: string;
-  try {
-    sql = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new DbInitError(`cannot read schema file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  // A COMMIT inside the file would end our one transaction and break the all-or-nothing promise.
-  if (/^\s*(commit|rollback|end)\s*;/im.test(sql)) throw new DbInitError(`schema file ${file} must not contain COMMIT/ROLLBACK/END: db-init runs it in its own transaction`);
-  return sql;
 }
 
 async function ensureDatabase(cfg: DbInitConfig, dryRun: boolean, report: Report): Promise<"existed" | "created" | "missing"> {
@@ -248,54 +230,4 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
   ]);
   await largeObjects(db, cfg.roles, version, note);
   await db.query("RESET ROLE");
-}
-
-async function ensureRole(db: Client, r: RoleSpec, note: Note): Promise<void> {
-  const want: Record<string, boolean> = {
-    rolcanlogin: r.login, rolsuper: false, rolcreatedb: false, rolcreaterole: false,
-    rolreplication: false, rolbypassrls: false, rolinherit: true,
-  };
-  const keyword: Record<string, [string, string]> = {
-    rolcanlogin: ["LOGIN", "NOLOGIN"], rolsuper: ["SUPERUSER", "NOSUPERUSER"], rolcreatedb: ["CREATEDB", "NOCREATEDB"],
-    rolcreaterole: ["CREATEROLE", "NOCREATEROLE"], rolreplication: ["REPLICATION", "NOREPLICATION"],
-    rolbypassrls: ["BYPASSRLS", "NOBYPASSRLS"], rolinherit: ["INHERIT", "NOINHERIT"],
-  };
-  const kw = (k: string) => keyword[k][want[k] ? 0 : 1];
-  const cur = await db.query(`select ${Object.keys(want).join(", ")} from pg_roles where rolname = $1`, [r.name]);
-  if (!cur.rowCount) {
-    await db.query(`CREATE ROLE ${id(r.name)} WITH ${Object.keys(want).map(kw).join(" ")}`);
-    note(`created role ${r.name} (${kw("rolcanlogin")})`);
-    return;
-  }
-  // Only the differing attributes: a non-superuser may not even name SUPERUSER/REPLICATION/BYPASSRLS.
-  const fix = Object.keys(want).filter((k) => cur.rows[0][k] !== want[k]).map(kw);
-  if (fix.length) {
-    await db.query(`ALTER ROLE ${id(r.name)} WITH ${fix.join(" ")}`);
-    note(`reset role ${r.name}: ${fix.join(" ")}`);
-  }
-}
-
-const KINDS: Record<string, string> = { r: "table", p: "table", i: "index", I: "index", S: "sequence", v: "view", m: "materialized view", f: "foreign table" };
-
-async function applySchema(db: Client, cfg: DbInitConfig, sql: string, scope: SnapshotScope, note: Note): Promise<void> {
-  const before = await snapshot(db, scope);
-  try {
-    await db.query(sql);
-  } catch (e) {
-    const pos = Number((e as { position?: string }).position);
-    const line = pos ? ` line ${sql.slice(0, pos - 1).split("\n").length}` : "";
-    throw new DbInitError(`schema file ${cfg.schemaFile}${line}: ${(e as Error).message}`);
-  }
-  const d = diff(before, await snapshot(db, scope));
-  // One line per new object; columns/constraints of new tables are part of "created table".
-  const created: string[] = [];
-  for (const l of d.added) {
-    const m = /^relation (\S+) kind=(\S)/.exec(l) ?? /^(?:type|function) (.+?)(?: kind=.)?$/.exec(l);
-    if (m && l.startsWith("relation")) created.push(`${KINDS[m[2]] ?? "relation"} ${m[1]}`);
-    else if (m) created.push(`${l.split(" ")[0]} ${m[1]}`);
-  }
-  for (const c of created) note(`schema.sql: created ${c}`);
-  const newRels = created.map((c) => c.split(" ").pop()!);
-  const other = [...d.added, ...d.removed].filter((l) => !/^(relation|type|function|acl) /.test(l) && !newRels.some((r) => l.includes(` ${r}.`)));
-  for (const l of other) note(`schema.sql: changed ${l}`);
 }

@@ -22,19 +22,25 @@ function appImage(description: string) {
   });
 }
 
-function service(label: string, d: { cpu: number; memory: number; min: number; max: number }) {
+function sizing(label: string, d: { cpu: number; memory: number }) {
   return {
     cpu: intOneOf(FARGATE_CPU, { description: `${label} task CPU units (Fargate).`, default: d.cpu }),
     memory: int({ description: `${label} task memory (MiB); must be valid for the CPU size.`, default: d.memory, min: 512, max: 30720 }),
+  };
+}
+
+function service(label: string, d: { cpu: number; memory: number; min: number; max: number }) {
+  return {
+    ...sizing(label, d),
     minCount: int({ description: `${label} tasks kept running at least (autoscaling floor, desired count at deploy).`, default: d.min, min: 1, max: 100 }),
     maxCount: int({ description: `${label} autoscaling ceiling; must be >= the floor.`, default: d.max, min: 1, max: 100 }),
   };
 }
 
 const api = service("API", { cpu: 512, memory: 1024, min: 2, max: 6 });
-// One copy of each bot: see the single-consumer rule in ../rules.ts.
-const telegram = service("Telegram bot", { cpu: 256, memory: 512, min: 1, max: 1 });
-const discord = service("Discord bot", { cpu: 256, memory: 512, min: 1, max: 1 });
+// No task counts: a bot always runs exactly one task (SINGLE_CONSUMER_TASKS in components/containers/service.ts).
+const telegram = sizing("Telegram bot", { cpu: 256, memory: 512 });
+const discord = sizing("Discord bot", { cpu: 256, memory: 512 });
 
 export const appKeys = {
   apiImage: appImage("API backend image, in the bootstrap stack's `api` repository."),
@@ -47,9 +53,9 @@ export const appKeys = {
   apiCpuTargetPercent: int({ description: "Average CPU the API's autoscaling aims for.", default: 60, min: 10, max: 90 }),
   apiRequestsPerTarget: int({ description: "ALB requests per target per minute the API's autoscaling aims for.", default: 1000, min: 1 }),
   telegramBotEnabled: bool({ description: "Run the Telegram bot worker.", default: true }),
-  telegramBotCpu: telegram.cpu, telegramBotMemory: telegram.memory, telegramBotMinCount: telegram.minCount, telegramBotMaxCount: telegram.maxCount,
+  telegramBotCpu: telegram.cpu, telegramBotMemory: telegram.memory,
   discordBotEnabled: bool({ description: "Run the Discord bot worker.", default: true }),
-  discordBotCpu: discord.cpu, discordBotMemory: discord.memory, discordBotMinCount: discord.minCount, discordBotMaxCount: discord.maxCount,
+  discordBotCpu: discord.cpu, discordBotMemory: discord.memory,
   botCpuTargetPercent: int({ description: "Average CPU the Telegram and Discord bots' autoscaling aims for.", default: 60, min: 10, max: 90 }),
   appLogRetentionDays: intOneOf(LOG_RETENTION_DAYS, { description: "Days container logs are kept in CloudWatch.", default: 30 }),
   albDeletionProtection: bool({ description: "The load balancer refuses deletion until this is turned off.", default: true }),

@@ -17,7 +17,6 @@ export const dataKeys = {
   dbFinalSnapshot: bool({ description: "Take a final snapshot (named after the stack) when the instance is deleted.", default: true }),
   dbPerformanceInsights: bool({ description: "Performance Insights (7 days, free tier).", default: true }),
   dbMonitoringIntervalSeconds: intOneOf([0, 1, 5, 10, 15, 30, 60], { description: "Enhanced monitoring interval; 0 turns it off.", default: 60 }),
-  dbName: str({ description: "Name of the application database.", default: "chatbot", pattern: IDENT, allowed: "a lower-case SQL identifier" }),
   dbExtensions: list({ description: "PostgreSQL extensions the bootstrap creates in the application database.", default: ["pgcrypto"], item: { pattern: IDENT.source }, itemAllowed: "lower-case extension names" }),
   redisNodeType: str({
     description: "ElastiCache node type.", default: "cache.t4g.small",

@@ -46,7 +46,6 @@ async function deployed(): Promise<Map<string, Deployed>> {
   return new Map(resources.map((r) => [r.urn, { urn: r.urn, type: r.type, inputs: r.inputs ?? {} }]));
 }
 const historyLength = async () => JSON.parse((await ws.must(["stack", "history", "--json", "--stack", "staging"])).stdout).length;
-const images = (r: Deployed | undefined) => JSON.stringify(r?.inputs.containerDefinitions ?? "").match(/[\w.-]+\/chatbot-staging-[\w-]+@sha256:[0-9a-f]{64}/g) ?? [];
 
 describe("rollback through the Pulumi engine", () => {
   let afterSecond: Map<string, Deployed>;
@@ -56,7 +55,7 @@ describe("rollback through the Pulumi engine", () => {
     for (const k of KEYS) await ws.must(["config", "set", "--stack", "staging", `chatbot:${k}`, second[k]]);
     expect(outcome(await up())).toEqual({ status: 0 });
     afterSecond = await deployed();
-    expect(images(afterSecond.get([...afterSecond.keys()].find((u) => u.endsWith("::api-task"))!))).toEqual([second.apiImage]);
+    expect(await historyLength()).toBe(2);
   });
 
   it("refuses a digest no release deployed, and a malformed one, in one line, deploying nothing", async () => {
@@ -85,10 +84,10 @@ describe("rollback through the Pulumi engine", () => {
     const changed = [...after.values()].filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(afterSecond.get(r.urn)?.inputs));
     expect(changed.map((r) => r.urn.split("::").pop()).sort()).toEqual(["api-task", "discord-bot-task", "telegram-bot-task"]);
     expect([...after.keys()].sort()).toEqual([...afterSecond.keys()].sort());
-    const task = (name: string) => after.get([...after.keys()].find((u) => u.endsWith(`::${name}`))!);
-    expect([images(task("api-task")), images(task("telegram-bot-task")), images(task("discord-bot-task"))]).toEqual([[first.apiImage], [first.telegramBotImage], [first.discordBotImage]]);
-    // The stack's config now names the restored images, so the next `pulumi up` keeps them.
+    // The stack's config now names the restored images, so the next `pulumi up` keeps them, and
+    // what is deployed is exactly what the program makes of them: the engine finds nothing to change.
     const config = JSON.parse((await ws.must(["config", "--json", "--stack", "staging"])).stdout);
     expect(KEYS.map((k) => config[`chatbot:${k}`].value)).toEqual(KEYS.map((k) => first[k]));
+    expect(outcome(await ws.pulumi(["preview", "--expect-no-changes", "--stack", "staging"]))).toEqual({ status: 0 });
   });
 });

@@ -121,7 +121,7 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
     const arns = (container.secrets as any[]).map((s) => s.valueFrom.replace(/:url::$/, ""));
     expect([...read.Resource].sort()).toEqual(arns.sort());
     const pull = statements.find((s) => asArray<string>(s.Action).includes("ecr:BatchGetImage"));
-    expect(pull.Resource).toBe(`arn:aws:ecr:${REGION}:${ACCOUNT}:images-backup-job`);
+    expect(pull.Resource).toBe(`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${prefix}-backup-job`);
     const logs = statements.find((s) => asArray<string>(s.Action).includes("logs:PutLogEvents"));
     expect(logs.Resource).toMatch(/:backup-job-logs:log-stream:\*$/);
   });

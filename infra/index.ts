@@ -3,7 +3,6 @@
  * Config is validated inside loadConfig(), before the first resource is declared. Each part's
  * arguments are in infra/parts/<part>.ts, its resources in components/<part>/.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { backupPart } from "./parts/backup";
 import { clusterPart, containersPart } from "./parts/containers";
@@ -11,33 +10,44 @@ import { dataPart } from "./parts/data";
 import { imagesPart } from "./parts/images";
 import { alertingPart, watchPart } from "./parts/monitoring";
 import { networkPart } from "./parts/network";
+import { sharedInfraPart } from "./parts/shared";
+import { sharedDataPart } from "./parts/sharedData";
 import { partOptions } from "./providers";
 import { secretGuard } from "./secretGuard";
 
 const cfg = loadConfig();
 const part = partOptions(cfg);
 
-const network = networkPart(cfg, part("network"));
+// Preview tier (sharedInfraStack): the lender's network, data stores and load balancer, read once.
+const shared = sharedInfraPart(cfg);
+const network = networkPart(cfg, part("network"), shared);
 const cluster = clusterPart(cfg, part("containers"));
 const { alerts, sentry } = alertingPart(cfg, part("monitoring"));
 const images = imagesPart(cfg, part("images"));
-const { database, cache, vectorStore, dbBootstrap } = dataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data"));
+// `own` is undefined in the preview tier: what it holds is the lender's, and not this stack's to back up or watch.
+const own = "lender" in network ? undefined : dataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data"));
+const data = "lender" in network ? sharedDataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data")) : own!;
+const { database, cache, vectorStore, dbBootstrap } = data;
 const app = containersPart(cfg, { network, cluster, images, database, cache, vectorStore, dbBootstrap, sentry }, part("containers"));
-const backup = backupPart(cfg, { network, clusterArn: cluster.arn, images, database, vectorStore, sentry, alertTopicArn: alerts.topicArn }, part("backup"));
+const backup = own && !("lender" in network)
+  ? backupPart(cfg, { network, clusterArn: cluster.arn, images, database: own.database, vectorStore: own.vectorStore, sentry, alertTopicArn: alerts.topicArn }, part("backup"))
+  : undefined;
 
 const running = app.running;
 const serviceNames = Object.fromEntries(Object.entries(running).map(([n, s]) => [n, s.serviceName]));
 const { dashboard } = watchPart(cfg, {
   topicArn: alerts.topicArn,
   resources: {
-    alb: { arnSuffix: app.loadBalancer.albArnSuffix, targetGroupArnSuffix: app.loadBalancer.targetGroupArnSuffix },
-    ecs: { clusterName: cluster.name, serviceNames: { ...serviceNames, chroma: vectorStore.serviceName } },
-    database: { instanceIdentifier: database.instanceIdentifier },
-    cache: { replicationGroupId: cache.replicationGroupId, nodeCount: cfg.redisReplicas + 1 },
-    fileSystemId: vectorStore.fileSystemId,
+    alb: { arnSuffix: app.route.albArnSuffix, targetGroupArnSuffix: app.route.targetGroupArnSuffix },
+    ecs: { clusterName: cluster.name, serviceNames: { ...serviceNames, ...(own ? { chroma: own.vectorStore.serviceName } : {}) } },
+    ...(own ? {
+      database: { instanceIdentifier: own.database.instanceIdentifier },
+      cache: { replicationGroupId: own.cache.replicationGroupId, nodeCount: cfg.redisReplicas + 1 },
+      fileSystemId: own.vectorStore.fileSystemId,
+    } : {}),
   },
-  serviceLogGroups: { ...Object.fromEntries(Object.entries(running).map(([n, s]) => [n, s.logGroupName])), chroma: vectorStore.logGroupName },
-  wafLogGroup: app.waf.logGroupName,
+  serviceLogGroups: { ...Object.fromEntries(Object.entries(running).map(([n, s]) => [n, s.logGroupName])), ...(own ? { chroma: own.vectorStore.logGroupName } : {}) },
+  wafLogGroup: app.wafLogGroupName,
 }, part("monitoring"));
 
 // Stack outputs: what a person or another tool needs; secrets only as ARNs or secret outputs.
@@ -47,13 +57,19 @@ const byService = <T>(pick: (s: (typeof running)["api"]) => T) =>
 export const tier = cfg.tier;
 export const region = cfg.region;
 export const vpcId = network.vpcId;
+export const sharedInfraStack = shared?.stack;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;
 export const ecsClusterName = cluster.name;
-export const apiUrl = pulumi.interpolate`https://${app.loadBalancer.dnsName}`;
-export const albDnsName = app.loadBalancer.dnsName;
-export const albArnSuffix = app.loadBalancer.albArnSuffix;
-export const apiTargetGroupArnSuffix = app.loadBalancer.targetGroupArnSuffix;
+export const appSecurityGroupId = network.appSecurityGroupId;
+export const jobsSecurityGroupId = network.jobsSecurityGroupId;
+export const apiUrl = app.apiUrl;
+export const albDnsName = app.loadBalancer?.dnsName;
+export const albArnSuffix = app.route.albArnSuffix;
+// What a preview stack's host rule hangs off (infra/parts/shared.ts), and its WAF's log group.
+export const albHttpsListenerArn = app.loadBalancer?.httpsListenerArn;
+export const wafLogGroupName = app.wafLogGroupName;
+export const apiTargetGroupArnSuffix = app.route.targetGroupArnSuffix;
 export const ecrRepositoryUrls = images.repositoryUrls;
 export const imageRefs = images.imageRefs;
 export const ecsServiceNames = byService((s) => s.serviceName);
@@ -61,17 +77,19 @@ export const ecsServiceNames = byService((s) => s.serviceName);
 export const ecsTaskDefinitionArns = byService((s) => s.taskDefinitionArn);
 export const postgresAddress = database.address;
 export const postgresPort = database.port;
-export const postgresMasterSecretArn = database.masterSecretArn;
+export const postgresMasterSecretArn = own?.database.masterSecretArn;
+export const postgresDatabase = database.dbName;
+export const dataKmsKeyArn = database.kmsKeyArn;
 export const postgresAppSecretArn = database.appSecretArn;
 export const postgresBackupSecretArn = database.backupSecretArn;
-export const redisPrimaryEndpoint = cache.primaryEndpoint;
-export const redisPort = cache.port;
+export const redisPrimaryEndpoint = own?.cache.primaryEndpoint;
+export const redisPort = own?.cache.port;
 export const redisUrlSecretArn = cache.urlSecretArn;
 export const cacheDefaultTtlSeconds = cfg.cacheDefaultTtlSeconds;
 export const chromaUrl = vectorStore.url;
 export const chromaTokenSecretArn = vectorStore.tokenSecretArn;
-export const backupBucketName = backup.bucket.bucketName;
-export const backupKmsKeyArn = backup.bucket.kmsKeyArn;
+export const backupBucketName = backup?.bucket.bucketName;
+export const backupKmsKeyArn = backup?.bucket.kmsKeyArn;
 export const alertTopicArn = alerts.topicArn;
 export const dashboardName = dashboard.dashboardName;
 export const sentryProjects = sentry.projectSlugs;

@@ -31,6 +31,8 @@ export interface RenderOptions {
   load: () => Record<string, unknown>;
   /** Outputs of stacks the program reads with a StackReference, by stack name. */
   stackReferences?: Record<string, Record<string, unknown>>;
+  /** Which of a referenced stack's outputs are secret; unlisted stacks: all of them. */
+  stackReferenceSecrets?: Record<string, string[]>;
 }
 
 /** Replaces secrets by "[secret]", resource references by their URN, and drops unknowns. */
@@ -84,7 +86,7 @@ export async function render(opts: RenderOptions): Promise<Plan> {
           const name = String(args.inputs.name);
           const outputs = refs[name];
           if (!outputs) throw new Error(`plan: no outputs mocked for stack reference "${name}"`);
-          return { id: name, state: { name, outputs, secretOutputNames: Object.keys(outputs) } };
+          return { id: name, state: { name, outputs, secretOutputNames: opts.stackReferenceSecrets?.[name] ?? Object.keys(outputs) } };
         }
         return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, opts.stack) };
       },

@@ -39,15 +39,31 @@ export function localStackReferences(cfg: LoadedStackConfig): Record<string, Rec
   return { [ref]: { [FINGERPRINTS_OUTPUT]: prints } };
 }
 
+/**
+ * The stack named by sharedInfraStack (preview tier) is rendered from its own stack file first:
+ * offline, the preview borrows exactly the outputs the lender's plan exports (secret ones stay secret).
+ */
+export async function sharedInfraReference(cfg: LoadedStackConfig): Promise<{ outputs: Record<string, Record<string, unknown>>; secrets: Record<string, string[]> }> {
+  const ref = cfg.config[`${cfg.project}:sharedInfraStack`];
+  if (!ref) return { outputs: {}, secrets: {} };
+  const lender = ref.split("/").pop()!;
+  if (!fs.existsSync(stackFile(lender))) throw new Error(`plan: ${cfg.stack} borrows the infrastructure of ${ref}, but Pulumi.${lender}.yaml does not exist`);
+  const { plan } = await renderStack({ stack: lender });
+  const secrets = Object.keys(plan.outputs).filter((k) => JSON.stringify(plan.outputs[k]).includes("[secret]"));
+  return { outputs: { [ref]: plan.outputs }, secrets: { [ref]: secrets } };
+}
+
 export async function renderStack(opts: RenderPlanOptions): Promise<RenderedStack> {
   const config = loadStackConfig(opts.stack, opts);
+  const lender = opts.stackReferences ? { outputs: {}, secrets: {} } : await sharedInfraReference(config);
   const plan = await render({
     project: config.project,
     stack: opts.stack,
     config: config.config,
     secretKeys: config.secretKeys,
     load: opts.load ?? freshProgram,
-    stackReferences: opts.stackReferences ?? localStackReferences(config),
+    stackReferences: opts.stackReferences ?? { ...localStackReferences(config), ...lender.outputs },
+    stackReferenceSecrets: lender.secrets,
   });
   return { plan, config };
 }

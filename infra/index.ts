@@ -57,7 +57,6 @@ const byService = <T>(pick: (s: (typeof running)["api"]) => T) =>
 export const tier = cfg.tier;
 export const region = cfg.region;
 export const vpcId = network.vpcId;
-export const sharedInfraStack = shared?.stack;
 export const privateSubnetIds = network.privateSubnetIds;
 export const publicSubnetIds = network.publicSubnetIds;
 export const ecsClusterName = cluster.name;

@@ -16,10 +16,11 @@ import { partOptions } from "./providers";
 import { secretGuard } from "./secretGuard";
 
 const cfg = loadConfig();
-const part = partOptions(cfg);
-
-// Preview tier (sharedInfraStack): the lender's network, data stores and load balancer, read once.
+// Preview tier (sharedInfraStack): the lender's network, data stores and load balancer, read once;
+// no AWS resource is created before all of the lender's outputs are known to be there.
 const shared = sharedInfraPart(cfg);
+const part = partOptions(cfg, shared?.ready);
+
 const network = networkPart(cfg, part("network"), shared);
 const cluster = clusterPart(cfg, part("containers"));
 const { alerts, sentry } = alertingPart(cfg, part("monitoring"));

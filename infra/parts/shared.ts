@@ -25,6 +25,8 @@ export function missingOutputsMessage(stack: string, lender: string, missing: st
 export interface SharedInfra {
   /** The lending stack as config names it. */
   stack: string;
+  /** Resolves once every output is there; fails the deployment with one line otherwise. */
+  ready: pulumi.Output<true>;
   get(name: Exclude<SharedOutputName, "privateSubnetIds" | "publicSubnetIds" | "postgresPort">): pulumi.Output<string>;
   subnets(name: "privateSubnetIds" | "publicSubnetIds"): pulumi.Output<string[]>;
   postgresPort: pulumi.Output<number>;
@@ -39,11 +41,12 @@ export function sharedInfraPart(cfg: StackConfig): SharedInfra | undefined {
   const complete = pulumi.unsecret(ref.outputs.apply((all) => {
     const missing = SHARED_OUTPUTS.filter((k) => all[k] === undefined || all[k] === null || all[k] === "");
     if (missing.length > 0) throw new pulumi.RunError(missingOutputsMessage(cfg.stack, cfg.sharedInfraStack, missing));
-    return true;
+    return true as const;
   }));
   const checked = <T>(name: SharedOutputName) => pulumi.all([complete, ref.getOutput(name)]).apply(([, v]) => v as T);
   return {
     stack: cfg.sharedInfraStack,
+    ready: complete,
     get: (name) => checked<string>(name),
     subnets: (name) => checked<string[]>(name),
     postgresPort: checked<number>("postgresPort"),

@@ -47,7 +47,7 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
     CHROMA_URL: vectorStore.url,
     LLM_CACHE_TTL_SECONDS: String(cfg.cacheDefaultTtlSeconds),
     // On a lender's stores (preview tier): this stack's Redis key prefix and Chroma database.
-    ...(cache.keyPrefix ? { REDIS_KEY_PREFIX: cache.keyPrefix } : {}),
+    ...(cache.keyPrefix ? { REDIS_PREFIX: cache.keyPrefix } : {}),
     ...(vectorStore.database ? { CHROMA_DATABASE: vectorStore.database } : {}),
   };
   const base = {

@@ -22,6 +22,11 @@ export function missingOutputsMessage(stack: string, lender: string, missing: st
     `deploy ${lender} first (pulumi up --stack ${lender}), or set sharedInfraStack to "" to build everything`;
 }
 
+/** The SHARED_OUTPUTS a lender's outputs lack (absent, null or empty), in contract order. */
+export function missingSharedOutputs(outputs: Record<string, unknown>): string[] {
+  return SHARED_OUTPUTS.filter((k) => outputs[k] === undefined || outputs[k] === null || outputs[k] === "");
+}
+
 export interface SharedInfra {
   /** The lending stack as config names it. */
   stack: string;
@@ -36,14 +41,15 @@ export interface SharedInfra {
 export function sharedInfraPart(cfg: StackConfig): SharedInfra | undefined {
   if (!cfg.sharedInfraStack) return undefined;
   const ref = new pulumi.StackReference(`shared-infra-${cfg.sharedInfraStack}`, { name: cfg.sharedInfraStack });
-  // One check over every output, unsecreted (the lender also exports secrets, which would taint it):
-  // each value below waits for it, so a missing output fails once, before any use.
+  // One check over every output, unsecreted (the lender also exports secrets, which would taint it).
+  // It fails once, with one error that holds back every provider (infra/providers.ts): thrown into
+  // no resource's inputs, so the SDK reports it as it is, not wrapped once per property.
   const complete = pulumi.unsecret(ref.outputs.apply((all) => {
-    const missing = SHARED_OUTPUTS.filter((k) => all[k] === undefined || all[k] === null || all[k] === "");
+    const missing = missingSharedOutputs(all);
     if (missing.length > 0) throw new pulumi.RunError(missingOutputsMessage(cfg.stack, cfg.sharedInfraStack, missing));
     return true as const;
   }));
-  const checked = <T>(name: SharedOutputName) => pulumi.all([complete, ref.getOutput(name)]).apply(([, v]) => v as T);
+  const checked = <T>(name: SharedOutputName) => ref.getOutput(name) as pulumi.Output<T>;
   return {
     stack: cfg.sharedInfraStack,
     ready: complete,

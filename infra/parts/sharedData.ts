@@ -5,7 +5,7 @@ import { Images } from "../../components/images/images";
 import { StackConfig } from "../config";
 import { SharedNetwork } from "./sharedNetwork";
 
-/** The lender's Redis, used under this stack's own key prefix (the app prefixes every key with REDIS_KEY_PREFIX). */
+/** The lender's Redis, used under this stack's own key prefix (the app prefixes every key with REDIS_PREFIX). */
 export interface SharedCache {
   urlSecretArn: pulumi.Output<string>;
   keyPrefix: string;

@@ -181,7 +181,14 @@ export async function render(opts: RenderOptions): Promise<Plan> {
 
   // An error thrown in the program or in an apply fails a real `pulumi up`; here it surfaces as an
   // unhandled rejection, which must fail the render rather than crash the process.
-  const onUnhandled = (e: unknown) => failures.push(e);
+  // As the CLI's Node.js runtime does, the first uncaught error ends the program: registrations
+  // still waiting on what failed (e.g. a provider held back by it) never complete.
+  let failed: () => void = () => undefined;
+  const firstFailure = new Promise<void>((r) => (failed = r));
+  const onUnhandled = (e: unknown) => {
+    failures.push(e);
+    failed();
+  };
   process.on("unhandledRejection", onUnhandled);
   // The SDK takes a stack trace per promise and per resource (debugging aids the plan never reads);
   // formatting them through source maps was a third of a render. One unmapped frame is kept.
@@ -200,7 +207,7 @@ export async function render(opts: RenderOptions): Promise<Plan> {
         return {};
       }
     });
-    await settledRpcs();
+    await Promise.race([settledRpcs(), firstFailure]);
   } catch (e) {
     failures.unshift(e);
   } finally {

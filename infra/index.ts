@@ -26,12 +26,11 @@ const cluster = clusterPart(cfg, part("containers"));
 const { alerts, sentry } = alertingPart(cfg, part("monitoring"));
 const images = imagesPart(cfg, part("images"));
 // `own` is undefined in the preview tier: what it holds is the lender's, and not this stack's to back up or watch.
-const own = "lender" in network ? undefined : dataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data"));
-const data = "lender" in network ? sharedDataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data")) : own!;
-const { database, cache, vectorStore, dbBootstrap } = data;
+const own = "lender" in network ? undefined : { network, ...dataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data")) };
+const { database, cache, vectorStore, dbBootstrap } = "lender" in network ? sharedDataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data")) : own!;
 const app = containersPart(cfg, { network, cluster, images, database, cache, vectorStore, dbBootstrap, sentry }, part("containers"));
-const backup = own && !("lender" in network)
-  ? backupPart(cfg, { network, clusterArn: cluster.arn, images, database: own.database, vectorStore: own.vectorStore, sentry, alertTopicArn: alerts.topicArn }, part("backup"))
+const backup = own
+  ? backupPart(cfg, { network: own.network, clusterArn: cluster.arn, images, database: own.database, vectorStore: own.vectorStore, sentry, alertTopicArn: alerts.topicArn }, part("backup"))
   : undefined;
 
 const running = app.running;

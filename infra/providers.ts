@@ -18,9 +18,9 @@ export function partOptions(cfg: StackConfig, ready?: pulumi.Output<unknown>): (
     let provider = providers.get(part);
     if (!provider) {
       provider = new aws.Provider(`aws-${part}`, {
-        region: cfg.region as aws.Region,
+        region: ready ? ready.apply(() => cfg.region as aws.Region) : (cfg.region as aws.Region),
         defaultTags: { tags: { project: cfg.project, stack: cfg.stack, part, "managed-by": "pulumi" } },
-      }, ready ? { dependsOn: ready.apply(() => []) } : undefined);
+      });
       providers.set(part, provider);
     }
     return { providers: { aws: provider } };

@@ -121,7 +121,8 @@ describe("the preview tier: what a preview borrows from staging and what it owns
 
 describe("the preview tier's bad input", () => {
   // The program's refusal itself (one line, no AWS resource created) is shown through the real
-  // engine in test/engine/preview-stacks.test.ts: under jest, the SDK's uncaught-error path is jest's.
+  // engine in test/engine/preview-stacks.test.ts: under jest, the SDK's rejections reach jest's own
+  // handler, not the plan harness's.
   it("names every output a lender that is not (fully) deployed lacks, and what to do, in one line", () => {
     const partial: Record<string, unknown> = { ...staging.outputs, vpcId: "", albHttpsListenerArn: undefined };
     const missing = missingSharedOutputs(partial);

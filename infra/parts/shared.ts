@@ -27,6 +27,17 @@ export function missingSharedOutputs(outputs: Record<string, unknown>): string[]
   return SHARED_OUTPUTS.filter((k) => outputs[k] === undefined || outputs[k] === null || outputs[k] === "");
 }
 
+/**
+ * A RunError whose message stays as written: the SDK prefixes `error serializing property "x": `
+ * to the message of an error it meets in each input it serializes, on the same object (it
+ * reports an error object once). Every input that waits for the check meets this one error.
+ */
+export function oneLineError(message: string): pulumi.RunError {
+  const err = new pulumi.RunError(message);
+  Object.defineProperty(err, "message", { get: () => message, set: () => undefined, enumerable: false, configurable: false });
+  return err;
+}
+
 export interface SharedInfra {
   /** The lending stack as config names it. */
   stack: string;
@@ -42,14 +53,14 @@ export function sharedInfraPart(cfg: StackConfig): SharedInfra | undefined {
   if (!cfg.sharedInfraStack) return undefined;
   const ref = new pulumi.StackReference(`shared-infra-${cfg.sharedInfraStack}`, { name: cfg.sharedInfraStack });
   // One check over every output, unsecreted (the lender also exports secrets, which would taint it).
-  // It fails once, with one error that holds back every provider (infra/providers.ts): thrown into
-  // no resource's inputs, so the SDK reports it as it is, not wrapped once per property.
+  // Every value below and every provider (infra/providers.ts) waits for it, so a missing output
+  // fails the deployment before anything is created, with one error reported once (oneLineError).
   const complete = pulumi.unsecret(ref.outputs.apply((all) => {
     const missing = missingSharedOutputs(all);
-    if (missing.length > 0) throw new pulumi.RunError(missingOutputsMessage(cfg.stack, cfg.sharedInfraStack, missing));
+    if (missing.length > 0) throw oneLineError(missingOutputsMessage(cfg.stack, cfg.sharedInfraStack, missing));
     return true as const;
   }));
-  const checked = <T>(name: SharedOutputName) => ref.getOutput(name) as pulumi.Output<T>;
+  const checked = <T>(name: SharedOutputName) => pulumi.all([complete, ref.getOutput(name)]).apply(([, v]) => v as T);
   return {
     stack: cfg.sharedInfraStack,
     ready: complete,

@@ -31,15 +31,19 @@ describe("a preview stack on staging's infrastructure, through the Pulumi engine
     expect(res.status).not.toBe(0);
     const said = `${res.stdout}\n${res.stderr}`.split("\n").filter((l) => l.includes("preview tier: stack staging exports no"));
     expect(said.length).toBeGreaterThan(0);
-    // The engine repeats a program's error in its summary; the message itself is one line, unwrapped.
-    for (const line of said) expect(line.trim()).toMatch(/^(error: )?preview tier: stack staging exports no vpcId, privateSubnetIds, .*, so preview cannot borrow its infrastructure: deploy staging first \(pulumi up --stack staging\), or set sharedInfraStack to "" to build everything$/);
+    // The engine shows a program's error in its progress line and again in its summary; the message
+    // itself is one line, as written (not wrapped once per input that waited for the check).
+    for (const line of said) {
+      expect(line).toMatch(/(^|\s)(error: )?preview tier: stack staging exports no vpcId, privateSubnetIds, .*, so preview cannot borrow its infrastructure: deploy staging first \(pulumi up --stack staging\), or set sharedInfraStack to "" to build everything$/);
+      expect(line).not.toMatch(/error serializing/);
+    }
     expect(await awsResources("preview")).toEqual([]);
   });
 
   it("deploys staging, which exports what previews borrow", async () => {
     expect(outcome(await ws.pulumi(up("staging")))).toEqual({ status: 0 });
     const outputs = JSON.parse((await ws.must(["stack", "output", "--json", "--stack", "staging"])).stdout);
-    expect(outputs.albHttpsListenerArn).toMatch(/^arn:aws:elasticloadbalancing:/);
+    expect(outputs.albHttpsListenerArn).toMatch(/^arn:aws:/);
   });
 
   it("creates the preview with the policy pack, with exactly the plan's resources", async () => {

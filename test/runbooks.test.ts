@@ -25,7 +25,8 @@ describe.each(["staging", "prod", "preview"])("alarms of %s", (stack) => {
 
   it("every alarm's description ends with a link to a runbook file that exists and has the three sections", () => {
     const alarms = alarmsOf(plan);
-    expect(alarms.length).toBeGreaterThan(15);
+    // A preview-tier stack watches only what it owns (its API and target group): its data stores are staging's.
+    expect(alarms.length).toBeGreaterThan(stack === "preview" ? 5 : 15);
     const missing: string[] = [];
     for (const a of alarms) {
       const m = LINK.exec(String(a.inputs.alarmDescription));

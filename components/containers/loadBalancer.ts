@@ -12,7 +12,7 @@ export interface LoadBalancerArgs {
   namePrefix: string;
   vpcId: pulumi.Input<string>;
   /** Public subnets (one per AZ) the load balancer listens in. */
-  publicSubnetIds: pulumi.Input<string>[];
+  publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** The network's ALB security group (443 and 80 from the internet). */
   albSecurityGroupId: pulumi.Input<string>;
   /** Security group of the targets: it gets the one ingress rule, target port from the ALB group. */

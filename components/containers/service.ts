@@ -48,7 +48,7 @@ export interface ServiceArgs {
    */
   singleConsumer?: boolean;
   /** Private subnets the tasks run in (never a public IP). */
-  subnetIds: pulumi.Input<string>[];
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   securityGroupIds: pulumi.Input<string>[];
   /** Plain settings only: a secret here would be readable by anyone who can describe the task. */
   environment: Record<string, pulumi.Input<string>>;

@@ -53,7 +53,7 @@ export interface DbBootstrapArgs {
   /** Shared ECS cluster. */
   clusterArn: pulumi.Input<string>;
   /** Private subnets; the task gets no public IP. */
-  subnetIds: pulumi.Input<string>[];
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** The jobs security group (must be allowed into the database's group on its port). */
   securityGroupId: pulumi.Input<string>;
   /** Days the task's log group keeps its logs. */
@@ -70,6 +70,12 @@ export interface DbBootstrapArgs {
   rerunTriggers?: pulumi.Input<string>[];
   /** Seconds `pulumi up` waits for the task before stopping it and failing. */
   timeoutSeconds: number;
+  /**
+   * A tenant on a shared instance (the preview tier): db-init's roles get these names instead
+   * of its defaults (DB_OWNER_ROLE, ...), and destroying this component runs db-init `--drop`,
+   * which removes the database and exactly these roles (each must carry DB_TENANT in its name).
+   */
+  tenant?: { name: string; roles: { owner: string; app: string; backup: string; readonly: string } };
 }
 
 /**
@@ -116,6 +122,11 @@ export class DbBootstrap extends pulumi.ComponentResource {
         PGSSLROOTCERT: RDS_CA_BUNDLE,
         APP_DB_NAME: db.name,
         ...(args.extensions.length > 0 ? { DB_EXTENSIONS: args.extensions.join(",") } : {}),
+        ...(args.tenant ? {
+          DB_TENANT: args.tenant.name,
+          DB_OWNER_ROLE: args.tenant.roles.owner, DB_APP_ROLE: args.tenant.roles.app,
+          DB_BACKUP_ROLE: args.tenant.roles.backup, DB_READONLY_ROLE: args.tenant.roles.readonly,
+        } : {}),
       },
       // readonly is a NOLOGIN group in db-init: it has no password to set (see its README).
       secrets: {
@@ -127,14 +138,17 @@ export class DbBootstrap extends pulumi.ComponentResource {
       logRetentionDays: args.logRetentionDays,
     }, child);
 
+    // A tenant's database and roles go with its stack: the same task, told to drop (jobs/db-init --drop).
+    const drop = { containerOverrides: [{ name: "db-init", command: ["--drop"] }] };
     this.done = new command.local.Command(`${name}-run`, {
       interpreter: ["/bin/sh", "-c"],
       create: RUN_TASK_COMMAND,
+      ...(args.tenant ? { delete: `export OVERRIDES='${JSON.stringify(drop)}' STARTED_BY=pulumi-destroy\n${RUN_TASK_COMMAND}` } : {}),
       environment: {
         CLUSTER: args.clusterArn,
         TASK_DEFINITION: this.task.taskDefinitionArn,
         CONTAINER: this.task.containerName,
-        SUBNETS: pulumi.all(args.subnetIds).apply((ids) => ids.join(",")),
+        SUBNETS: pulumi.output(args.subnetIds).apply((ids) => ids.join(",")),
         SECURITY_GROUPS: args.securityGroupId,
         LOG_GROUP: this.task.logGroupName,
         LOG_STREAM_PREFIX: this.task.logStreamPrefix,

@@ -52,11 +52,30 @@ export function crossKeyIssues(v: Record<string, any>): ConfigIssue[] {
   if (v.budgetMonthlyUsd > 0 && (v.budgetAlertEmails ?? []).length === 0) {
     issues.push({ key: "budgetAlertEmails", value: "[]", problem: `required when budgetMonthlyUsd is set (${v.budgetMonthlyUsd}): a budget nobody hears about alerts no one` });
   }
+  issues.push(...previewTierIssues(v));
   const stripeLive = /^(sk|rk)_live_/.test(v.stripeApiKey);
   if (v.tier === "production" && !stripeLive) {
     issues.push({ key: "stripeApiKey", value: "[secret]", problem: "a production stack needs a live key (sk_live_/rk_live_), not a test key" });
   } else if (v.tier !== "production" && stripeLive) {
     issues.push({ key: "stripeApiKey", value: "[secret]", problem: `a ${v.tier} stack must use a test key (sk_test_/rk_test_): live keys belong to production only` });
+  }
+  return issues;
+}
+
+/** The preview tier borrows a long-lived stack's infrastructure: only a preview may, with a host for its API and no bots. */
+function previewTierIssues(v: Record<string, any>): ConfigIssue[] {
+  if (!v.sharedInfraStack) return [];
+  const issues: ConfigIssue[] = [];
+  if (v.tier !== "preview") {
+    issues.push({ key: "sharedInfraStack", value: v.sharedInfraStack, problem: `only a preview stack may borrow another stack's infrastructure (tier is ${v.tier}); set it to "" here` });
+  }
+  if (!v.previewDomain) {
+    issues.push({ key: "previewDomain", value: "", problem: "required with sharedInfraStack: the API's host on the shared load balancer is <stack>.<previewDomain>" });
+  }
+  for (const bot of ["telegramBot", "discordBot"]) {
+    if (v[`${bot}Enabled`]) {
+      issues.push({ key: `${bot}Enabled`, value: "true", problem: "must be false with sharedInfraStack: the bot would poll with the shared stack's token and steal its updates" });
+    }
   }
   return issues;
 }

@@ -3,16 +3,14 @@ import { AppSecrets } from "../../components/containers/appSecrets";
 import { Cluster } from "../../components/containers/cluster";
 import { LoadBalancer } from "../../components/containers/loadBalancer";
 import { parsePathRateLimits, Waf } from "../../components/containers/waf";
-import { Cache } from "../../components/data/cache";
-import { Database } from "../../components/data/database";
+import { HostRoute } from "../../components/containers/hostRoute";
 import { DbBootstrap } from "../../components/data/dbBootstrap";
-import { VectorStore } from "../../components/data/vectorStore";
 import { Images } from "../../components/images/images";
 import { Sentry } from "../../components/monitoring/sentry";
-import { Network } from "../../components/network/network";
 import type { AppStackBootstrap } from "../../bootstrap/contract";
 import { StackConfig } from "../config";
-import { appServices } from "./services";
+import { appServices, ServiceStores } from "./services";
+import { NetworkView, SharedNetwork } from "./sharedNetwork";
 
 export const API_PORT = 8000;
 
@@ -20,21 +18,21 @@ export function clusterPart(cfg: StackConfig, opts: pulumi.ComponentResourceOpti
   return new Cluster("ecs", { namePrefix: cfg.namePrefix }, opts);
 }
 
-export interface ContainersInputs {
-  network: Network;
+export interface ContainersInputs extends ServiceStores {
+  /** The stack's own network (components/network) or a lender's (preview tier). */
+  network: NetworkView | SharedNetwork;
   cluster: Cluster;
   images: Images;
-  database: Database;
-  cache: Cache;
-  vectorStore: VectorStore;
   dbBootstrap: DbBootstrap;
   sentry: Sentry;
   bootstrap: pulumi.Output<AppStackBootstrap>;
 }
 
-/** The app secrets, the API's load balancer and WAF, then the services that use them all. */
+/** The app secrets, the API's load balancer and WAF (or a host route on a lender's), then the services that use them all. */
 export function containersPart(cfg: StackConfig, inputs: ContainersInputs, opts: pulumi.ComponentResourceOptions) {
   const { network } = inputs;
+  // Preview tier: the API goes behind the lender's HTTPS listener instead of a load balancer of its own.
+  const shared = "lender" in network ? network.lender : undefined;
   const appSecrets = new AppSecrets("app-secrets", {
     namePrefix: cfg.namePrefix,
     // Only what a running service reads: a disabled bot's token is not stored.
@@ -45,10 +43,28 @@ export function containersPart(cfg: StackConfig, inputs: ContainersInputs, opts:
       ...(cfg.telegramBotEnabled ? { telegramBotToken: cfg.secrets.telegramBotToken } : {}),
       ...(cfg.discordBotEnabled ? { discordBotToken: cfg.secrets.discordBotToken } : {}),
     },
-    // Unprotected (pr-<n>) stacks delete at once: a re-created stack reuses the same names at once.
+    // Unprotected (preview) secrets go at once: a destroyed stack can be created again straight away.
     recoveryWindowInDays: cfg.protectStatefulResources ? 30 : 0,
     protect: cfg.protectStatefulResources,
   }, opts);
+  if (shared) {
+    const route = new HostRoute("api", {
+      namePrefix: cfg.namePrefix,
+      vpcId: network.vpcId,
+      listenerArn: shared.get("albHttpsListenerArn"),
+      albArnSuffix: shared.get("albArnSuffix"),
+      host: `${cfg.stack}.${cfg.previewDomain}`,
+      targetPort: API_PORT,
+      healthCheckPath: "/api/health",
+      deregistrationDelaySeconds: cfg.albDeregistrationDelaySeconds,
+    }, opts);
+    const services = appServices(cfg, { ...inputs, appSecrets, loadBalancer: route, apiPort: API_PORT }, { ...opts, dependsOn: [inputs.dbBootstrap.done] });
+    return {
+      appSecrets, route, loadBalancer: undefined, waf: undefined, apiUrl: pulumi.output(route.url), apiDomainName: pulumi.output(route.url.replace(/^https:\/\//, "")),
+      wafLogGroupName: shared.get("wafLogGroupName"), ...services,
+    };
+  }
+  if (!network.albSecurityGroupId) throw new Error("containers: a load balancer of the stack's own needs the network's ALB security group");
   const loadBalancer = new LoadBalancer("api", {
     namePrefix: cfg.namePrefix,
     vpcId: network.vpcId,
@@ -77,5 +93,10 @@ export function containersPart(cfg: StackConfig, inputs: ContainersInputs, opts:
     logRetentionDays: cfg.appLogRetentionDays,
   }, opts);
   const services = appServices(cfg, { ...inputs, appSecrets, loadBalancer, apiPort: API_PORT }, { ...opts, dependsOn: [inputs.dbBootstrap.done] });
-  return { appSecrets, loadBalancer, waf, ...services };
+  return {
+    appSecrets, route: loadBalancer, loadBalancer, waf,
+    // The certificate's name, not the ALB's: the alias record resolves it (issue 15).
+    apiUrl: pulumi.interpolate`https://${loadBalancer.domainName}`, apiDomainName: loadBalancer.domainName,
+    wafLogGroupName: waf.logGroupName, ...services,
+  };
 }

@@ -1,28 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppSecrets } from "../../components/containers/appSecrets";
 import { Cluster } from "../../components/containers/cluster";
-import { LoadBalancer } from "../../components/containers/loadBalancer";
 import { Service, SINGLE_CONSUMER_TASKS } from "../../components/containers/service";
-import { Cache } from "../../components/data/cache";
-import { Database } from "../../components/data/database";
-import { VectorStore } from "../../components/data/vectorStore";
 import { Images } from "../../components/images/images";
 import { alarmName, DEPLOYMENT_ALARM_IDS } from "../../components/monitoring/alarms";
 import { Sentry } from "../../components/monitoring/sentry";
-import { Network } from "../../components/network/network";
 import { ContainerSecret } from "../../components/shared/containerSecret";
 import { StackConfig } from "../config";
 
-export interface ServicesInputs {
-  network: Network;
+type Arn = pulumi.Output<string>;
+
+/** What the services read of the data stores: the stack's own (Database, Cache, VectorStore) or a lender's (infra/parts/sharedData.ts). */
+export interface ServiceStores {
+  database: { appSecretArn: Arn; appSecretVersionId: Arn; kmsKeyArn: Arn };
+  /** A lender's secrets carry no version id here: their tasks read the current version. */
+  cache: { urlSecretArn: Arn; urlSecretVersionId?: Arn; keyPrefix?: string };
+  vectorStore: { url: Arn; tokenSecretArn: Arn; tokenSecretVersionId?: Arn; database?: string };
+}
+
+export interface ServicesInputs extends ServiceStores {
+  network: { privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>; appSecurityGroupId: Arn };
   cluster: Cluster;
   images: Images;
-  database: Database;
-  cache: Cache;
-  vectorStore: VectorStore;
   sentry: Sentry;
   appSecrets: AppSecrets;
-  loadBalancer: LoadBalancer;
+  /** The API's target group and the load balancer it hangs off (its own or the lender's). */
+  loadBalancer: { targetGroupArn: Arn; albArnSuffix: Arn; targetGroupArnSuffix: Arn };
   apiPort: number;
 }
 
@@ -31,8 +34,7 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
   const { network, cluster, images, database, cache, vectorStore, sentry, appSecrets, loadBalancer, apiPort } = inputs;
   // Secrets each container reads (ECS `secrets`); data-tier secrets are encrypted with the data key.
   // Each is pinned to its current version, so a rotated value rolls exactly the services reading it.
-  type Arn = typeof database.appSecretArn;
-  const fromData = (secretArn: Arn, versionId: Arn, jsonKey?: string): ContainerSecret => ({ secretArn, versionId, jsonKey, kmsKeyArn: database.kmsKeyArn });
+  const fromData = (secretArn: Arn, versionId: Arn | undefined, jsonKey?: string): ContainerSecret => ({ secretArn, versionId, jsonKey, kmsKeyArn: database.kmsKeyArn });
   const dataSecrets = {
     DATABASE_URL: fromData(database.appSecretArn, database.appSecretVersionId, "url"),
     REDIS_URL: fromData(cache.urlSecretArn, cache.urlSecretVersionId),
@@ -45,6 +47,9 @@ export function appServices(cfg: StackConfig, inputs: ServicesInputs, opts: pulu
     SENTRY_ENVIRONMENT: cfg.stack,
     CHROMA_URL: vectorStore.url,
     LLM_CACHE_TTL_SECONDS: String(cfg.cacheDefaultTtlSeconds),
+    // On a lender's stores (preview tier): this stack's Redis key prefix and Chroma database.
+    ...(cache.keyPrefix ? { REDIS_PREFIX: cache.keyPrefix } : {}),
+    ...(vectorStore.database ? { CHROMA_DATABASE: vectorStore.database } : {}),
   };
   const base = {
     namePrefix: cfg.namePrefix,

@@ -56,7 +56,7 @@ export async function bootstrap(cfg: DbInitConfig, dryRun: boolean): Promise<Rep
 
 const LOCK_WAIT = "60s";
 
-async function clusterLock(cfg: DbInitConfig): Promise<Client> {
+export async function clusterLock(cfg: DbInitConfig): Promise<Client> {
   const m = await connect(cfg, MAINTENANCE_DB);
   try {
     await m.query(`SET lock_timeout = '${LOCK_WAIT}'`);

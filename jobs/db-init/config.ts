@@ -22,6 +22,11 @@ export interface DbInitConfig {
   backupPassword: string;
   extensions: string[];
   schemaFile: string;
+  /**
+   * A tenant on a shared instance (preview stacks: `pr_<n>`): the database's and every role's name
+   * carry it, and only a run with a tenant may `--drop`. Unset for a stack's own database.
+   */
+  tenant?: string;
   /** Lines to print on stderr before running (non-fatal contract problems). */
   warnings: string[];
 }
@@ -111,6 +116,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): DbInitConfig {
     .filter((e) => e !== "");
   for (const e of extensions) if (!EXTENSION.test(e)) bad.push(`DB_EXTENSIONS entry "${e}" (extension name: [a-z_][a-z0-9_-]*)`);
 
+  const tenant = env.DB_TENANT || undefined;
+  if (tenant !== undefined) {
+    if (!/^[a-z][a-z0-9_]{2,39}$/.test(tenant)) bad.push(`DB_TENANT=${tenant} (lowercase identifier of 3 to 40 characters, e.g. pr_123)`);
+    else {
+      const token = new RegExp(`(^|_)${tenant}(_|$)`);
+      for (const [name, value] of [["APP_DB_NAME", appDb], ...Object.entries(roles).map(([k, v]) => [`DB_${k.toUpperCase()}_ROLE`, v])]) {
+        if (value && !token.test(value)) bad.push(`${name}=${value} (with DB_TENANT=${tenant} every name must carry the tenant, e.g. chatbot_${tenant}, ${tenant}_app)`);
+      }
+    }
+  }
+
   const schemaFile = path.resolve(opt("SCHEMA_FILE", path.join(__dirname, "schema.sql")));
 
   const problems = [...(missing.length ? [`missing env ${missing.join(", ")}`] : []), ...(bad.length ? [`invalid ${bad.join("; ")}`] : [])];
@@ -118,6 +134,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): DbInitConfig {
 
   return {
     host, port, masterUser, masterPassword, sslMode, sslRootCert, appDb, roles,
-    appPassword, backupPassword, extensions: [...new Set(extensions)], schemaFile, warnings,
+    appPassword, backupPassword, extensions: [...new Set(extensions)], schemaFile, tenant, warnings,
   };
 }

@@ -194,6 +194,15 @@ describe("pr-stack.yml", () => {
     expect(w().jobs.destroy.if).toContain("github.event.action == 'closed'");
     expect(runs(w().jobs.destroy)).toMatch(/^npm run preview-stack -- destroy "\$PR_NUMBER"$/m);
   });
+  it("posts the comment preview-stack wrote (plan summary, estimate, URL, time-to-live), and says so when the up failed", () => {
+    const up = w().jobs.up;
+    const [posted, failed] = usesOf(up, "marocchino/sticky-pull-request-comment");
+    expect(posted.if).toBe("steps.stack.outputs.comment-file != ''");
+    expect(posted.with).toEqual({ header: "pr-stack", path: "${{ steps.stack.outputs.comment-file }}" });
+    expect(failed.if).toBe("failure()");
+    expect(String(failed.with?.message)).toContain("A stack that failed to create was destroyed");
+    expect(up.steps.findIndex((s) => s === posted)).toBeGreaterThan(up.steps.findIndex((s) => s.id === "stack"));
+  });
 });
 
 describe("deploy.yml", () => {

@@ -19,9 +19,14 @@ export async function planFor(stack: string, opts: Omit<RenderPlanOptions, "stac
   const cached = process.env.TEST_PLAN_CACHE && path.join(process.env.TEST_PLAN_CACHE, `${stack}.json`);
   const given = Object.values(opts).filter((v) => v !== undefined);
   if (cached && given.length === 0 && fs.existsSync(cached)) return JSON.parse(fs.readFileSync(cached, "utf8"));
+  // A preview-tier stack borrows its lender's outputs: render the lender first, on its own registry.
+  const { lenderOf, lenderReferencesFrom } = require(path.join(ROOT, "tools/plan/render")) as typeof import("../../tools/plan/render");
+  const { loadStackConfig } = require(path.join(ROOT, "tools/plan/stackConfig")) as typeof import("../../tools/plan/stackConfig");
+  const lender = opts.stackReferences || opts.lenderReferences ? undefined : lenderOf(loadStackConfig(stack, opts));
+  const lenderReferences = lender ? lenderReferencesFrom(lender.ref, (await planFor(lender.stack)).plan) : opts.lenderReferences;
   jest.resetModules();
   const { renderStack } = require(path.join(ROOT, "tools/plan/render")) as typeof import("../../tools/plan/render");
-  return renderStack({ ...opts, stack, load: () => require(path.join(ROOT, "infra")) });
+  return renderStack({ ...opts, lenderReferences, stack, load: () => require(path.join(ROOT, "infra")) });
 }
 
 /** All resources of a type (e.g. "aws:ec2/subnet:Subnet"). */

@@ -5,6 +5,9 @@ import { unknown } from "./args";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
+/** `pr-<n>`: a pull request's preview stack (tools/preview-stack), rendered from Pulumi.preview.yaml. */
+export const PR_STACK = /^pr-[1-9][0-9]*$/;
+
 export function knownStacks(root = ROOT): string[] {
   return fs
     .readdirSync(root)
@@ -16,6 +19,8 @@ export function knownStacks(root = ROOT): string[] {
 /** Throws a UsageError naming the nearest stack when Pulumi.<stack>.yaml does not exist. */
 export function requireStack(stack: string, root = ROOT): string {
   const stacks = knownStacks(root);
+  // A PR's stack renders from the template every pr-<n> stack is created from.
+  if (PR_STACK.test(stack) && stacks.includes("preview")) return stack;
   if (!stacks.includes(stack)) throw unknown("stack", stack, stacks);
   return stack;
 }

@@ -12,7 +12,7 @@ export const README_END = "<!-- config-reference:end -->";
 
 const GROUP_TITLES: Record<keyof typeof keyGroups, string> = {
   general: "General", bootstrap: "Bootstrap stack, DNS and TLS", network: "Network", data: "Data tier", app: "Containers and load balancer",
-  backup: "Backups", monitoring: "Monitoring", operations: "Operations", secrets: "Secrets (set with `pulumi config set --secret`)",
+  backup: "Backups", monitoring: "Monitoring", operations: "Operations", preview: "Preview tier", secrets: "Secrets (set with `pulumi config set --secret`)",
 };
 
 function declaration(spec: KeySpec): Record<string, unknown> {

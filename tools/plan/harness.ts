@@ -32,6 +32,8 @@ export interface RenderOptions {
   load: () => Record<string, unknown>;
   /** Outputs of stacks the program reads with a StackReference, by stack name. */
   stackReferences?: Record<string, Record<string, unknown>>;
+  /** Which of a referenced stack's outputs are secret; unlisted stacks: all of them. */
+  stackReferenceSecrets?: Record<string, string[]>;
 }
 
 /** Replaces secrets by "[secret]", resource references by their URN, and drops unknowns. */
@@ -97,7 +99,7 @@ export async function render(opts: RenderOptions): Promise<Plan> {
           const outputs = refs[name];
           if (!outputs) throw new Error(`plan: no outputs mocked for stack reference "${name}"`);
           // The bootstrap stack exports no secret (ARNs, URLs): its outputs stay plain, as in the engine.
-          return { id: name, state: { name, outputs, secretOutputNames: Object.keys(outputs).filter((k) => k !== APP_STACKS_OUTPUT) } };
+          return { id: name, state: { name, outputs, secretOutputNames: opts.stackReferenceSecrets?.[name] ?? Object.keys(outputs).filter((k) => k !== APP_STACKS_OUTPUT) } };
         }
         return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, opts.stack) };
       },
@@ -192,7 +194,11 @@ export async function render(opts: RenderOptions): Promise<Plan> {
 
   // An error thrown in the program or in an apply fails a real `pulumi up`; here it surfaces as an
   // unhandled rejection, which must fail the render rather than crash the process.
-  const onUnhandled = (e: unknown) => failures.push(e);
+  // As the CLI's Node.js runtime does, the first uncaught error ends the program: registrations
+  // still waiting on what failed (e.g. a provider held back by it) never complete.
+  const onUnhandled = (e: unknown) => {
+    failures.push(e);
+  };
   process.on("unhandledRejection", onUnhandled);
   // The SDK takes a stack trace per promise and per resource (debugging aids the plan never reads);
   // formatting them through source maps was a third of a render. One unmapped frame is kept.

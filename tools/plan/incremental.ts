@@ -12,7 +12,7 @@
  */
 import { render } from "./harness";
 import { canonical, ComponentCall, loadTracedProgram, MemoSession } from "./componentMemo";
-import { localStackReferences, RenderedStack } from "./render";
+import { localStackReferences, RenderedStack, sharedInfraReference } from "./render";
 import { LoadedStackConfig, loadStackConfig } from "./stackConfig";
 import type { StackRenderer } from "./diff";
 import { Plan, PlanResource } from "./types";
@@ -35,9 +35,10 @@ export interface IncrementalStats {
 }
 
 async function renderTraced(config: LoadedStackConfig, s: MemoSession): Promise<Plan> {
+  const lender = await sharedInfraReference(config);
   return render({
     project: config.project, stack: config.stack, config: config.config, secretKeys: config.secretKeys,
-    load: () => loadTracedProgram(s), stackReferences: localStackReferences(config),
+    load: () => loadTracedProgram(s), stackReferences: { ...localStackReferences(config), ...lender.outputs }, stackReferenceSecrets: lender.secrets,
   });
 }
 

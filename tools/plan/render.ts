@@ -14,6 +14,25 @@ export interface RenderPlanOptions extends StackConfigFiles {
   load?: () => Record<string, unknown>;
   /** Outputs of referenced stacks; by default computed from their local stack files. */
   stackReferences?: Record<string, Record<string, unknown>>;
+  /** The lender's outputs (sharedInfraStack), e.g. from an already rendered plan; by default rendered here. */
+  lenderReferences?: LenderReferences;
+}
+
+export interface LenderReferences {
+  outputs: Record<string, Record<string, unknown>>;
+  secrets: Record<string, string[]>;
+}
+
+/** What a borrower reads of its lender, from the lender's plan: its outputs, the secret ones marked. */
+export function lenderReferencesFrom(ref: string, plan: Plan): LenderReferences {
+  const secrets = Object.keys(plan.outputs).filter((k) => JSON.stringify(plan.outputs[k]).includes("[secret]"));
+  return { outputs: { [ref]: plan.outputs }, secrets: { [ref]: secrets } };
+}
+
+/** The stack named by a config's sharedInfraStack, and the local stack it renders from. */
+export function lenderOf(cfg: LoadedStackConfig): { ref: string; stack: string } | undefined {
+  const ref = cfg.config[`${cfg.project}:sharedInfraStack`];
+  return ref ? { ref, stack: ref.split("/").pop()! } : undefined;
 }
 
 export interface RenderedStack {
@@ -52,9 +71,21 @@ export function localStackReferences(cfg: LoadedStackConfig): Record<string, Rec
   return { ...refs, [ref]: { [FINGERPRINTS_OUTPUT]: prints } };
 }
 
+/**
+ * The stack named by sharedInfraStack (preview tier) is rendered from its own stack file first:
+ * offline, the preview borrows exactly the outputs the lender's plan exports (secret ones stay secret).
+ */
+export async function sharedInfraReference(cfg: LoadedStackConfig): Promise<LenderReferences> {
+  const lender = lenderOf(cfg);
+  if (!lender) return { outputs: {}, secrets: {} };
+  if (!fs.existsSync(stackFile(lender.stack))) throw new Error(`plan: ${cfg.stack} borrows the infrastructure of ${lender.ref}, but Pulumi.${lender.stack}.yaml does not exist`);
+  return lenderReferencesFrom(lender.ref, (await renderStack({ stack: lender.stack })).plan);
+}
+
 export async function renderStack(opts: RenderPlanOptions): Promise<RenderedStack> {
   const project = PROJECTS[opts.project ?? "app"];
   const config = loadStackConfig(opts.stack, { ...opts, projectDir: opts.projectDir ?? project.dir });
+  const lender = opts.stackReferences ? { outputs: {}, secrets: {} } : opts.lenderReferences ?? await sharedInfraReference(config);
   const plan = await render({
     project: config.project,
     stack: opts.stack,
@@ -62,7 +93,8 @@ export async function renderStack(opts: RenderPlanOptions): Promise<RenderedStac
     secretKeys: config.secretKeys,
     load: opts.load ?? (() => freshProgram(project.entry)),
     // Given references replace the local ones of the same name; the others stay.
-    stackReferences: { ...localStackReferences(config), ...opts.stackReferences },
+    stackReferences: { ...localStackReferences(config), ...lender.outputs, ...opts.stackReferences },
+    stackReferenceSecrets: lender.secrets,
   });
   return { plan, config };
 }

@@ -56,8 +56,9 @@ function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** A pr-<n> stack has no file of its own: tools/preview-stack creates it from Pulumi.preview.yaml. */
 export function stackFile(stack: string, projectDir = ROOT): string {
-  return path.join(projectDir, `Pulumi.${stack}.yaml`);
+  return path.join(projectDir, `Pulumi.${/^pr-[1-9][0-9]*$/.test(stack) ? "preview" : stack}.yaml`);
 }
 
 export function loadStackConfig(stack: string, files: StackConfigFiles = {}): LoadedStackConfig {

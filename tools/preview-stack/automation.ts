@@ -20,6 +20,8 @@ export interface UpOptions {
 export interface PreviewBackend {
   /** Decrypted config of an existing stack (`pulumi config --show-secrets --json`). */
   readConfig(stack: string): Promise<ConfigMap>;
+  /** Plain outputs of a stack (secret ones as "[secret]"), or null when the stack does not exist. */
+  readOutputs(stack: string): Promise<Record<string, unknown> | null>;
   /** Tags of a stack, or null when the stack does not exist. */
   readTags(stack: string): Promise<Record<string, string> | null>;
   /** Create or select the stack, replace its config, set its tags, `pulumi up`. Returns the outputs. */
@@ -48,6 +50,12 @@ export async function connect(workDir: string): Promise<PreviewBackend> {
 
   return {
     readConfig: (stack) => ws.getAllConfig(stack),
+
+    async readOutputs(stack) {
+      if (!(await exists(stack))) return null;
+      const outputs = await ws.stackOutputs(stack);
+      return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? "[secret]" : o.value]));
+    },
 
     async readTags(stack) {
       if (!(await exists(stack))) return null;

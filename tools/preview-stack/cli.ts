@@ -6,6 +6,7 @@
  * 2 bad invocation (nothing was called).
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { EXIT, failureLine } from "../cli/args";
@@ -14,6 +15,8 @@ import { parseArgs, USAGE } from "./args";
 import { printReport } from "../preflight/cli";
 import { preflight } from "../preflight/preflight";
 import { connect as realConnect, PreviewBackend } from "./automation";
+import { PlanFacts, planFacts as realPlanFacts, previewComment } from "./comment";
+import { checkPreviewTier, destroyPreview, upPreview } from "./lifecycle";
 import {
   CLI_MISSING_MESSAGE,
   decideSweep,
@@ -41,6 +44,8 @@ export interface CliDeps {
    * account's quotas would not fit it, a name is taken). Absent, no preflight runs.
    */
   preflight?: (stack: string, out: (line: string) => void) => Promise<boolean>;
+  /** The offline plan's facts for the PR comment (default: render pr-<n> here, as `npm run plan`). */
+  planFacts?: (stack: string) => Promise<PlanFacts>;
 }
 
 /** The real preflight, in this process: the preview template's plan against the account. */
@@ -101,28 +106,38 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
       const sourceConfig = keys.some((k) => !settings.suppliedKeys.includes(k)) ? await backend.readConfig(SOURCE_STACK) : {};
       const derived = derivePreviewConfig({ template, sourceConfig, secretKeys: keys, suppliedByEnvironments: settings.suppliedKeys });
       for (const n of [...settings.notes, ...derived.notes]) deps.err(`preview-stack: note: ${n}\n`);
-      const tags = previewTags(cmd.pr, deps.now(), cmd.ttlHours, (await backend.readTags(stack)) ?? {});
+      // Refusals come before any change: not the preview tier, or a lender that is not deployed.
+      await checkPreviewTier(backend, stack, derived.config);
+      const facts = await (deps.planFacts ?? realPlanFacts)(stack);
+      const existingTags = await backend.readTags(stack);
+      const now = deps.now();
+      const tags = previewTags(cmd.pr, now, cmd.ttlHours, existingTags ?? {});
       deps.err(
         `preview-stack: ${stack}: ${Object.keys(derived.config).length} config keys, ` +
           `${derived.copiedSecrets.length} secrets copied from ${SOURCE_STACK}` +
           `${settings.environments.length ? `, ESC environments ${settings.environments.join(", ")}` : ""}, time-to-live ${cmd.ttlHours} h\n`,
       );
-      const outputs = await backend.up(stack, derived.config, tags, {
+      const outputs = await upPreview(backend, stack, derived.config, tags, {
         policyPacks: cmd.policyPacks,
         policyPackConfigs: cmd.policyPackConfigs,
         onOutput: stream,
         environments: settings.environments,
         secretsProvider: settings.secretsProvider,
+        existed: existingTags !== null,
       });
       const apiUrl = typeof outputs.apiUrl === "string" ? outputs.apiUrl : undefined;
       deps.out(`preview-stack: ${stack} is up${apiUrl ? ` at ${apiUrl}` : ""}\n`);
-      if (deps.githubOutput) fs.appendFileSync(deps.githubOutput, `stack=${stack}\n${apiUrl ? `api-url=${apiUrl}\n` : ""}`);
+      const comment = previewComment({ stack, url: apiUrl, ttlHours: cmd.ttlHours, expiresAt: new Date(now.getTime() + cmd.ttlHours * 3_600_000), facts });
+      const commentFile = path.join(fs.mkdtempSync(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "preview-comment-")), `${stack}.md`);
+      fs.writeFileSync(commentFile, comment);
+      deps.out(`preview-stack: PR comment written to ${commentFile}\n`);
+      if (deps.githubOutput) fs.appendFileSync(deps.githubOutput, `stack=${stack}\n${apiUrl ? `api-url=${apiUrl}\n` : ""}comment-file=${commentFile}\n`);
       return 0;
     }
 
     if (cmd.kind === "destroy") {
       const stack = stackNameFor(cmd.pr);
-      const existed = await backend.destroy(stack, stream);
+      const existed = await destroyPreview(backend, stack, stream);
       deps.out(existed ? `preview-stack: ${stack} destroyed and removed\n` : `preview-stack: ${stack} does not exist; nothing to do\n`);
       return 0;
     }
@@ -140,7 +155,7 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
       if (!d.expired || cmd.dryRun) continue;
       bar.step(`destroy ${d.name}`);
       try {
-        await backend.destroy(d.name, stream);
+        await destroyPreview(backend, d.name, stream);
       } catch (e) {
         if (isCliMissing(e)) throw e;
         failed++;

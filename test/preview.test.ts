@@ -81,10 +81,10 @@ describe("the preview tier: what a preview borrows from staging and what it owns
   it("puts its API behind staging's HTTPS listener with a host rule pr-<n>.<previewDomain> and a target group of its own", () => {
     const rule = one(preview, "aws:lb/listenerRule:ListenerRule");
     expect(rule.inputs.listenerArn).toBe(staging.outputs.albHttpsListenerArn);
-    expect(rule.inputs.conditions).toEqual([{ hostHeader: { values: ["preview.staging.chatbot.example"] } }]);
+    expect(rule.inputs.conditions).toEqual([{ hostHeader: { values: ["preview.staging.chatbot.example.com"] } }]);
     const tg = one(preview, "aws:lb/targetGroup:TargetGroup");
     expect(tg.inputs).toMatchObject({ name: "chatbot-preview-api", vpcId: staging.outputs.vpcId, targetType: "ip" });
-    expect(preview.outputs.apiUrl).toBe("https://preview.staging.chatbot.example");
+    expect(preview.outputs.apiUrl).toBe("https://preview.staging.chatbot.example.com");
     const svc = one(preview, "aws:ecs/service:Service");
     expect((svc.inputs.networkConfiguration as { subnets: string[] }).subnets).toEqual(staging.outputs.privateSubnetIds);
   });

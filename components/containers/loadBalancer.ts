@@ -103,6 +103,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
     }, child);
     if (args.wildcardCertificateArn) {
       new aws.lb.ListenerCertificate(`${name}-https-wildcard`, { listenerArn: https.arn, certificateArn: args.wildcardCertificateArn }, child);
+      // pr-<n>.<domainName>: previews' host rules on this listener (infra/parts/containers.ts) answer under it.
+      new aws.route53.Record(`${name}-wildcard-alias`, {
+        zoneId: args.hostedZoneId, name: `*.${args.domainName}`, type: "A",
+        aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false }],
+      }, child);
     }
     // An alias (no TTL, no charge) follows the ALB's addresses as they change; the health of the
     // target is not evaluated: there is one load balancer, nothing to fail over to.

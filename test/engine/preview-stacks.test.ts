@@ -83,11 +83,11 @@ describe("npm run preview-stack through the Automation API", () => {
     const githubOutput = path.join(ws.dir, "github-output");
     const res = await previewStack(["up", "7", "--ttl", "24", "--skip-preflight"], { GITHUB_OUTPUT: githubOutput });
     expect(res.status === 0 ? { status: 0 } : res).toEqual({ status: 0 });
-    expect(res.output).toContain("preview-stack: pr-7 is up at https://pr-7.staging.chatbot.example");
+    expect(res.output).toContain("preview-stack: pr-7 is up at https://pr-7.staging.chatbot.example.com");
     expect((await deployedResources(ws, "pr-7")).length).toBe((await planResources("pr-7")).length);
     const file = /comment-file=(.*)/.exec(fs.readFileSync(githubOutput, "utf8"))![1];
     const comment = fs.readFileSync(file, "utf8");
-    expect(comment).toContain("- **URL:** https://pr-7.staging.chatbot.example\n");
+    expect(comment).toContain("- **URL:** https://pr-7.staging.chatbot.example.com\n");
     expect(comment).toMatch(/- \*\*Estimated cost:\*\* \$0\.\d\d\/day .*, within the previews' \$2\/day\./);
     expect(comment).toMatch(/- \*\*Time-to-live:\*\* 24 h after the last push/);
   });

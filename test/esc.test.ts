@@ -60,7 +60,7 @@ describe("a stack file's ESC environments, offline", () => {
     const { plan } = await planFor("staging", { configFile, environmentsDir: FIXTURES });
     expect(one(plan, "aws:sns/topicSubscription:TopicSubscription", /email/).inputs.endpoint).toBe("from-esc@chatbot.example");
     expect(JSON.stringify(plan)).not.toContain("sk-esc-fixture-0123456789");
-  });
+  }, 180_000);
 
   it.each([
     ["a provider", { "e/a": { values: { pulumiConfig: { "chatbot:llmApiKey": { "fn::open::aws-secrets": { get: {} } } } } } },

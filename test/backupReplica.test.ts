@@ -5,7 +5,10 @@
  * bucket of the stack is built the same hardened way.
  */
 import { ConfigError, validateConfig } from "../infra/config/validate";
+import { s3Rules } from "../policy/rules/s3";
+import { runAudit } from "../tools/audit/audit";
 import { loadStackConfig } from "../tools/plan/stackConfig";
+import { provider, res } from "./policy/fixtures";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
@@ -119,5 +122,30 @@ describe("second-region config", () => {
     expect(err).toBeInstanceOf(ConfigError);
     const issue = (err as ConfigError).issues.find((x) => x.key.endsWith("backupReplicaRegion"));
     expect(issue?.problem ?? (err as Error).message).toMatch(problem);
+  });
+});
+
+describe("the s3-sse-kms rule and access-log buckets", () => {
+  const sse = (name: string) => res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${name}-enc`, {
+    bucket: "chatbot-test-s3-access-logs-1-eu-central-1", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+  });
+  const plan = (withLogging: boolean): Plan => ({
+    project: "chatbot", stack: "test", outputs: {},
+    resources: [
+      provider(),
+      res(BUCKET, "logs", { bucket: "chatbot-test-s3-access-logs-1-eu-central-1" }), sse("logs"),
+      ...(withLogging ? [res("aws:s3/bucketLogging:BucketLogging", "src-logging", { bucket: "src-id", targetBucket: "chatbot-test-s3-access-logs-1-eu-central-1" })] : []),
+    ],
+  });
+  const sseRule = s3Rules.filter((r) => r.name === "s3-sse-kms");
+
+  it("lets the target of server access logging keep SSE-S3, the only encryption S3 log delivery writes", () => {
+    expect(runAudit(plan(true), sseRule).rules[0].status).toBe("PASS");
+  });
+
+  it("still refuses SSE-S3 on a bucket nothing logs to", () => {
+    const r = runAudit(plan(false), sseRule).rules[0];
+    expect(r.status).toBe("FAIL");
+    expect(r.violations.map((v) => v.message)).toEqual(['aws:s3/bucket:Bucket "logs": default encryption must be sseAlgorithm "aws:kms" (found AES256)']);
   });
 });

@@ -106,8 +106,12 @@ describe("Markdown report of staging", () => {
   it("draws the schedules of one task as one client", () => {
     const { nodes } = architecture(first.plan);
     const scheduled = nodes.filter((n) => n.kind === "scheduled task");
-    expect(scheduled.map((n) => n.label)).toEqual([expect.stringMatching(/^scheduled task: .*backup.* \(2 schedules\)$/)]);
-    expect(componentOf(first.plan, one(first.plan, "aws:ecs/taskDefinition:TaskDefinition", /^backup/))).toMatch(/^shared:/);
+    // The backup job's daily backup and weekly verify are one client; the restore drill is a task of its own.
+    expect(scheduled.map((n) => n.label).sort()).toEqual([
+      expect.stringMatching(/^scheduled task: .*backup-drill.* \(1 schedule\)$/),
+      expect.stringMatching(/^scheduled task: .*backup-job.* \(2 schedules\)$/),
+    ]);
+    expect(componentOf(first.plan, one(first.plan, "aws:ecs/taskDefinition:TaskDefinition", /^backup-job/))).toMatch(/^shared:/);
   });
 
   it("shows key settings with security marks and protected resources", () => {

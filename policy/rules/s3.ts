@@ -54,6 +54,18 @@ export function isElbLogBucket(bucket: StackResourceView, resources: StackResour
   );
 }
 
+/**
+ * A bucket that receives S3 server access logs (the target of a BucketLogging): S3 delivers them
+ * only to a target with SSE-S3 default encryption, never SSE-KMS (S3 User Guide, "Enabling Amazon
+ * S3 server access logging": "Server access log files can be encrypted only with SSE-S3").
+ */
+export function isS3AccessLogBucket(bucket: StackResourceView, resources: StackResourceView[]): boolean {
+  const buckets = resources.filter((r) => r.type === BUCKET);
+  return resources.some(
+    (l) => l.type === "aws:s3/bucketLogging:BucketLogging" && resolveRef(known(() => l.inputs.targetBucket), l, buckets, BUCKET_ID_KEYS) === bucket,
+  );
+}
+
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
 export const s3Rules: Rule[] = [
@@ -77,8 +89,8 @@ export const s3Rules: Rule[] = [
     name: "s3-sse-kms",
     description:
       "Every bucket is encrypted with SSE-KMS (a key we control and audit in CloudTrail). " +
-      "Exception: a bucket that receives ELB access logs, which AWS only delivers with SSE-S3 " +
-      "(AES256); it must still have default encryption.",
+      "Exception: a bucket that receives ELB or S3 server access logs, which AWS only delivers " +
+      "with SSE-S3 (AES256); it must still have default encryption.",
     enforcementLevel: "mandatory",
     check: (resources) =>
       perBucket(resources, SSE_CONFIG, (b, configs) => {
@@ -86,7 +98,7 @@ export const s3Rules: Rule[] = [
           asArray(c.inputs.rules).map((rule) => rule?.applyServerSideEncryptionByDefault?.sseAlgorithm),
         );
         if (algorithms.some((a) => a === "aws:kms" || a === "aws:kms:dsse")) return [];
-        if (isElbLogBucket(b, resources) && algorithms.includes("AES256")) return [];
+        if ((isElbLogBucket(b, resources) || isS3AccessLogBucket(b, resources)) && algorithms.includes("AES256")) return [];
         if (configs.length === 0) return [`${label(b)} has no BucketServerSideEncryptionConfiguration`];
         return [`${label(b)}: default encryption must be sseAlgorithm "aws:kms" (found ${algorithms.join(", ") || "none"})`];
       }),

@@ -35,16 +35,22 @@ export function checkBootstrapEntry(cfg: Pick<StackConfig, "bootstrapStack" | "d
   return e;
 }
 
+/** A RunError (the CLI prints the line alone) carrying `issues` like a config error, naming the key at fault. */
+function bootstrapError(cfg: Pick<StackConfig, "project">, message: string): Error {
+  const key = new RegExp(`^${cfg.project}:(\\w+)`).exec(message)?.[1] ?? "bootstrapStack";
+  return Object.assign(new pulumi.RunError(message), { issues: [{ key, value: undefined, problem: message }] });
+}
+
 export function readBootstrap(cfg: StackConfig): pulumi.Output<AppStackBootstrap> {
   const ref = new pulumi.StackReference("bootstrap", { name: cfg.bootstrapStack });
   const checked = ref.getOutput(APP_STACKS_OUTPUT).apply((all) => checkBootstrapEntry(cfg, all));
-  // The failure on its own, unconsumed: it fails the program (RunError: one line, no stack trace)
-  // however the SDK treats a rejected provider input.
+  // The failure on its own, unconsumed: it fails the program however the SDK treats a rejected
+  // provider input (the parts' providers wait on the value below).
   checked.apply((c) => {
-    if (typeof c === "string") throw new pulumi.RunError(c);
+    if (typeof c === "string") throw bootstrapError(cfg, c);
   });
   return checked.apply((c) => {
-    if (typeof c === "string") throw new pulumi.RunError(c);
+    if (typeof c === "string") throw bootstrapError(cfg, c);
     return c;
   });
 }

@@ -50,7 +50,7 @@ describe("bootstrap config", () => {
 });
 
 describe("the app stack's check of the bootstrap stack's outputs", () => {
-  const cfg = { project: "chatbot", bootstrapStack: "organization/chatbot-bootstrap/main", bootstrapEntry: "staging", domainName: "staging.chatbot.example.com", wildcardCertificate: true };
+  const cfg = { project: "chatbot", bootstrapStack: "organization/chatbot-bootstrap/main", domainName: "staging.chatbot.example.com", wildcardCertificate: true };
   const entry = { domainName: "staging.chatbot.example.com", wildcardCertificateArn: "arn:w", certificateArn: "arn:c" };
 
   it("names a bootstrap stack that has no outputs (not deployed) and how to deploy it", () => {
@@ -59,14 +59,20 @@ describe("the app stack's check of the bootstrap stack's outputs", () => {
     );
   });
 
-  it("names a missing entry, the entries there are, and both fixes", () => {
-    expect(checkBootstrapEntry(cfg, { prod: entry })).toMatch(/no app-stack entry "staging" \(it has prod\): add it to chatbot-bootstrap:appStacks .* or set chatbot:bootstrapEntry$/);
+  it("picks the entry of its domain, else the wildcard entry that covers it", () => {
+    const preview = { domainName: "*.staging.chatbot.example.com", certificateArn: "arn:p" };
+    expect(checkBootstrapEntry(cfg, { preview, staging: entry })).toBe(entry);
+    expect(checkBootstrapEntry({ ...cfg, domainName: "pr-7.staging.chatbot.example.com", wildcardCertificate: false }, { preview, staging: entry })).toBe(preview);
   });
 
-  it("refuses a domain the entry's certificate does not cover, and a missing wildcard", () => {
-    expect(checkBootstrapEntry({ ...cfg, domainName: "api.chatbot.example.com" }, { staging: entry })).toMatch(/domainName = "api.chatbot.example.com" is not covered by the certificate of bootstrap entry "staging" \(staging.chatbot.example.com\)/);
+  it("names a domain no entry has, the entries there are, and both fixes", () => {
+    expect(checkBootstrapEntry({ ...cfg, domainName: "api.chatbot.example.com" }, { staging: entry })).toBe(
+      "chatbot:domainName = \"api.chatbot.example.com\" has no entry in bootstrap stack organization/chatbot-bootstrap/main (entries: staging (staging.chatbot.example.com)): add one to chatbot-bootstrap:appStacks and run bootstrap's pulumi up, or correct domainName",
+    );
+  });
+
+  it("refuses a wildcard certificate the entry lacks", () => {
     expect(checkBootstrapEntry(cfg, { staging: { ...entry, wildcardCertificateArn: undefined } })).toMatch(/wildcardCertificate is true, but bootstrap entry "staging" has no wildcard certificate/);
-    expect(checkBootstrapEntry(cfg, { staging: entry })).toBe(entry);
   });
 
   it("lets a wildcard cover exactly one label", () => {

@@ -66,7 +66,8 @@ export async function planResources(stack: string, configFile?: string, project:
 
 /** Steps that change something, as `op urn-name`, sorted. */
 export function changes(res: EngineResult): string[] {
-  return previewJson(res).steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
+  // A read (a StackReference, e.g. the bootstrap stack) changes nothing.
+  return previewJson(res).steps.filter((s) => s.op !== "same" && s.op !== "read").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
 }
 
 /** `{ status: 0 }` on success; otherwise the status and the end of the CLI's output, for the failure message. */

@@ -6,12 +6,8 @@ export const bootstrapKeys = {
     description: "Fully qualified name (org/project/stack) of the account's bootstrap stack (bootstrap/), read with a StackReference: the certificate, hosted zone, secrets-provider key and app image repositories come from its `appStacks` output.",
     pattern: /^[\w.-]+\/[\w.-]+\/[\w.-]+$/, allowed: "org/project/stack, e.g. organization/chatbot-bootstrap/main",
   }),
-  bootstrapEntry: str({
-    description: "Entry of the bootstrap stack's `appStacks` output this stack uses (its certificate, secrets key, image repositories): `staging`, `prod`, `preview` for every pr-<n> stack.",
-    pattern: /^[a-z][a-z0-9-]{0,19}$/, allowed: "an entry name such as staging",
-  }),
   domainName: str({
-    description: "Host name of the API (`apiUrl` is https://<domainName>): an alias record to the load balancer in the bootstrap stack's zone; the entry's certificate must cover it.",
+    description: "Host name of the API (`apiUrl` is https://<domainName>): an alias record to the load balancer in the bootstrap stack's zone. It also picks the bootstrap stack's `appStacks` entry (certificate, secrets key, image repositories): the one whose domainName it is, else the wildcard entry that covers it (pr-<n> stacks).",
     pattern: /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, allowed: "a lowercase DNS name such as staging.chatbot.example.com",
   }),
   wildcardCertificate: bool({

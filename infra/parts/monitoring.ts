@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Alarms } from "../../components/monitoring/alarms";
 import { Alerts } from "../../components/monitoring/alerts";
 import { Dashboard } from "../../components/monitoring/dashboard";
+import { ImageFindings } from "../../components/monitoring/imageFindings";
 import { MonitoredResources } from "../../components/monitoring/monitored";
 import { Operations } from "../../components/monitoring/operations";
 import { Sentry } from "../../components/monitoring/sentry";
@@ -63,6 +64,8 @@ export function watchPart(cfg: StackConfig, inputs: WatchInputs, opts: pulumi.Co
     runbookBaseUrl: cfg.runbookBaseUrl,
   }, opts);
   const dashboard = new Dashboard("dashboard", { namePrefix: cfg.namePrefix, region: cfg.region, thresholds, resources: inputs.resources }, opts);
+  // Inspector's findings on the stack's images page like the alarms (issue 18).
+  new ImageFindings("image-findings", { namePrefix: cfg.namePrefix, topicArn: inputs.topicArn, runbookBaseUrl: cfg.runbookBaseUrl }, opts);
   // Saved log queries for on-call and the stack's monthly budget (issue 17).
   new Operations("operations", {
     namePrefix: cfg.namePrefix,

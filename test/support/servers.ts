@@ -68,7 +68,6 @@ export function stopPostgres(dataDir: string, binDir: string): void {
 }
 
 export async function startS3(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const S3rver = require("s3rver");
   const port = await freePort();
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "s3test-"));

@@ -10,7 +10,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 // The module object itself (an `import *` would be a copy), to swap its internal leak tracking.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: (p: Promise<unknown>, ctx?: unknown) => Promise<unknown> };
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";

@@ -125,7 +125,7 @@ export function architecture(plan: Plan): Diagram {
     const ingress = rule.type === RULES[0];
     const ref = sgById.get(String(rule.inputs.referencedSecurityGroupId));
     if (ref) {
-      for (const other of attached.get(ref.urn) ?? []) for (const mine of ownNodes) ingress ? edge(other, mine, ports(rule)) : edge(mine, other, ports(rule));
+      for (const other of attached.get(ref.urn) ?? []) for (const mine of ownNodes) if (ingress) edge(other, mine, ports(rule)); else edge(mine, other, ports(rule));
     } else if (ingress && (rule.inputs.cidrIpv4 === "0.0.0.0/0" || rule.inputs.cidrIpv6 === "::/0")) {
       for (const mine of ownNodes) {
         internet = true;

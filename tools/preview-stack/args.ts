@@ -58,7 +58,7 @@ export function parseArgs(argv: string[]): Command {
     case "destroy":
       allow([]);
       return { kind: "destroy", pr: onePositional() };
-    default:
+    default: {
       allow(["older-than", "dry-run", "stack"]);
       if (positional.length > 0) throw new UsageError(`sweep takes no positional argument, got ${positional.join(" ")}`);
       const stack = parsed.values.stack;
@@ -69,5 +69,6 @@ export function parseArgs(argv: string[]): Command {
         dryRun: flags["dry-run"] === true,
         stack,
       };
+    }
   }
 }

@@ -47,7 +47,7 @@ async function sentryRequest(api: ApiInputs, method: string, path: string, body?
   try {
     res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
   } catch (err) {
-    throw new Error(`Sentry ${method} ${path}: ${(err as Error).message} (is chatbot:sentryUrl right and reachable?)`);
+    throw new Error(`Sentry ${method} ${path}: ${(err as Error).message} (is chatbot:sentryUrl right and reachable?)`, { cause: err });
   }
   const text = await res.text();
   if (!res.ok && !okStatuses.includes(res.status)) {

@@ -1,38 +1,8 @@
 /** Each rule, a passing and a failing resource set, run through the offline audit path. */
-import { rules, type Rule } from "../../policy/rules";
-import { runAudit } from "../../tools/audit/audit";
+import { rules } from "../../policy/rules";
 import type { PlanResource } from "../../tools/plan/types";
-import { goodContainers, plan, protectedBucket, res, T, tlsOnlyPolicy, urn } from "./fixtures";
-
-function rule(name: string): Rule {
-  const r = rules.find((x) => x.name === name);
-  if (!r) throw new Error(`no rule ${name}`);
-  return r;
-}
-
-function violations(name: string, resources: PlanResource[], tier = "production"): string[] {
-  return runAudit(plan(resources, tier), [rule(name)]).rules[0].violations.map((v) => v.message);
-}
-
-const bucket = (over: Record<string, Record<string, unknown> | null>) =>
-  protectedBucket().flatMap((r) => {
-    const key = r.name.replace(/^backup-?/, "") || "bucket";
-    if (!(key in over)) return [r];
-    const o = over[key];
-    return o === null ? [] : [{ ...r, inputs: { ...r.inputs, ...o } }];
-  });
-
-const container = (c: Record<string, unknown>) => {
-  const base = JSON.parse(goodContainers)[0];
-  return res(T.taskDef, "api", { containerDefinitions: JSON.stringify([{ ...base, ...c }]) });
-};
-const env = (name: string, value: string) => container({ environment: [{ name, value }] });
-
-const ingress = (sgName: string, rule: Record<string, unknown>) =>
-  res(T.sg, sgName, { name: `chatbot-test-${sgName}`, ingress: [rule] });
-const world443 = { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] };
-
-const doc = (statement: Record<string, unknown>) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+import { goodContainers, res, T, urn } from "./fixtures";
+import { bucket, container, doc, env, ingress, violations, world443 } from "./ruleFixtures";
 
 interface Case {
   rule: string;
@@ -46,9 +16,24 @@ interface Case {
 const cases: Case[] = [
   { rule: "s3-public-access-block", pass: bucket({}), fail: bucket({ pab: { restrictPublicBuckets: false } }), expect: /restrictPublicBuckets/ },
   { rule: "s3-public-access-block", pass: bucket({}), fail: bucket({ pab: null }), expect: /has no BucketPublicAccessBlock/ },
-  { rule: "s3-sse-kms", pass: bucket({}), fail: bucket({ sse: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] } }), expect: /aws:kms/ },
-  { rule: "s3-backup-versioning", pass: bucket({}), fail: bucket({ versioning: { versioningConfiguration: { status: "Suspended" } } }), expect: /backup bucket/ },
-  { rule: "s3-tls-only", pass: bucket({}), fail: bucket({ policy: { policy: doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }) } }), expect: /SecureTransport/ },
+  {
+    rule: "s3-sse-kms",
+    pass: bucket({}),
+    fail: bucket({ sse: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] } }),
+    expect: /aws:kms/,
+  },
+  {
+    rule: "s3-backup-versioning",
+    pass: bucket({}),
+    fail: bucket({ versioning: { versioningConfiguration: { status: "Suspended" } } }),
+    expect: /backup bucket/,
+  },
+  {
+    rule: "s3-tls-only",
+    pass: bucket({}),
+    fail: bucket({ policy: { policy: doc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }) } }),
+    expect: /SecureTransport/,
+  },
   { rule: "s3-lifecycle", pass: bucket({}), fail: bucket({ lifecycle: { rules: [{ id: "x", status: "Disabled" }] } }), expect: /lifecycle|Lifecycle/ },
   {
     rule: "rds-secure-instance",
@@ -71,15 +56,30 @@ const cases: Case[] = [
   { rule: "efs-encrypted-at-rest", pass: [res(T.efs, "fs", { encrypted: true })], fail: [res(T.efs, "fs", {})], expect: /encrypted must be true/ },
   {
     rule: "efs-transit-encryption",
-    pass: [res(T.taskDef, "chroma", { containerDefinitions: goodContainers, volumes: [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs", transitEncryption: "ENABLED" } }] })],
+    pass: [
+      res(T.taskDef, "chroma", {
+        containerDefinitions: goodContainers,
+        volumes: [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs", transitEncryption: "ENABLED" } }],
+      }),
+    ],
     fail: [res(T.taskDef, "chroma", { containerDefinitions: goodContainers, volumes: [{ name: "data", efsVolumeConfiguration: { fileSystemId: "fs" } }] })],
     expect: /volume "data" must set transitEncryption/,
   },
   { rule: "ecs-container-hardening", pass: [container({})], fail: [container({ privileged: true })], expect: /privileged/ },
   { rule: "ecs-container-hardening", pass: [container({})], fail: [container({ readonlyRootFilesystem: false })], expect: /readonlyRootFilesystem/ },
   { rule: "ecs-container-hardening", pass: [container({})], fail: [container({ logConfiguration: undefined })], expect: /logConfiguration/ },
-  { rule: "ecs-no-plaintext-secrets", pass: [env("TOKEN_TTL_SECONDS", "3600")], fail: [env("TELEGRAM_BOT_TOKEN", "123:abc")], expect: /TELEGRAM_BOT_TOKEN looks like a secret/ },
-  { rule: "ecs-no-plaintext-secrets", pass: [env("KMS_KEY_ID", "alias/backup")], fail: [env("SENTRY_URL", "https://abc123@o1.ingest.sentry.io/42")], expect: /URL with credentials/ },
+  {
+    rule: "ecs-no-plaintext-secrets",
+    pass: [env("TOKEN_TTL_SECONDS", "3600")],
+    fail: [env("TELEGRAM_BOT_TOKEN", "123:abc")],
+    expect: /TELEGRAM_BOT_TOKEN looks like a secret/,
+  },
+  {
+    rule: "ecs-no-plaintext-secrets",
+    pass: [env("KMS_KEY_ID", "alias/backup")],
+    fail: [env("SENTRY_URL", "https://abc123@o1.ingest.sentry.io/42")],
+    expect: /URL with credentials/,
+  },
   { rule: "ecs-no-plaintext-secrets", pass: [env("DB_HOST", "db.internal")], fail: [env("DB_HOST_X", "[secret]")], expect: /Pulumi secret/ },
   {
     rule: "ecs-service-private",
@@ -111,18 +111,45 @@ const cases: Case[] = [
     fail: [res(T.lb, "alb", { name: "chatbot-test" }), res(T.waf, "waf", { resourceArn: "some-other-lb", webAclArn: "acl" })],
     expect: /internet-facing without a WebAclAssociation/,
   },
-  { rule: "sg-no-public-ingress", pass: [ingress("alb", world443)], fail: [ingress("db", { ...world443, fromPort: 5432, toPort: 5432 })], expect: /only allowed on the ALB group/ },
-  { rule: "sg-no-public-ingress", pass: [ingress("alb", world443)], fail: [ingress("alb", { ...world443, fromPort: 22, toPort: 22 })], expect: /may only reach tcp 80 or 443/ },
   {
     rule: "sg-no-public-ingress",
-    pass: [ingress("alb", world443), res(T.ingressRule, "alb-https-v6", { securityGroupId: "chatbot-test-alb-id", cidrIpv6: "::/0", ipProtocol: "tcp", fromPort: 443, toPort: 443 }, { dependsOn: [urn(T.sg, "alb")] })],
-    fail: [ingress("redis", { protocol: "tcp", fromPort: 6379, toPort: 6379, securityGroups: ["sg-app"] }), res(T.ingressRule, "redis-world", { securityGroupId: "redis", cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 6379, toPort: 6379 })],
+    pass: [ingress("alb", world443)],
+    fail: [ingress("db", { ...world443, fromPort: 5432, toPort: 5432 })],
+    expect: /only allowed on the ALB group/,
+  },
+  {
+    rule: "sg-no-public-ingress",
+    pass: [ingress("alb", world443)],
+    fail: [ingress("alb", { ...world443, fromPort: 22, toPort: 22 })],
+    expect: /may only reach tcp 80 or 443/,
+  },
+  {
+    rule: "sg-no-public-ingress",
+    pass: [
+      ingress("alb", world443),
+      res(
+        T.ingressRule,
+        "alb-https-v6",
+        { securityGroupId: "chatbot-test-alb-id", cidrIpv6: "::/0", ipProtocol: "tcp", fromPort: 443, toPort: 443 },
+        { dependsOn: [urn(T.sg, "alb")] },
+      ),
+    ],
+    fail: [
+      ingress("redis", { protocol: "tcp", fromPort: 6379, toPort: 6379, securityGroups: ["sg-app"] }),
+      res(T.ingressRule, "redis-world", { securityGroupId: "redis", cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 6379, toPort: 6379 }),
+    ],
     expect: /ingress from 0.0.0.0\/0/,
   },
   {
     rule: "sg-no-public-ingress",
-    pass: [ingress("alb", world443), res(T.sgRule, "alb-http", { type: "ingress", securityGroupId: "alb", cidrBlocks: ["0.0.0.0/0"], protocol: "tcp", fromPort: 80, toPort: 80 })],
-    fail: [ingress("alb", world443), res(T.sgRule, "alb-all", { type: "ingress", securityGroupId: "alb", cidrBlocks: ["0.0.0.0/0"], protocol: "-1", fromPort: 0, toPort: 0 })],
+    pass: [
+      ingress("alb", world443),
+      res(T.sgRule, "alb-http", { type: "ingress", securityGroupId: "alb", cidrBlocks: ["0.0.0.0/0"], protocol: "tcp", fromPort: 80, toPort: 80 }),
+    ],
+    fail: [
+      ingress("alb", world443),
+      res(T.sgRule, "alb-all", { type: "ingress", securityGroupId: "alb", cidrBlocks: ["0.0.0.0/0"], protocol: "-1", fromPort: 0, toPort: 0 }),
+    ],
     expect: /may only reach tcp 80 or 443/,
   },
   {
@@ -143,9 +170,24 @@ const cases: Case[] = [
     fail: [res(T.attachment, "a", { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" })],
     expect: /AdministratorAccess/,
   },
-  { rule: "logs-retention", pass: [res(T.logGroup, "l", { retentionInDays: 14 })], fail: [res(T.logGroup, "l", { retentionInDays: 0 })], expect: /retentionInDays/ },
-  { rule: "kms-key-rotation", pass: [res(T.kms, "k", { enableKeyRotation: true })], fail: [res(T.kms, "k", { enableKeyRotation: false })], expect: /enableKeyRotation/ },
-  { rule: "tags-required", pass: [res(T.logGroup, "l", { retentionInDays: 1 })], fail: [res(T.logGroup, "l", { retentionInDays: 1, tags: { "managed-by": "terraform" } })], expect: /managed-by must be "pulumi"/ },
+  {
+    rule: "logs-retention",
+    pass: [res(T.logGroup, "l", { retentionInDays: 14 })],
+    fail: [res(T.logGroup, "l", { retentionInDays: 0 })],
+    expect: /retentionInDays/,
+  },
+  {
+    rule: "kms-key-rotation",
+    pass: [res(T.kms, "k", { enableKeyRotation: true })],
+    fail: [res(T.kms, "k", { enableKeyRotation: false })],
+    expect: /enableKeyRotation/,
+  },
+  {
+    rule: "tags-required",
+    pass: [res(T.logGroup, "l", { retentionInDays: 1 })],
+    fail: [res(T.logGroup, "l", { retentionInDays: 1, tags: { "managed-by": "terraform" } })],
+    expect: /managed-by must be "pulumi"/,
+  },
 ];
 
 describe("every rule has cases", () => {
@@ -162,107 +204,5 @@ describe.each(cases.map((c, i) => [`${c.rule} #${i}`, c] as const))("%s", (_labe
     const found = violations(c.rule, c.fail, c.tier);
     expect(found.length).toBeGreaterThan(0);
     expect(found.join("\n")).toMatch(c.expect);
-  });
-});
-
-describe("rules: specifics", () => {
-  it("every rule has a kebab-case name, a why and a level", () => {
-    for (const r of rules) {
-      expect(r.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      expect(r.description.length).toBeGreaterThan(30);
-      expect(["mandatory", "advisory"]).toContain(r.enforcementLevel);
-    }
-    expect(new Set(rules.map((r) => r.name)).size).toBe(rules.length);
-  });
-
-  it("rds-production-resilience applies only to production-tier stacks", () => {
-    const lax = [res(T.rds, "db", { deletionProtection: false, multiAz: false })];
-    expect(violations("rds-production-resilience", lax, "production")).toHaveLength(2);
-    expect(violations("rds-production-resilience", lax, "staging")).toEqual([]);
-    expect(violations("rds-production-resilience", lax, "preview")).toEqual([]);
-  });
-
-  it("links bucket protections by dependency when the bucket input is a mocked id", () => {
-    const linked = protectedBucket().map((r) =>
-      r.type === T.bucket ? r : { ...r, inputs: { ...r.inputs, bucket: "mock-id-1234" }, options: { ...r.options, dependsOn: [urn(T.bucket, "backup")] } },
-    );
-    expect(violations("s3-public-access-block", linked)).toEqual([]);
-    const unlinked = linked.map((r) => ({ ...r, options: { ...r.options, dependsOn: [] } }));
-    expect(violations("s3-public-access-block", unlinked)).toEqual([expect.stringMatching(/has no BucketPublicAccessBlock/)]);
-  });
-
-  it("does not link by dependency when a resource depends on two buckets (fails closed)", () => {
-    const two = [...protectedBucket(), res(T.bucket, "other", { bucket: "chatbot-test-other" })];
-    const pab = two.find((r) => r.type === T.pab)!;
-    pab.inputs = { ...pab.inputs, bucket: "mock-id" };
-    pab.options.dependsOn = [urn(T.bucket, "backup"), urn(T.bucket, "other")];
-    const found = violations("s3-public-access-block", two);
-    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/"backup" has no BucketPublicAccessBlock/)]));
-  });
-
-  it("lets the ELB access-log bucket use SSE-S3, and no other bucket", () => {
-    const logs = bucket({ sse: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] } });
-    const lb = res(T.lb, "alb", { accessLogs: { enabled: true, bucket: "chatbot-test-backup" } });
-    expect(violations("s3-sse-kms", [...logs, lb])).toEqual([]);
-    expect(violations("s3-sse-kms", logs)).toHaveLength(1);
-  });
-
-  it("versioning is required only of buckets named *backup*", () => {
-    expect(violations("s3-backup-versioning", [res(T.bucket, "assets", { bucket: "chatbot-test-assets" })])).toEqual([]);
-    expect(violations("s3-backup-versioning", [res(T.bucket, "b", { bucket: "chatbot-test-backup" })])).toHaveLength(1);
-  });
-
-  it("accepts a TLS-only statement with Principal {AWS: '*'} and boolean false", () => {
-    const policy = JSON.stringify({ Statement: [{ Effect: "Deny", Principal: { AWS: "*" }, Action: ["s3:*"], Resource: "*", Condition: { Bool: { "aws:SecureTransport": false } } }] });
-    expect(violations("s3-tls-only", bucket({ policy: { policy } }))).toEqual([]);
-    expect(tlsOnlyPolicy()).toContain("SecureTransport");
-  });
-
-  it("checks the inline ingress of the VPC's default security group", () => {
-    const open = res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default-sg", { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] });
-    expect(violations("sg-no-public-ingress", [open])).toHaveLength(1);
-    expect(violations("sg-no-public-ingress", [{ ...open, inputs: {} }])).toEqual([]);
-  });
-
-  it("internal load balancers need no WAF", () => {
-    expect(violations("alb-waf-association", [res(T.lb, "internal", { internal: true })])).toEqual([]);
-  });
-
-  it("recognises the ALB group from a load balancer's securityGroups, not only by name", () => {
-    const sg = ingress("frontdoor", world443);
-    const lb = res(T.lb, "alb", { securityGroups: ["chatbot-test-frontdoor"] });
-    expect(violations("sg-no-public-ingress", [sg, lb])).toEqual([]);
-    expect(violations("sg-no-public-ingress", [sg])).toHaveLength(1);
-  });
-
-  it("flags the secret-looking env vars of the documented heuristic, and only those", () => {
-    const envs = [
-      ["DATABASE_PASSWORD", "hunter2", true],
-      ["OPENAI_API_KEY", "sk-abc", true],
-      ["SENTRY_DSN", "https://public@o1.ingest.sentry.io/1", true],
-      ["DATABASE_URL", "postgres://app:pw@db:5432/app", true],
-      ["LLM_MAX_TOKENS", "4096", false],
-      ["USE_TOKEN_CACHE", "true", false],
-      ["BACKUP_KMS_KEY_ARN", "arn:aws:kms:eu-central-1:1:key/x", false],
-      ["SECRET_NAME", "chatbot/test/db", false],
-      ["REDIS_HOST", "cache.internal", false],
-    ] as const;
-    for (const [name, value, flagged] of envs) {
-      expect([name, violations("ecs-no-plaintext-secrets", [env(name, value)]).length > 0]).toEqual([name, flagged]);
-    }
-  });
-
-  it("tags-required reads provider defaultTags and lets own tags override them", () => {
-    const lg = res(T.logGroup, "l", { retentionInDays: 1 });
-    expect(violations("tags-required", [lg])).toEqual([]); // all four from the provider (fixtures.provider)
-    const noProvider = { ...lg, provider: null };
-    expect(violations("tags-required", [noProvider])).toEqual([expect.stringMatching(/missing tags project, stack, part, managed-by/)]);
-    const own = { ...noProvider, inputs: { ...lg.inputs, tags: { project: "chatbot", stack: "test", part: "logs", "managed-by": "pulumi" } } };
-    expect(violations("tags-required", [own])).toEqual([]);
-  });
-
-  it("tags-required ignores types without tags (e.g. BucketPolicy)", () => {
-    const p = { ...res(T.bucketPolicy, "p", { bucket: "b", policy: tlsOnlyPolicy() }), provider: null };
-    expect(violations("tags-required", [p])).toEqual([]);
   });
 });

@@ -6,33 +6,14 @@
  * `status` (the query string is ignored with a JSON body, as Relay does). It keeps what it was
  * told, so tests assert on Sentry's resulting state, not only on the requests.
  */
-import Ajv from "ajv";
 import * as http from "http";
 import { AddressInfo } from "net";
 import { pathPattern, RETIRED_ENDPOINTS, SENTRY_ENDPOINTS, SentryEndpoint } from "../../../components/monitoring/sentryApi/endpoints";
 import { SENTRY_DEFAULT_ALERT_NAMES } from "../../../components/monitoring/sentryAlerts";
-import { checkInBody, keyCreateBody, projectCreateBody, projectUpdateBody, workflowBody } from "./schemas";
+import type { FakeDetector, FakeMonitor, FakeProject, FakeWorkflow, LoggedRequest } from "./records";
+import { HttpError, validate } from "./validation";
 
-export interface FakeProject { id: string; slug: string; organization: string; team: string; settings: Record<string, unknown>; keys: { id: string; name: string; public: string }[] }
-export interface FakeWorkflow { id: string; organization: string; detectorIds: string[]; body: Record<string, any> }
-export interface FakeDetector { id: string; projectId: string; type: "error" | "issue_stream"; name: string }
-export interface FakeMonitor { slug: string; projectId: string; config: Record<string, unknown>; checkIns: { status: string; checkInId?: string }[] }
-export interface LoggedRequest { method: string; path: string; status: number; body?: unknown }
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = {
-  workflow: ajv.compile(workflowBody), projectUpdate: ajv.compile(projectUpdateBody), projectCreate: ajv.compile(projectCreateBody),
-  keyCreate: ajv.compile(keyCreateBody), checkIn: ajv.compile(checkInBody),
-};
-
-class HttpError extends Error {
-  constructor(readonly status: number, detail: string) { super(detail); }
-}
-
-function validate(kind: keyof typeof validators, body: unknown): void {
-  const v = validators[kind];
-  if (!v(body)) throw new HttpError(400, `invalid ${kind} body: ${ajv.errorsText(v.errors)}`);
-}
+export type { FakeDetector, FakeMonitor, FakeProject, FakeWorkflow, LoggedRequest } from "./records";
 
 export class FakeSentry {
   readonly projects: FakeProject[] = [];
@@ -92,10 +73,13 @@ export class FakeSentry {
     const known = this.projects.some((x) => x.id === project.id);
     this.projects.push(project);
     if (known) return project;
-    for (const type of ["error", "issue_stream"] as const) this.detectors.push({ id: this.id(), projectId: project.id, type, name: type === "error" ? "Error Monitor" : "Issue Stream" });
+    for (const type of ["error", "issue_stream"] as const)
+      this.detectors.push({ id: this.id(), projectId: project.id, type, name: type === "error" ? "Error Monitor" : "Issue Stream" });
     if (p.defaultRules !== false) {
       this.workflows.push({
-        id: this.id(), organization: p.organization, detectorIds: this.detectorsOf(project.id).map((d) => d.id),
+        id: this.id(),
+        organization: p.organization,
+        detectorIds: this.detectorsOf(project.id).map((d) => d.id),
         body: { name: SENTRY_DEFAULT_ALERT_NAMES[0], environment: null, enabled: true },
       });
     }
@@ -128,11 +112,15 @@ export class FakeSentry {
     for await (const chunk of req) raw += chunk;
     const json = (req.headers["content-type"] ?? "").startsWith("application/json");
     let body: unknown;
-    let status = 200;
+    let status: number;
     let answer: unknown;
     try {
       if (raw && json) {
-        try { body = JSON.parse(raw); } catch { throw new HttpError(400, "malformed JSON body"); }
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          throw new HttpError(400, "malformed JSON body");
+        }
       }
       const cron = /^\/api\/(?<project>\d+)\/cron\/(?<slug>[^/]+)\/(?<key>[^/]+)\/$/.exec(url.pathname);
       if (cron) [status, answer] = this.checkIn(req.method!, cron.groups!, url, json ? body : undefined);
@@ -216,7 +204,9 @@ export class FakeSentry {
       case "GET /organizations/{org}/workflows/": {
         const ids = url.searchParams.getAll("project");
         const unattached = this.unattachedInProjectLists ? this.workflows.filter((w) => w.organization === p.org && w.detectorIds.length === 0) : [];
-        const list = ids.length ? [...new Set([...ids.flatMap((id) => this.workflowsOf(id)), ...unattached])] : this.workflows.filter((w) => w.organization === p.org);
+        const list = ids.length
+          ? [...new Set([...ids.flatMap((id) => this.workflowsOf(id)), ...unattached])]
+          : this.workflows.filter((w) => w.organization === p.org);
         return [200, list.map(show)];
       }
       case "POST /organizations/{org}/workflows/": {

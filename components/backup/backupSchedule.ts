@@ -4,8 +4,11 @@ import { withRunbook } from "../shared/runbooks";
 import { ContainerSecret } from "../shared/containerSecret";
 import { ImageRef } from "../shared/imageRef";
 import { JobTask } from "../shared/jobTask";
-import { PolicyStatement } from "../shared/policyStatement";
+import { backupTaskStatements, schedulerAssumeRolePolicy, schedulerPolicy } from "./backupPermissions";
 import { BackupBounds, boundsEnvironment, maxAgeArgs, monitorEnvironment } from "./jobEnvironment";
+
+// Still importable from here, where it was defined before the split.
+export { backupTaskStatements } from "./backupPermissions";
 
 export interface BackupScheduleArgs {
   /** `<project>-<stack>`: task family `<namePrefix>-backup`. */
@@ -57,31 +60,6 @@ export interface BackupScheduleArgs {
 /** Where the Chroma volume appears in the job's container. */
 export const CHROMA_MOUNT = "/mnt/chroma";
 
-/**
- * The job's own AWS permissions: write, read and list its folder of the bucket with the bucket's
- * key. Nothing that deletes: retention is the lifecycle's job, and a stolen task credential
- * cannot destroy backups.
- */
-export function backupTaskStatements(bucketArn: string, prefix: string, kmsKeyArn: string, region: string): PolicyStatement[] {
-  const objects = `${bucketArn}/${prefix}/*`;
-  return [
-    { Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: objects },
-    // verify and restore download; HeadObject (the job's "is this key free?") is GetObject too.
-    { Sid: "ReadBackups", Effect: "Allow", Action: "s3:GetObject", Resource: objects },
-    // IfExists: S3 answers a HeadObject of a missing key with 404 only to a caller that may
-    // ListBucket, and that request carries no s3:prefix; a plain StringLike would turn the job's
-    // existence checks into 403s. Listing is still confined to the prefix whenever one is given.
-    {
-      Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn,
-      Condition: { StringLikeIfExists: { "s3:prefix": [`${prefix}/*`] } },
-    },
-    {
-      Sid: "BackupKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn,
-      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
-    },
-  ];
-}
-
 /** Retries for RunTask errors (capacity, throttling); a task that starts and fails is the failure rule's business. */
 const RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 };
 /** SQS's maximum: two weeks to read why a night's backup never started. */
@@ -115,149 +93,166 @@ export class BackupSchedule extends pulumi.ComponentResource {
     const account = aws.getCallerIdentityOutput({}, child).accountId;
     const partition = aws.getPartitionOutput({}, child).partition;
 
-    const task = new JobTask(`${name}-job`, {
-      namePrefix: p,
-      job: "backup",
-      image: args.image,
-      region: args.region,
-      cpu: args.cpu,
-      memory: args.memory,
-      ephemeralStorageGb: args.ephemeralStorageGb,
-      command: ["backup"],
-      environment: {
-        BACKUP_BUCKET: args.bucketName,
-        BACKUP_PREFIX: args.prefix,
-        AWS_REGION: args.region,
-        // The job then sends the SSE-KMS headers with this key, which the bucket policy accepts.
-        BACKUP_KMS_KEY_ID: args.kmsKeyArn,
-        ...(args.chroma ? { CHROMA_DATA_DIR: CHROMA_MOUNT } : {}),
-        ...boundsEnvironment(args.bounds),
-        ...(args.sentry
-          ? { SENTRY_MONITOR_SLUG: args.sentry.monitorSlug, ...monitorEnvironment({ backup: args.backupExpression, verify: args.verifyExpression, drill: undefined }, args.timezone, args.bounds) }
-          : {}),
+    const task = new JobTask(
+      `${name}-job`,
+      {
+        namePrefix: p,
+        job: "backup",
+        image: args.image,
+        region: args.region,
+        cpu: args.cpu,
+        memory: args.memory,
+        ephemeralStorageGb: args.ephemeralStorageGb,
+        command: ["backup"],
+        environment: {
+          BACKUP_BUCKET: args.bucketName,
+          BACKUP_PREFIX: args.prefix,
+          AWS_REGION: args.region,
+          // The job then sends the SSE-KMS headers with this key, which the bucket policy accepts.
+          BACKUP_KMS_KEY_ID: args.kmsKeyArn,
+          ...(args.chroma ? { CHROMA_DATA_DIR: CHROMA_MOUNT } : {}),
+          ...boundsEnvironment(args.bounds),
+          ...(args.sentry
+            ? {
+                SENTRY_MONITOR_SLUG: args.sentry.monitorSlug,
+                ...monitorEnvironment({ backup: args.backupExpression, verify: args.verifyExpression, drill: undefined }, args.timezone, args.bounds),
+              }
+            : {}),
+        },
+        secrets: { DATABASE_URL: args.databaseUrlSecret, ...(args.sentry ? { SENTRY_DSN: args.sentry.dsnSecret } : {}) },
+        taskPolicyStatements: pulumi
+          .all([args.bucketArn, args.kmsKeyArn])
+          .apply(([bucketArn, keyArn]) => backupTaskStatements(bucketArn, args.prefix, keyArn, args.region)),
+        // Writable although the job never writes there: SQLite's backup API takes a shared lock on the
+        // live database, and in WAL mode must update its -shm index; both fail on a read-only mount.
+        efsVolume: args.chroma ? { ...args.chroma, containerPath: CHROMA_MOUNT, readOnly: false } : undefined,
+        // The root filesystem is read-only; the Chroma snapshot (backup) and the downloads (verify) go to /tmp.
+        scratchPath: "/tmp",
+        logRetentionDays: args.logRetentionDays,
       },
-      secrets: {
-        DATABASE_URL: args.databaseUrlSecret,
-        ...(args.sentry ? { SENTRY_DSN: args.sentry.dsnSecret } : {}),
-      },
-      taskPolicyStatements: pulumi.all([args.bucketArn, args.kmsKeyArn])
-        .apply(([bucketArn, keyArn]) => backupTaskStatements(bucketArn, args.prefix, keyArn, args.region)),
-      // Writable although the job never writes there: SQLite's backup API takes a shared lock on the
-      // live database, and in WAL mode must update its -shm index; both fail on a read-only mount.
-      efsVolume: args.chroma ? { ...args.chroma, containerPath: CHROMA_MOUNT, readOnly: false } : undefined,
-      // The root filesystem is read-only; the Chroma snapshot (backup) and the downloads (verify) go to /tmp.
-      scratchPath: "/tmp",
-      logRetentionDays: args.logRetentionDays,
-    }, child);
+      child,
+    );
     this.task = task;
     const familyArnPrefix = pulumi.interpolate`arn:${partition}:ecs:${args.region}:${account}:task-definition/${task.family}:`;
 
     // SSE-SQS: the queue holds only the scheduler's event (no data, no secrets), and an AWS-owned
     // key needs no key policy for the scheduler's role or CloudWatch to read the queue's metrics.
-    const dlq = new aws.sqs.Queue(`${name}-dlq`, {
-      name: `${p}-backup-schedule-dlq`,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
-    }, child);
+    const dlq = new aws.sqs.Queue(
+      `${name}-dlq`,
+      { name: `${p}-backup-schedule-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: DLQ_RETENTION_SECONDS },
+      child,
+    );
 
-    const role = new aws.iam.Role(`${name}-scheduler`, {
-      name: `${p}-backup-scheduler`,
-      description: "EventBridge Scheduler: runs the backup task definition, nothing else",
-      assumeRolePolicy: account.apply((acct) => JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": acct } },
-        }],
-      })),
-    }, child);
+    const role = new aws.iam.Role(
+      `${name}-scheduler`,
+      {
+        name: `${p}-backup-scheduler`,
+        description: "EventBridge Scheduler: runs the backup task definition, nothing else",
+        assumeRolePolicy: account.apply(schedulerAssumeRolePolicy),
+      },
+      child,
+    );
     // The scheduler sends to the DLQ with this role, so no queue policy is needed.
-    new aws.iam.RolePolicy(`${name}-scheduler`, {
-      role: role.id,
-      policy: pulumi.all([familyArnPrefix, args.clusterArn, task.taskRoleArn!, task.executionRoleArn, dlq.arn, account, partition])
-        .apply(([tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part]) => JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Sid: "RunBackupTask", Effect: "Allow", Action: "ecs:RunTask", Resource: `${tdPrefix}*`, Condition: { ArnEquals: { "ecs:cluster": clusterArn } } },
-            // propagateTags tags the task at launch, which ECS authorizes as TagResource.
-            {
-              Sid: "TagTaskAtLaunch", Effect: "Allow", Action: "ecs:TagResource",
-              Resource: `arn:${part}:ecs:${args.region}:${acct}:task/*`, Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
-            },
-            {
-              Sid: "PassTaskRoles", Effect: "Allow", Action: "iam:PassRole", Resource: [taskRole, execRole],
-              Condition: { StringLike: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-            },
-            { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlqArn },
-          ],
-        })),
-    }, child);
+    new aws.iam.RolePolicy(
+      `${name}-scheduler`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([familyArnPrefix, args.clusterArn, task.taskRoleArn!, task.executionRoleArn, dlq.arn, account, partition])
+          .apply(([tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part]) =>
+            schedulerPolicy({ tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part, region: args.region }),
+          ),
+      },
+      child,
+    );
 
     const group = new aws.scheduler.ScheduleGroup(`${name}-group`, { name: `${p}-backup` }, child);
     const schedule = (suffix: string, expression: string, description: string, command?: string[]) =>
-      new aws.scheduler.Schedule(`${name}-${suffix}`, {
-        name: `${p}-${suffix}`,
-        groupName: group.name,
-        description,
-        scheduleExpression: expression,
-        scheduleExpressionTimezone: args.timezone,
-        state: args.enabled ? "ENABLED" : "DISABLED",
-        flexibleTimeWindow: { mode: "OFF" },
-        target: {
-          arn: args.clusterArn,
-          roleArn: role.arn,
-          retryPolicy: RETRY,
-          deadLetterConfig: { arn: dlq.arn },
-          ecsParameters: {
-            taskDefinitionArn: task.taskDefinitionArn,
-            launchType: "FARGATE",
-            taskCount: 1,
-            propagateTags: "TASK_DEFINITION",
-            networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
+      new aws.scheduler.Schedule(
+        `${name}-${suffix}`,
+        {
+          name: `${p}-${suffix}`,
+          groupName: group.name,
+          description,
+          scheduleExpression: expression,
+          scheduleExpressionTimezone: args.timezone,
+          state: args.enabled ? "ENABLED" : "DISABLED",
+          flexibleTimeWindow: { mode: "OFF" },
+          target: {
+            arn: args.clusterArn,
+            roleArn: role.arn,
+            retryPolicy: RETRY,
+            deadLetterConfig: { arn: dlq.arn },
+            ecsParameters: {
+              taskDefinitionArn: task.taskDefinitionArn,
+              launchType: "FARGATE",
+              taskCount: 1,
+              propagateTags: "TASK_DEFINITION",
+              networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
+            },
+            // For an ECS target the input is RunTask's `overrides`.
+            ...(command ? { input: JSON.stringify({ containerOverrides: [{ name: task.containerName, command }] }) } : {}),
           },
-          // For an ECS target the input is RunTask's `overrides`.
-          ...(command ? { input: JSON.stringify({ containerOverrides: [{ name: task.containerName, command }] }) } : {}),
         },
-      }, child);
+        child,
+      );
 
     const backup = schedule("backup", args.backupExpression, "Daily backup of PostgreSQL and Chroma to S3");
-    const verify = schedule("backup-verify", args.verifyExpression, "Weekly download-and-check of the latest backup", ["verify", "--from", "latest", ...maxAgeArgs(args.bounds)]);
+    const verify = schedule("backup-verify", args.verifyExpression, "Weekly download-and-check of the latest backup", [
+      "verify",
+      "--from",
+      "latest",
+      ...maxAgeArgs(args.bounds),
+    ]);
 
     // A run that exits non-zero, or a task that never got to run its container (image pull, secrets).
-    const failureRule = new aws.cloudwatch.EventRule(`${name}-failed`, {
-      name: `${p}-backup-failed`,
-      description: `A ${task.family} task stopped with a non-zero exit code or failed to start`,
-      eventPattern: pulumi.all([args.clusterArn, familyArnPrefix]).apply(([clusterArn, tdPrefix]) => JSON.stringify({
-        source: ["aws.ecs"],
-        "detail-type": ["ECS Task State Change"],
-        detail: {
-          clusterArn: [clusterArn],
-          taskDefinitionArn: [{ prefix: tdPrefix }],
-          lastStatus: ["STOPPED"],
-          $or: [
-            { containers: { exitCode: [{ "anything-but": 0 }] } },
-            { stopCode: ["TaskFailedToStart"] },
-          ],
-        },
-      })),
-    }, child);
+    const failureRule = new aws.cloudwatch.EventRule(
+      `${name}-failed`,
+      {
+        name: `${p}-backup-failed`,
+        description: `A ${task.family} task stopped with a non-zero exit code or failed to start`,
+        eventPattern: pulumi
+          .all([args.clusterArn, familyArnPrefix])
+          .apply(([clusterArn, tdPrefix]) =>
+            JSON.stringify({
+              source: ["aws.ecs"],
+              "detail-type": ["ECS Task State Change"],
+              detail: {
+                clusterArn: [clusterArn],
+                taskDefinitionArn: [{ prefix: tdPrefix }],
+                lastStatus: ["STOPPED"],
+                $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
+              },
+            }),
+          ),
+      },
+      child,
+    );
     new aws.cloudwatch.EventTarget(`${name}-failed`, { rule: failureRule.name, arn: args.alertTopicArn }, child);
 
-    new aws.cloudwatch.MetricAlarm(`${name}-dlq`, {
-      name: `${p}-backup-schedule-undelivered`,
-      alarmDescription: withRunbook(`EventBridge Scheduler could not start ${task.family} after retries; the event is in ${p}-backup-schedule-dlq`, args.runbookBaseUrl ?? "", "backup-schedule-undelivered"),
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: dlq.name },
-      statistic: "Maximum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [args.alertTopicArn],
-      okActions: [args.alertTopicArn],
-    }, child);
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-dlq`,
+      {
+        name: `${p}-backup-schedule-undelivered`,
+        alarmDescription: withRunbook(
+          `EventBridge Scheduler could not start ${task.family} after retries; the event is in ${p}-backup-schedule-dlq`,
+          args.runbookBaseUrl ?? "",
+          "backup-schedule-undelivered",
+        ),
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: dlq.name },
+        statistic: "Maximum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [args.alertTopicArn],
+        okActions: [args.alertTopicArn],
+      },
+      child,
+    );
 
     this.backupScheduleArn = backup.arn;
     this.verifyScheduleArn = verify.arn;
@@ -265,8 +260,10 @@ export class BackupSchedule extends pulumi.ComponentResource {
     this.scheduleGroupName = group.name;
     this.failureRuleArn = failureRule.arn;
     this.registerOutputs({
-      backupScheduleArn: this.backupScheduleArn, verifyScheduleArn: this.verifyScheduleArn,
-      deadLetterQueueArn: this.deadLetterQueueArn, failureRuleArn: this.failureRuleArn,
+      backupScheduleArn: this.backupScheduleArn,
+      verifyScheduleArn: this.verifyScheduleArn,
+      deadLetterQueueArn: this.deadLetterQueueArn,
+      failureRuleArn: this.failureRuleArn,
     });
   }
 }

@@ -1,13 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { withRunbook } from "../shared/runbooks";
-import { ALB_5XX_RATE, AlarmThresholds, memberClusterIds, MonitoredResources } from "./monitored";
+import { AlarmSpec, Composite, COMPOSITES } from "./alarmSpec";
+import { ALB_5XX_RATE, AlarmThresholds, MonitoredResources } from "./monitored";
+import { cacheAlarms, databaseAlarms, fileSystemAlarms } from "./storeAlarms";
 
 // The dashboard imports these from here.
 export { ALB_5XX_RATE, memberClusterIds } from "./monitored";
 export type { AlarmThresholds, MonitoredResources } from "./monitored";
-
-const GIB = 1024 ** 3;
 
 export interface AlarmsArgs {
   /** `<project>-<stack>`; alarms are named `<namePrefix>-<what>`. */
@@ -29,47 +29,6 @@ export const alarmName = (namePrefix: string, id: string) => `${namePrefix}-${id
 export const DEPLOYMENT_ALARM_IDS = ["alb-5xx-rate", "api-p95-latency"] as const;
 
 /**
- * Alarms that fire together for one failure page once, through a composite alarm: an API outage
- * raises 5xx, latency, unhealthy hosts and missing tasks at once; a struggling Redis node, or a
- * shared cause (failover), raises several node alarms.
- */
-const COMPOSITES = {
-  "api-degraded": "The API is failing or slow (any of its 5xx, latency, health-check or task alarms)",
-  "redis-degraded": "The Redis answer cache is degraded (memory, evictions, engine CPU or hit rate of a node)",
-} as const;
-type Composite = keyof typeof COMPOSITES;
-
-type Missing = "breaching" | "notBreaching" | "ignore" | "missing";
-type Comparison = "GreaterThanThreshold" | "LessThanThreshold";
-
-interface Metric {
-  namespace: string;
-  metricName: string;
-  dimensions: Record<string, pulumi.Input<string>>;
-  stat: string;
-}
-
-interface AlarmSpec {
-  description: string;
-  /** `docs/runbooks/<runbook>.md`: one per kind of alarm. */
-  runbook: string;
-  /** Composite that pages for this alarm instead of the alarm itself. */
-  composite?: Composite;
-  comparison: Comparison;
-  threshold: number;
-  /** Why a gap in the data means what it means for this metric (see the table in the class comment). */
-  missing: Missing;
-  /** A single metric, or metric math: `expression` over `metrics` (ids m1, m2, ...). */
-  metric?: Metric;
-  expression?: string;
-  metrics?: Metric[];
-  /** Intermediate expressions the main one refers to by id. */
-  helpers?: Record<string, string>;
-  periodSeconds?: number;
-  evaluationPeriods?: number;
-}
-
-/**
  * CloudWatch alarms of the stack, all notifying the alert topic on ALARM and on OK. Periods are one
  * minute, `evaluationMinutes` in a row, so an outage pages within 5 minutes.
  *
@@ -86,7 +45,11 @@ export class Alarms extends pulumi.ComponentResource {
 
   private readonly logicalName: string;
 
-  constructor(name: string, private readonly args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    private readonly args: AlarmsArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("chatbot:monitoring:Alarms", name, {}, opts);
     this.logicalName = name;
     const t = args.thresholds;
@@ -95,9 +58,12 @@ export class Alarms extends pulumi.ComponentResource {
     if (r.alb) {
       const lb = { LoadBalancer: r.alb.arnSuffix };
       this.alarm("alb-5xx-rate", {
-        runbook: "alb-5xx-rate", composite: "api-degraded",
+        runbook: "alb-5xx-rate",
+        composite: "api-degraded",
         description: `ALB 5xx responses (target + load balancer) above ${t.alb5xxPercent}% of requests`,
-        comparison: "GreaterThanThreshold", threshold: t.alb5xxPercent, missing: "notBreaching",
+        comparison: "GreaterThanThreshold",
+        threshold: t.alb5xxPercent,
+        missing: "notBreaching",
         helpers: { errors: ALB_5XX_RATE.errors },
         expression: ALB_5XX_RATE.rate,
         metrics: [
@@ -107,16 +73,27 @@ export class Alarms extends pulumi.ComponentResource {
         ],
       });
       this.alarm("api-p95-latency", {
-        runbook: "api-p95-latency", composite: "api-degraded",
+        runbook: "api-p95-latency",
+        composite: "api-degraded",
         description: `API p95 target response time above ${t.targetResponseMs} ms`,
-        comparison: "GreaterThanThreshold", threshold: t.targetResponseMs / 1000, missing: "notBreaching",
+        comparison: "GreaterThanThreshold",
+        threshold: t.targetResponseMs / 1000,
+        missing: "notBreaching",
         metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: lb, stat: "p95" },
       });
       this.alarm("api-unhealthy-hosts", {
-        runbook: "api-unhealthy-hosts", composite: "api-degraded",
+        runbook: "api-unhealthy-hosts",
+        composite: "api-degraded",
         description: "API targets failing the ALB health check",
-        comparison: "GreaterThanThreshold", threshold: 0, missing: "notBreaching",
-        metric: { namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", dimensions: { ...lb, TargetGroup: r.alb.targetGroupArnSuffix }, stat: "Maximum" },
+        comparison: "GreaterThanThreshold",
+        threshold: 0,
+        missing: "notBreaching",
+        metric: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "UnHealthyHostCount",
+          dimensions: { ...lb, TargetGroup: r.alb.targetGroupArnSuffix },
+          stat: "Maximum",
+        },
       });
     }
 
@@ -126,19 +103,26 @@ export class Alarms extends pulumi.ComponentResource {
         this.alarm(`${label}-cpu`, {
           runbook: "ecs-service-cpu",
           description: `${label}: ECS service CPU above ${t.cpuPercent}%`,
-          comparison: "GreaterThanThreshold", threshold: t.cpuPercent, missing: "notBreaching",
+          comparison: "GreaterThanThreshold",
+          threshold: t.cpuPercent,
+          missing: "notBreaching",
           metric: { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: svc, stat: "Average" },
         });
         this.alarm(`${label}-memory`, {
           runbook: "ecs-service-memory",
           description: `${label}: ECS service memory above ${t.memoryPercent}%`,
-          comparison: "GreaterThanThreshold", threshold: t.memoryPercent, missing: "notBreaching",
+          comparison: "GreaterThanThreshold",
+          threshold: t.memoryPercent,
+          missing: "notBreaching",
           metric: { namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: svc, stat: "Average" },
         });
         this.alarm(`${label}-running-tasks`, {
-          runbook: "ecs-running-tasks", composite: label === "api" ? "api-degraded" : undefined,
+          runbook: "ecs-running-tasks",
+          composite: label === "api" ? "api-degraded" : undefined,
           description: `${label}: fewer tasks running than desired`,
-          comparison: "GreaterThanThreshold", threshold: 0, missing: "breaching",
+          comparison: "GreaterThanThreshold",
+          threshold: 0,
+          missing: "breaching",
           expression: "m1 - m2",
           metrics: [
             { namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", dimensions: svc, stat: "Minimum" },
@@ -148,85 +132,9 @@ export class Alarms extends pulumi.ComponentResource {
       }
     }
 
-    if (r.database) {
-      const db = { DBInstanceIdentifier: r.database.instanceIdentifier };
-      this.alarm("db-cpu", {
-        runbook: "db-cpu",
-        description: `RDS CPU above ${t.cpuPercent}%`,
-        comparison: "GreaterThanThreshold", threshold: t.cpuPercent, missing: "missing",
-        metric: { namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db, stat: "Average" },
-      });
-      this.alarm("db-free-storage", {
-        runbook: "db-free-storage",
-        description: `RDS free storage below ${t.dbFreeStorageGb} GiB`,
-        comparison: "LessThanThreshold", threshold: t.dbFreeStorageGb * GIB, missing: "missing",
-        metric: { namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: db, stat: "Minimum" },
-      });
-      this.alarm("db-connections", {
-        runbook: "db-connections",
-        description: `RDS connections above ${t.dbConnections}`,
-        comparison: "GreaterThanThreshold", threshold: t.dbConnections, missing: "missing",
-        metric: { namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: db, stat: "Maximum" },
-      });
-      (r.database.replicaIdentifiers ?? []).forEach((replica, i) => {
-        this.alarm(`db-replica-${i + 1}-lag`, {
-          runbook: "db-replica-lag",
-          description: `RDS read replica lag above ${t.dbReplicaLagSeconds} s`,
-          comparison: "GreaterThanThreshold", threshold: t.dbReplicaLagSeconds, missing: "missing",
-          metric: { namespace: "AWS/RDS", metricName: "ReplicaLag", dimensions: { DBInstanceIdentifier: replica }, stat: "Maximum" },
-        });
-      });
-    }
-
-    if (r.cache) {
-      memberClusterIds(r.cache.replicationGroupId, r.cache.nodeCount).forEach((clusterId, i) => {
-        const node = { CacheClusterId: clusterId };
-        const n = `redis-${String(i + 1).padStart(3, "0")}`;
-        this.alarm(`${n}-memory`, {
-          runbook: "redis-memory", composite: "redis-degraded",
-          description: `Redis node ${i + 1}: memory above ${t.memoryPercent}% of maxmemory`,
-          comparison: "GreaterThanThreshold", threshold: t.memoryPercent, missing: "missing",
-          metric: { namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions: node, stat: "Maximum" },
-        });
-        this.alarm(`${n}-evictions`, {
-          runbook: "redis-evictions", composite: "redis-degraded",
-          description: `Redis node ${i + 1}: more than ${t.redisEvictionsPerMinute} evictions per minute`,
-          comparison: "GreaterThanThreshold", threshold: t.redisEvictionsPerMinute, missing: "missing",
-          metric: { namespace: "AWS/ElastiCache", metricName: "Evictions", dimensions: node, stat: "Sum" },
-        });
-        this.alarm(`${n}-engine-cpu`, {
-          runbook: "redis-engine-cpu", composite: "redis-degraded",
-          description: `Redis node ${i + 1}: engine CPU above ${t.cpuPercent}%`,
-          comparison: "GreaterThanThreshold", threshold: t.cpuPercent, missing: "missing",
-          metric: { namespace: "AWS/ElastiCache", metricName: "EngineCPUUtilization", dimensions: node, stat: "Average" },
-        });
-        // One hour, once: a cache that was just deployed, failed over or flushed misses nearly
-        // everything for a while, which is expected and must not page; a hit rate that stays low
-        // for an hour (TTL too short, keys that never repeat) is worth a look, not an outage.
-        // Per node: an alarm's metric math takes at most 10 metrics, six nodes would need 12.
-        this.alarm(`${n}-hit-rate`, {
-          runbook: "redis-hit-rate", composite: "redis-degraded",
-          description: `Redis node ${i + 1}: cache hit rate below ${t.cacheHitRateFloorPercent}% over an hour`,
-          comparison: "LessThanThreshold", threshold: t.cacheHitRateFloorPercent, missing: "notBreaching",
-          expression: "100 * m1 / (m1 + m2)",
-          metrics: [
-            { namespace: "AWS/ElastiCache", metricName: "CacheHits", dimensions: node, stat: "Sum" },
-            { namespace: "AWS/ElastiCache", metricName: "CacheMisses", dimensions: node, stat: "Sum" },
-          ],
-          periodSeconds: 3600,
-          evaluationPeriods: 1,
-        });
-      });
-    }
-
-    if (r.fileSystemId) {
-      this.alarm("efs-burst-credits", {
-        runbook: "efs-burst-credits",
-        description: `EFS burst credit balance below ${t.efsBurstCreditFloorGb} GiB`,
-        comparison: "LessThanThreshold", threshold: t.efsBurstCreditFloorGb * GIB, missing: "missing",
-        metric: { namespace: "AWS/EFS", metricName: "BurstCreditBalance", dimensions: { FileSystemId: r.fileSystemId }, stat: "Minimum" },
-      });
-    }
+    if (r.database) for (const [id, spec] of databaseAlarms(r.database, t)) this.alarm(id, spec);
+    if (r.cache) for (const [id, spec] of cacheAlarms(r.cache, t)) this.alarm(id, spec);
+    if (r.fileSystemId) for (const [id, spec] of fileSystemAlarms(r.fileSystemId, t)) this.alarm(id, spec);
 
     for (const [id, description] of Object.entries(COMPOSITES) as [Composite, string][]) this.composite(id, description);
     this.registerOutputs({ alarmArns: this.alarmArns });
@@ -239,13 +147,17 @@ export class Alarms extends pulumi.ComponentResource {
     const members = this.members[id] ?? [];
     if (members.length === 0) return;
     const name = alarmName(this.args.namePrefix, id);
-    const composite = new aws.cloudwatch.CompositeAlarm(`${this.logicalName}-${id}`, {
-      alarmName: name,
-      alarmDescription: withRunbook(description, this.args.runbookBaseUrl, id),
-      alarmRule: pulumi.all(members).apply((names) => names.map((n) => `ALARM("${n}")`).join(" OR ")),
-      alarmActions: [this.args.topicArn],
-      okActions: [this.args.topicArn],
-    }, { parent: this });
+    const composite = new aws.cloudwatch.CompositeAlarm(
+      `${this.logicalName}-${id}`,
+      {
+        alarmName: name,
+        alarmDescription: withRunbook(description, this.args.runbookBaseUrl, id),
+        alarmRule: pulumi.all(members).apply((names) => names.map((n) => `ALARM("${n}")`).join(" OR ")),
+        alarmActions: [this.args.topicArn],
+        okActions: [this.args.topicArn],
+      },
+      { parent: this },
+    );
     this.alarmArns.push(composite.arn);
     this.alarmNames.push(name);
   }
@@ -258,36 +170,40 @@ export class Alarms extends pulumi.ComponentResource {
     const name = alarmName(this.args.namePrefix, id);
     // A composite's member notifies no one: the composite pages once for all of them.
     const actions = spec.composite ? [] : [this.args.topicArn];
-    const alarm = new aws.cloudwatch.MetricAlarm(`${this.logicalName}-${id}`, {
-      name,
-      alarmDescription: withRunbook(spec.description, this.args.runbookBaseUrl, spec.runbook),
-      comparisonOperator: spec.comparison,
-      threshold: spec.threshold,
-      evaluationPeriods,
-      datapointsToAlarm: evaluationPeriods,
-      treatMissingData: spec.missing,
-      alarmActions: actions,
-      okActions: actions,
-      ...(single
-        ? {
-            namespace: single.namespace,
-            metricName: single.metricName,
-            dimensions: single.dimensions,
-            period,
-            ...(percentile ? { extendedStatistic: single.stat } : { statistic: single.stat }),
-          }
-        : {
-            metricQueries: [
-              { id: "e1", expression: spec.expression, label: spec.description, returnData: true },
-              ...Object.entries(spec.helpers ?? {}).map(([id, expression]) => ({ id, expression, returnData: false })),
-              ...spec.metrics!.map((m, i) => ({
-                id: `m${i + 1}`,
-                returnData: false,
-                metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.stat, period },
-              })),
-            ],
-          }),
-    }, { parent: this });
+    const alarm = new aws.cloudwatch.MetricAlarm(
+      `${this.logicalName}-${id}`,
+      {
+        name,
+        alarmDescription: withRunbook(spec.description, this.args.runbookBaseUrl, spec.runbook),
+        comparisonOperator: spec.comparison,
+        threshold: spec.threshold,
+        evaluationPeriods,
+        datapointsToAlarm: evaluationPeriods,
+        treatMissingData: spec.missing,
+        alarmActions: actions,
+        okActions: actions,
+        ...(single
+          ? {
+              namespace: single.namespace,
+              metricName: single.metricName,
+              dimensions: single.dimensions,
+              period,
+              ...(percentile ? { extendedStatistic: single.stat } : { statistic: single.stat }),
+            }
+          : {
+              metricQueries: [
+                { id: "e1", expression: spec.expression, label: spec.description, returnData: true },
+                ...Object.entries(spec.helpers ?? {}).map(([id, expression]) => ({ id, expression, returnData: false })),
+                ...spec.metrics!.map((m, i) => ({
+                  id: `m${i + 1}`,
+                  returnData: false,
+                  metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.stat, period },
+                })),
+              ],
+            }),
+      },
+      { parent: this },
+    );
     this.alarmArns.push(alarm.arn);
     this.alarmNames.push(name);
     if (spec.composite) (this.members[spec.composite] ??= []).push(alarm.name);

@@ -2,106 +2,41 @@
  * `npm run preflight` against moto's real server on loopback (not a mocked SDK): a free account
  * passes, and each check fails on its own obstacle with one line naming the resource, the
  * argument or quota, the problem and the fix. Each obstacle is removed again after its test, so
- * the account stays "free" for the next; the stacks are rendered once per config.
+ * the account stays "free" for the next; the stacks are rendered once per config (freeAccount.ts).
  */
-import { execFileSync, spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
+import { spawnSync } from "child_process";
 import * as path from "path";
-import YAML from "yaml";
-import { ACMClient, ImportCertificateCommand, RequestCertificateCommand } from "@aws-sdk/client-acm";
+import { ACMClient, RequestCertificateCommand } from "@aws-sdk/client-acm";
 import {
-  AllocateAddressCommand, CreateNatGatewayCommand, CreateSubnetCommand, CreateVpcCommand, DeleteNatGatewayCommand, DeleteSubnetCommand, DeleteVpcCommand,
-  DescribeVpcsCommand, EC2Client, ReleaseAddressCommand,
+  AllocateAddressCommand,
+  CreateNatGatewayCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DeleteNatGatewayCommand,
+  DeleteSubnetCommand,
+  DeleteVpcCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  ReleaseAddressCommand,
 } from "@aws-sdk/client-ec2";
-import { CreateAliasCommand, CreateKeyCommand, DeleteAliasCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DeleteAliasCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, DeleteBucketCommand, ListBucketsCommand, PutBucketTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import type { RenderedStack } from "../../tools/plan/render";
 import { main } from "../../tools/preflight/cli";
-import { preflight, Report } from "../../tools/preflight/preflight";
-import { line } from "../../tools/preflight/problem";
-import type { PreviewBackend } from "../../tools/preview-stack/automation";
-import { run as runPreviewStack } from "../../tools/preview-stack/cli";
-import { Moto, startMoto } from "../support/moto";
 import { planFor } from "../support/plan";
+import { account, aws, check, lines, REGION, ROOT, secretsProviderAlias, stackFileWith, toolsDir, useFreeAccount } from "./freeAccount";
 
 jest.setTimeout(180_000);
-
-const ROOT = path.resolve(__dirname, "../..");
-const REGION = "eu-central-1";
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
-
-let moto: Moto;
-let env: NodeJS.ProcessEnv;
-const opened: { destroy(): void }[] = [];
-/** A client of the test's own, to set up and remove obstacles (the preflight only reads). */
-function aws<T extends { destroy(): void }>(Client: new (cfg: object) => T, extra: object = {}): T {
-  const client = new Client({ region: REGION, endpoint: moto.endpoint, forcePathStyle: true, ...extra });
-  opened.push(client);
-  return client;
-}
-
-/** A directory with executables named like the tools, so the tool check sees them whatever this machine has. */
-function toolsDir(names: string[]): string {
-  const dir = fs.mkdtempSync(path.join(tmp, "bin-"));
-  for (const n of names) fs.writeFileSync(path.join(dir, n), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-  return dir;
-}
-
-function stackFileWith(template: string, overrides: Record<string, unknown>): string {
-  const yaml = YAML.parse(fs.readFileSync(path.join(ROOT, template), "utf8"));
-  for (const [k, v] of Object.entries(overrides)) yaml.config[`chatbot:${k}`] = v;
-  const file = path.join(fs.mkdtempSync(path.join(tmp, "cfg-")), template);
-  fs.writeFileSync(file, YAML.stringify(yaml));
-  return file;
-}
-
-async function issuedCertificate(domain: string): Promise<string> {
-  const key = path.join(tmp, "key.pem");
-  const cert = path.join(tmp, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "30", "-subj", `/CN=${domain}`, "-addext", `subjectAltName=DNS:${domain}`], { stdio: "ignore" });
-  const res = await aws(ACMClient).send(new ImportCertificateCommand({ Certificate: fs.readFileSync(cert), PrivateKey: fs.readFileSync(key) }));
-  return res.CertificateArn!;
-}
-
-async function secretsProviderAlias(alias: string, stack: string): Promise<void> {
-  const kms = aws(KMSClient);
-  const key = await kms.send(new CreateKeyCommand({ Tags: [{ TagKey: "stack", TagValue: stack }] }));
-  await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.KeyMetadata!.KeyId }));
-}
-
-let staging: RenderedStack;
-let stagingFile: string;
-let preview: RenderedStack;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  process.env.AWS_ACCESS_KEY_ID = "testing";
-  process.env.AWS_SECRET_ACCESS_KEY = "testing";
-  env = { AWS_ENDPOINT_URL: moto.endpoint, PATH: toolsDir(["aws", "docker"]) };
-  await secretsProviderAlias("alias/chatbot-staging-pulumi-secrets", "staging");
-  await secretsProviderAlias("alias/chatbot-preview-pulumi-secrets", "preview");
-  const certificateArn = await issuedCertificate("api.staging.chatbot.example");
-  stagingFile = stackFileWith("Pulumi.staging.yaml", { certificateArn });
-  staging = await planFor("staging", { configFile: stagingFile });
-  preview = await planFor("pr-9", { configFile: stackFileWith("Pulumi.preview.yaml", { certificateArn }) });
-});
-afterAll(() => {
-  for (const c of opened) c.destroy();
-  moto?.stop();
-});
-
-const check = (stack = "staging", opts: { rendered?: RenderedStack; env?: NodeJS.ProcessEnv } = {}): Promise<Report> =>
-  preflight({ stack, rendered: opts.rendered ?? staging, env: opts.env ?? env });
-const lines = (r: Report) => r.problems.map(line);
+useFreeAccount();
 
 describe("a free account", () => {
   it("passes staging through the CLI, with exit 0, and creates nothing", async () => {
     // As a user runs it: its own process, so the render is the CLI's and not jest's module registry.
-    const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(ROOT, "tools/preflight/cli.ts"), "staging", "--config", stagingFile], {
-      encoding: "utf8", env: { ...process.env, ...env, NODE_NO_WARNINGS: "1" },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [require.resolve("tsx/cli"), path.join(ROOT, "tools/preflight/cli.ts"), "staging", "--config", account.stagingFile],
+      { encoding: "utf8", env: { ...process.env, ...account.env, NODE_NO_WARNINGS: "1" } },
+    );
     const out = run.stdout.trim().split("\n");
     expect(run.stderr).toBe("");
     expect(out.filter((l) => !l.startsWith("note:"))).toEqual([
@@ -115,17 +50,25 @@ describe("a free account", () => {
 
   it("says what it could not check instead of passing it silently", async () => {
     const r = await check();
-    expect(r.notes).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^quota "DB instances" \(rds L-7B6409FD\): not checked, no installed AWS SDK client reads its usage/),
-      "the stack config has no domainName key: certificates checked for status and region only, not for the domain",
-    ]));
+    expect(r.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^quota "DB instances" \(rds L-7B6409FD\): not checked, no installed AWS SDK client reads its usage/),
+        "the stack config has no domainName key: certificates checked for status and region only, not for the domain",
+      ]),
+    );
   });
 });
 
 describe("each check fails on its own obstacle, naming resource, argument, problem and fix", () => {
   it("a bucket name another account holds", async () => {
     const other = await aws(STSClient).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::111111111111:role/other", RoleSessionName: "t" }));
-    const s3 = aws(S3Client, { credentials: { accessKeyId: other.Credentials!.AccessKeyId!, secretAccessKey: other.Credentials!.SecretAccessKey!, sessionToken: other.Credentials!.SessionToken } });
+    const s3 = aws(S3Client, {
+      credentials: {
+        accessKeyId: other.Credentials!.AccessKeyId!,
+        secretAccessKey: other.Credentials!.SecretAccessKey!,
+        sessionToken: other.Credentials!.SessionToken,
+      },
+    });
     await s3.send(new CreateBucketCommand({ Bucket: "chatbot-staging-backups", CreateBucketConfiguration: { LocationConstraint: REGION } }));
     try {
       expect(lines(await check())).toEqual([
@@ -141,7 +84,11 @@ describe("each check fails on its own obstacle, naming resource, argument, probl
     await s3.send(new CreateBucketCommand({ Bucket: "chatbot-staging-backups", CreateBucketConfiguration: { LocationConstraint: REGION } }));
     try {
       await s3.send(new PutBucketTaggingCommand({ Bucket: "chatbot-staging-backups", Tagging: { TagSet: [{ Key: "stack", Value: "prod" }] } }));
-      expect(lines(await check())).toEqual([expect.stringMatching(/^backup-bucket-bucket: bucket "chatbot-staging-backups": already exists in this account and belongs to stack prod, so the create would fail; fix: /)]);
+      expect(lines(await check())).toEqual([
+        expect.stringMatching(
+          /^backup-bucket-bucket: bucket "chatbot-staging-backups": already exists in this account and belongs to stack prod, so the create would fail; fix: /,
+        ),
+      ]);
       await s3.send(new PutBucketTaggingCommand({ Bucket: "chatbot-staging-backups", Tagging: { TagSet: [{ Key: "stack", Value: "staging" }] } }));
       expect(lines(await check())).toEqual([]);
     } finally {
@@ -155,9 +102,11 @@ describe("each check fails on its own obstacle, naming resource, argument, probl
     await secretsProviderAlias("alias/chatbot-staging-backup", "prod");
     try {
       expect(lines(await check())).toEqual([
-        expect.stringMatching(/^backup-bucket-key: name "alias\/chatbot-staging-backup": already exists in eu-central-1 for stack prod, so the create would fail; fix: /),
-        "Pulumi.staging.yaml: secretsprovider alias/chatbot-staging-pulumi-secrets: KMS alias does not exist in eu-central-1: Pulumi cannot decrypt this stack's secrets; "
-          + "fix: deploy the bootstrap stack of this account (it creates the secrets-provider keys), or create the key and alias",
+        expect.stringMatching(
+          /^backup-bucket-key: name "alias\/chatbot-staging-backup": already exists in eu-central-1 for stack prod, so the create would fail; fix: /,
+        ),
+        "Pulumi.staging.yaml: secretsprovider alias/chatbot-staging-pulumi-secrets: KMS alias does not exist in eu-central-1: Pulumi cannot decrypt this stack's secrets; " +
+          "fix: deploy the bootstrap stack of this account (it creates the secrets-provider keys), or create the key and alias",
       ]);
     } finally {
       await kms.send(new DeleteAliasCommand({ AliasName: "alias/chatbot-staging-backup" }));
@@ -169,8 +118,8 @@ describe("each check fails on its own obstacle, naming resource, argument, probl
     const pending = await aws(ACMClient).send(new RequestCertificateCommand({ DomainName: "api.staging.chatbot.example", ValidationMethod: "DNS" }));
     const rendered = await planFor("staging", { configFile: stackFileWith("Pulumi.staging.yaml", { certificateArn: pending.CertificateArn }) });
     expect(lines(await check("staging", { rendered }))).toEqual([
-      `api-https: certificateArn ${pending.CertificateArn}: status is PENDING_VALIDATION, not ISSUED: the HTTPS listener cannot use it; `
-        + "fix: create its DNS validation records (aws acm describe-certificate shows them) and wait for ISSUED",
+      `api-https: certificateArn ${pending.CertificateArn}: status is PENDING_VALIDATION, not ISSUED: the HTTPS listener cannot use it; ` +
+        "fix: create its DNS validation records (aws acm describe-certificate shows them) and wait for ISSUED",
     ]);
   });
 
@@ -186,9 +135,15 @@ describe("each check fails on its own obstacle, naming resource, argument, probl
     try {
       const found = lines(await check());
       expect(found).toEqual([
-        expect.stringMatching(/^network-vpc: quota "VPCs per Region" \(vpc L-F678F1CE\): 5 of 5 in use in eu-central-1, stack staging needs 1 more: the next would not fit; fix: delete unused VPCs, or raise the quota: aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-F678F1CE --desired-value 6 --region eu-central-1$/),
-        expect.stringMatching(/^network-nat-0: quota "NAT gateways per Availability Zone" \(vpc L-FE5A380F\): 5 of 5 in use in eu-central-1a, stack staging needs 1 more/),
-        expect.stringMatching(/^network-nat-0: quota "EC2-VPC Elastic IPs" \(ec2 L-0263D0A3\): 5 of 5 in use in eu-central-1, stack staging needs 1 more.*--service-code ec2 --quota-code L-0263D0A3 --desired-value 6/),
+        expect.stringMatching(
+          /^network-vpc: quota "VPCs per Region" \(vpc L-F678F1CE\): 5 of 5 in use in eu-central-1, stack staging needs 1 more: the next would not fit; fix: delete unused VPCs, or raise the quota: aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-F678F1CE --desired-value 6 --region eu-central-1$/,
+        ),
+        expect.stringMatching(
+          /^network-nat-0: quota "NAT gateways per Availability Zone" \(vpc L-FE5A380F\): 5 of 5 in use in eu-central-1a, stack staging needs 1 more/,
+        ),
+        expect.stringMatching(
+          /^network-nat-0: quota "EC2-VPC Elastic IPs" \(ec2 L-0263D0A3\): 5 of 5 in use in eu-central-1, stack staging needs 1 more.*--service-code ec2 --quota-code L-0263D0A3 --desired-value 6/,
+        ),
       ]);
     } finally {
       for (const n of nats) await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: n }));
@@ -199,105 +154,22 @@ describe("each check fails on its own obstacle, naming resource, argument, probl
   });
 
   it("the AWS CLI and Docker missing from PATH, naming the resources that run them", async () => {
-    const r = await check("staging", { env: { ...env, PATH: toolsDir([]) } });
+    const r = await check("staging", { env: { ...account.env, PATH: toolsDir([]) } });
     expect(lines(r)).toEqual([
-      expect.stringMatching(/^db-bootstrap-run.*: the aws executable: is not on PATH, and `pulumi up` runs it for these resources; fix: install the AWS CLI v2/),
+      expect.stringMatching(
+        /^db-bootstrap-run.*: the aws executable: is not on PATH, and `pulumi up` runs it for these resources; fix: install the AWS CLI v2/,
+      ),
       expect.stringMatching(/^images-backup-job, images-db-init: the docker executable: is not on PATH.*; fix: install Docker/),
     ]);
   });
 
   it("no usable credentials: one line, and no account check runs", async () => {
-    const r = await check("staging", { env: { ...env, AWS_ENDPOINT_URL: "http://127.0.0.1:9" } });
-    expect(lines(r)).toEqual([expect.stringMatching(/^AWS credentials: sts:GetCallerIdentity: no usable credentials \(.+\); the account checks were not run; fix: configure credentials/)]);
-  });
-});
-
-describe("quota awareness for preview stacks", () => {
-  async function vpcsTagged(stacks: string[]): Promise<string[]> {
-    const ec2 = aws(EC2Client);
-    const ids: string[] = [];
-    for (const [i, stack] of stacks.entries()) {
-      ids.push((await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${150 + i}.0.0/16`, TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "stack", Value: stack }] }] }))).Vpc!.VpcId!);
-    }
-    return ids;
-  }
-  const removeVpcs = async (ids: string[]) => { for (const v of ids) await aws(EC2Client).send(new DeleteVpcCommand({ VpcId: v })); };
-
-  it("counts what the open previews use and refuses the one that would not fit, naming them", async () => {
-    const ids = await vpcsTagged(["pr-1", "pr-2", "pr-3", "pr-12"]);
-    try {
-      expect(lines(await check("pr-9", { rendered: preview }))).toEqual([
-        "network-vpc: quota \"VPCs per Region\" (vpc L-F678F1CE): 5 of 5 in use in eu-central-1 (4 by 4 open previews: pr-1, pr-2, pr-3, pr-12), stack pr-9 needs 1 more: "
-          + "the next would not fit; fix: destroy a finished preview (npm run preview-stack -- destroy <pr-number>), or raise the quota: "
-          + "aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-F678F1CE --desired-value 6 --region eu-central-1",
-      ]);
-    } finally {
-      await removeVpcs(ids);
-    }
-  });
-
-  it("lets a preview through that fits, and says how many more would", async () => {
-    const ids = await vpcsTagged(["pr-1", "pr-2"]);
-    try {
-      const r = await check("pr-9", { rendered: preview });
-      expect(lines(r)).toEqual([]);
-      // default VPC + 2 previews + this one = 4 of 5: one more fits.
-      expect(r.room.find((q) => q.quota === "VPCs per Region in eu-central-1")).toEqual({ quota: "VPCs per Region in eu-central-1", more: 1 });
-    } finally {
-      await removeVpcs(ids);
-    }
-  });
-
-  it("does not count a stack's own resources twice when it is already deployed", async () => {
-    const ids = await vpcsTagged(["pr-1", "pr-2", "pr-3", "pr-9"]);
-    try {
-      expect(lines(await check("pr-9", { rendered: preview }))).toEqual([]);
-    } finally {
-      await removeVpcs(ids);
-    }
-  });
-});
-
-describe("npm run preview-stack -- up runs the preflight before anything else", () => {
-  it("refuses a preview that would not fit, in its own process, before any stack is touched", async () => {
-    const ec2 = aws(EC2Client);
-    const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${170 + i}.0.0/16`, TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "stack", Value: `pr-${i + 1}` }] }] }))).Vpc!.VpcId!);
-    try {
-      // A `pulumi` that answers only `pulumi version` (what connecting asks): any stack operation would fail loudly.
-      const bin = toolsDir(["aws", "docker"]);
-      fs.writeFileSync(path.join(bin, "pulumi"), '#!/bin/sh\n[ "$1" = version ] && { echo v3.248.0; exit 0; }\necho "unexpected: pulumi $*" >&2; exit 3\n', { mode: 0o755 });
-      const run = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(ROOT, "tools/preview-stack/cli.ts"), "up", "9"], {
-        encoding: "utf8", env: { ...process.env, ...env, PATH: bin, NODE_NO_WARNINGS: "1" },
-      });
-      expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/^preview-stack: preflight: network-vpc: quota "VPCs per Region" \(vpc L-F678F1CE\): 5 of 5 in use in eu-central-1 \(4 by 4 open previews: pr-1, pr-2, pr-3, pr-4\), stack pr-9 needs 1 more/m);
-      expect(run.stderr).toMatch(/^preview-stack: pr-9 refused: the preflight found problems \(above\); nothing was created$/m);
-      expect(run.stderr + run.stdout).not.toMatch(/unexpected: pulumi/);
-    } finally {
-      for (const v of ids) await aws(EC2Client).send(new DeleteVpcCommand({ VpcId: v }));
-    }
-  });
-
-  it("goes on to the Pulumi calls when the preflight passes, and skips it only when told", async () => {
-    const calls: string[] = [];
-    const deps = (verdict: boolean) => ({
-      workDir: ROOT, now: () => new Date("2026-12-01T00:00:00Z"), out: () => undefined, err: () => undefined,
-      preflight: async (stack: string) => { calls.push(`preflight ${stack}`); return verdict; },
-      connect: async () => {
-        calls.push("connect");
-        // Any stack operation after connecting is recorded and ends the run.
-        return new Proxy({}, { get: (_, op) => (op === "then" ? undefined : async () => { calls.push(String(op)); throw new Error("stop here"); }) }) as PreviewBackend;
-      },
-    });
-    expect(await runPreviewStack(["up", "9"], deps(false))).toBe(1);
-    expect(calls).toEqual(["connect", "preflight pr-9"]);
-    calls.length = 0;
-    await runPreviewStack(["up", "9"], deps(true));
-    expect(calls).toEqual(["connect", "preflight pr-9", "readConfig"]);
-    calls.length = 0;
-    await runPreviewStack(["up", "9", "--skip-preflight"], deps(false));
-    expect(calls).toEqual(["connect", "readConfig"]);
+    const r = await check("staging", { env: { ...account.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9" } });
+    expect(lines(r)).toEqual([
+      expect.stringMatching(
+        /^AWS credentials: sts:GetCallerIdentity: no usable credentials \(.+\); the account checks were not run; fix: configure credentials/,
+      ),
+    ]);
   });
 });
 
@@ -305,10 +177,10 @@ describe("usage", () => {
   it("--help exits 0 with the usage; an unknown stack exits 2 naming the nearest", async () => {
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
-    expect(await main(["--help"], io, env)).toBe(0);
+    expect(await main(["--help"], io, account.env)).toBe(0);
     expect(out.join("\n")).toMatch(/^usage: npm run preflight -- <stack>/);
     out.length = 0;
-    expect(await main(["stagin"], io, env)).toBe(2);
+    expect(await main(["stagin"], io, account.env)).toBe(2);
     expect(out.join("\n").split("\n")[0]).toBe('preflight: unknown stack "stagin"; did you mean "staging"?');
   });
 });

@@ -32,7 +32,7 @@ describe("S3 bucket names in Check", () => {
     expect(checkConstraints(BUCKET, { bucket: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" })).toEqual([]);
   });
 
-  it.each(["staging", "prod", "preview"])("every bucket of %s carries the account id and region and passes Check", async (stack) => {
+  it.each(["staging", "prod"])("every bucket of %s carries the account id and region and passes Check", async (stack) => {
     const { plan } = await planFor(stack);
     const buckets = ofType(plan, BUCKET);
     expect(buckets.length).toBeGreaterThanOrEqual(3);

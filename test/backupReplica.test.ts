@@ -15,7 +15,7 @@ import type { Plan, PlanResource } from "../tools/plan/types";
 const BUCKET = "aws:s3/bucket:Bucket";
 const attachedTo = (plan: Plan, type: string, b: PlanResource) => ofType(plan, type).filter((r) => r.inputs.bucket === `${b.name}-id`);
 
-describe.each(["staging", "prod", "preview"])("S3 buckets of %s", (stack) => {
+describe.each(["staging", "prod"])("S3 buckets of %s", (stack) => {
   let plan: Plan;
   let config: Record<string, any>;
   beforeAll(async () => {

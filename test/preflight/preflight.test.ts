@@ -53,7 +53,6 @@ describe("a free account", () => {
     expect(r.notes).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^quota "DB instances" \(rds L-7B6409FD\): not checked, no installed AWS SDK client reads its usage/),
-        "the stack config has no domainName key: certificates checked for status and region only, not for the domain",
       ]),
     );
   });
@@ -114,12 +113,17 @@ describe("each check fails on its own obstacle, naming resource, argument, probl
     }
   });
 
-  it("a certificate still pending validation", async () => {
-    const pending = await aws(ACMClient).send(new RequestCertificateCommand({ DomainName: "api.staging.chatbot.example", ValidationMethod: "DNS" }));
-    const rendered = await planFor("staging", { configFile: stackFileWith("Pulumi.staging.yaml", { certificateArn: pending.CertificateArn }) });
+  it("a certificate still pending validation, and none for the domain", async () => {
+    const domain = "pending.chatbot.example.com";
+    const pending = await aws(ACMClient).send(new RequestCertificateCommand({ DomainName: domain, ValidationMethod: "DNS" }));
+    const rendered = await planFor("staging", { configFile: stackFileWith("Pulumi.staging.yaml", { domainName: domain }) });
     expect(lines(await check("staging", { rendered }))).toEqual([
-      `api-https: certificateArn ${pending.CertificateArn}: status is PENDING_VALIDATION, not ISSUED: the HTTPS listener cannot use it; ` +
+      `api-https: certificate for ${domain} (${pending.CertificateArn}): status is PENDING_VALIDATION, not ISSUED: the HTTPS listener cannot use it; ` +
         "fix: create its DNS validation records (aws acm describe-certificate shows them) and wait for ISSUED",
+    ]);
+    const other = await planFor("staging", { configFile: stackFileWith("Pulumi.staging.yaml", { domainName: "elsewhere.chatbot.example.com" }) });
+    expect(lines(await check("staging", { rendered: other }))).toEqual([
+      "api-https: certificate for elsewhere.chatbot.example.com: none in eu-central-1; fix: deploy the bootstrap stack (bootstrap/: it requests the certificate and validates it in the domain's zone)",
     ]);
   });
 

@@ -157,7 +157,7 @@ export class EngineWorkspace {
     // values, resolved from the offline copies (tools/plan/esc.ts), are written as stack config.
     const fromEnvironment = Object.fromEntries(loaded.fromEnvironment.filter((k) => !loaded.secretKeys.includes(k)).map((k) => [k, typedValue(loaded.config[k])]));
     const config: Record<string, unknown> = { ...fromEnvironment, ...(yaml.config ?? {}) };
-    for (const [k, v] of Object.entries({ ...this.config, ...init.overrides })) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
+    for (const [k, v] of Object.entries({ ...(project === "app" ? this.config : {}), ...init.overrides })) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
     for (const k of loaded.secretKeys) delete config[k];
     const bootstrapKey = `${loaded.project}:bootstrapStack`;
     if (project === "app" && typeof config[bootstrapKey] === "string") {

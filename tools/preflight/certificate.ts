@@ -1,8 +1,8 @@
 /** The HTTPS listeners' ACM certificates: in the stack's region, ISSUED, and covering the stack's domain. */
-import { DescribeCertificateCommand } from "@aws-sdk/client-acm";
+import { DescribeCertificateCommand, ListCertificatesCommand } from "@aws-sdk/client-acm";
 import type { Clients } from "./clients";
 import type { Needs } from "./needs";
-import { awsError, errorName, Findings } from "./problem";
+import { awsError, Findings } from "./problem";
 
 /** ACM's matching: an exact name, or `*.example.com` for exactly one more label. */
 export function covers(names: string[], domain: string): boolean {
@@ -14,42 +14,46 @@ export function covers(names: string[], domain: string): boolean {
   });
 }
 
+/**
+ * The plan's listener certificate ARN stands in for the bootstrap stack's output (it is a mock
+ * offline), so the account is asked instead: an ACM certificate in the stack's region that covers
+ * the stack's domain, ISSUED. Without a domain, every HTTPS listener's certificate must exist.
+ */
 export async function checkCertificates(c: Clients, needs: Needs, domain: string | undefined, out: Findings): Promise<void> {
-  if (needs.certificates.length > 0 && domain === undefined) {
-    out.notes.push("the stack config has no domainName key: certificates checked for status and region only, not for the domain");
+  if (needs.certificates.length === 0) return;
+  if (domain === undefined) {
+    out.notes.push("the stack config has no domainName key: certificates not checked against a domain");
+    return;
   }
-  for (const { resource, arn } of needs.certificates) {
-    const argument = `certificateArn ${arn}`;
-    const region = arn.split(":")[3];
-    if (!/^arn:aws[a-z-]*:acm:/.test(arn)) {
-      out.problems.push({ resource, argument, problem: "is not an ACM certificate ARN", fix: "set chatbot:certificateArn to the ARN of an ACM certificate (aws acm list-certificates)" });
-      continue;
-    }
-    if (region !== c.region) {
-      out.problems.push({ resource, argument, problem: `is in ${region}, but the load balancer is in ${c.region}`, fix: `request or import the certificate in ${c.region}` });
-      continue;
-    }
-    let cert;
-    try {
-      cert = (await c.acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate;
-    } catch (e) {
-      const missing = errorName(e) === "ResourceNotFoundException";
-      out.problems.push({
-        resource, argument, problem: missing ? "does not exist in this account" : `cannot be read (${awsError(e)})`,
-        fix: missing ? "deploy the bootstrap stack (it requests the certificate) or set certificateArn to an existing one" : "grant acm:DescribeCertificate to the deploying role",
-      });
-      continue;
-    }
-    if (cert?.Status !== "ISSUED") {
-      out.problems.push({
-        resource, argument, problem: `status is ${cert?.Status ?? "unknown"}, not ISSUED: the HTTPS listener cannot use it`,
-        fix: cert?.Status === "PENDING_VALIDATION" ? "create its DNS validation records (aws acm describe-certificate shows them) and wait for ISSUED" : "request a new certificate",
-      });
-      continue;
-    }
-    const names = [cert.DomainName ?? "", ...(cert.SubjectAlternativeNames ?? [])].filter(Boolean);
-    if (domain && !covers(names, domain)) {
-      out.problems.push({ resource, argument, problem: `covers ${names.join(", ")}, not the stack's domain ${domain}`, fix: `use a certificate for ${domain} (or *.${domain.split(".").slice(1).join(".")})` });
-    }
+  const resource = needs.certificates[0].resource;
+  const argument = `certificate for ${domain}`;
+  const found: { arn: string; status: string }[] = [];
+  try {
+    let next: string | undefined;
+    do {
+      const page = await c.acm.send(new ListCertificatesCommand({ NextToken: next }));
+      for (const summary of page.CertificateSummaryList ?? []) {
+        const cert = (await c.acm.send(new DescribeCertificateCommand({ CertificateArn: summary.CertificateArn }))).Certificate;
+        const names = [cert?.DomainName ?? "", ...(cert?.SubjectAlternativeNames ?? [])].filter(Boolean);
+        if (cert?.CertificateArn && covers(names, domain)) found.push({ arn: cert.CertificateArn, status: cert.Status ?? "unknown" });
+      }
+      next = page.NextToken;
+    } while (next);
+  } catch (e) {
+    out.problems.push({ resource, argument, problem: `cannot be looked up (${awsError(e)})`, fix: "grant acm:ListCertificates and acm:DescribeCertificate to the deploying role" });
+    return;
   }
+  if (found.some((f) => f.status === "ISSUED")) return;
+  const pending = found.find((f) => f.status === "PENDING_VALIDATION");
+  if (pending) {
+    out.problems.push({
+      resource, argument: `${argument} (${pending.arn})`, problem: "status is PENDING_VALIDATION, not ISSUED: the HTTPS listener cannot use it",
+      fix: "create its DNS validation records (aws acm describe-certificate shows them) and wait for ISSUED",
+    });
+    return;
+  }
+  out.problems.push({
+    resource, argument, problem: found.length ? `only ${found.map((f) => f.status).join(", ")} certificates in ${c.region}` : `none in ${c.region}`,
+    fix: "deploy the bootstrap stack (bootstrap/: it requests the certificate and validates it in the domain's zone)",
+  });
 }

@@ -63,12 +63,19 @@ function refersTo(value: unknown, r: PlanResource): boolean {
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
+/**
+ * The stack's region: the one most of its providers use. A second region's provider (the backup
+ * replica's) holds a few resources whose quotas are not the ones checked here (README: Preflight).
+ */
 function regionOf(plan: Plan): string {
-  const regions = new Set(plan.resources.filter((r) => r.type === TYPES.provider).map((r) => str(r.inputs.region)).filter(Boolean));
-  if (regions.size > 1) throw new Error(`the plan uses ${regions.size} AWS regions (${[...regions].join(", ")}); preflight checks one`);
-  const region = [...regions][0];
+  const counts = new Map<string, number>();
+  for (const r of plan.resources.filter((x) => x.type === TYPES.provider)) {
+    const region = str(r.inputs.region);
+    if (region) counts.set(region, (counts.get(region) ?? 0) + 1);
+  }
+  const region = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
   if (!region) throw new Error("the plan has no AWS provider with a region");
-  return region as string;
+  return region;
 }
 
 /** Commands the plan runs locally that call these executables (the first word of a command line). */

@@ -54,7 +54,7 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     const arns = (container.secrets as any[]).map((s) => s.valueFrom.replace(/:password::$/, ""));
     expect([...read[0].Resource].sort()).toEqual([...new Set(arns)].sort());
     const pull = statements.find((s) => [s.Action].flat().includes("ecr:BatchGetImage"));
-    expect(pull.Resource).toBe("arn:aws:ecr:eu-central-1:123456789012:images-db-init");
+    expect(pull.Resource).toBe(`arn:aws:ecr:eu-central-1:123456789012:repository/chatbot-${stack}-db-init`);
   });
 
   it("is run by a local command that waits for the database, its network path and the task definition", () => {

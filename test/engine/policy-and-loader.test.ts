@@ -40,7 +40,8 @@ it("fails a preview when an argument breaks an AWS rule, naming the resource and
   // The load balancer's and target group's names follow the stack's: past 32 characters ELBv2
   // refuses them (the engine stops at whichever it checks first).
   const stack = "pr-12345678901234567890";
-  await ws.initStack(stack, { configFile: path.join(ROOT, "Pulumi.preview.yaml") });
+  // A preview that builds its own load balancer (sharedInfraStack ""): the names ELBv2 checks.
+  await ws.initStack(stack, { configFile: path.join(ROOT, "Pulumi.preview.yaml"), overrides: { sharedInfraStack: "", previewDomain: "" } });
   const res = await ws.pulumi(["preview", "--stack", stack]);
   expect(res.status).not.toBe(0);
   expect(res.stdout).toMatch(/aws:lb\/(loadBalancer:LoadBalancer resource 'api-alb'|targetGroup:TargetGroup resource 'api-tg'): property name value \{chatbot-pr-12345678901234567890-api\} has a problem: .* is 35 characters; at most 32 are allowed/);

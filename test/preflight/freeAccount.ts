@@ -22,7 +22,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
 
 let moto: Moto;
 /** Filled in by useFreeAccount's beforeAll. */
-export const account = {} as { env: NodeJS.ProcessEnv; staging: RenderedStack; stagingFile: string; preview: RenderedStack };
+export const account = {} as { env: NodeJS.ProcessEnv; staging: RenderedStack; stagingFile: string };
 const opened: { destroy(): void }[] = [];
 /** A client of the test's own, to set up and remove obstacles (the preflight only reads). */
 export function aws<T extends { destroy(): void }>(Client: new (cfg: object) => T, extra: object = {}): T {
@@ -93,7 +93,6 @@ export function useFreeAccount(): void {
     await issuedCertificate("staging.chatbot.example.com");
     account.stagingFile = path.join(ROOT, "Pulumi.staging.yaml");
     account.staging = await planFor("staging");
-    account.preview = await planFor("pr-9");
   });
   afterAll(() => {
     for (const c of opened) c.destroy();

@@ -27,10 +27,7 @@ export default tseslint.config(
     files: ["infra/**/*.ts", "components/**/*.ts", "policy/**/*.ts"],
     plugins: { "@pulumi": pulumi },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
-    rules: {
-      "@pulumi/no-output-in-template-literal": "error",
-      "@pulumi/no-output-instance-in-template-literal": "error",
-    },
+    rules: { "@pulumi/no-output-in-template-literal": "error", "@pulumi/no-output-instance-in-template-literal": "error" },
   },
   {
     // Tests load the program with require() inside jest.isolateModules, after the mocks are set (an

@@ -32,8 +32,13 @@ const ENTRY = /^[a-z][a-z0-9-]{0,19}$/;
 const ENVIRONMENT = /^[\w.-]{1,255}$/;
 
 export class BootstrapConfigError extends Error {
-  constructor(stack: string, readonly issues: string[]) {
-    super(`Invalid config for bootstrap stack "${stack}" (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${issues.map((i) => `  - ${i}`).join("\n")}`);
+  constructor(
+    stack: string,
+    readonly issues: string[],
+  ) {
+    super(
+      `Invalid config for bootstrap stack "${stack}" (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${issues.map((i) => `  - ${i}`).join("\n")}`,
+    );
     this.name = "BootstrapConfigError";
   }
 }
@@ -66,28 +71,53 @@ export function validateBootstrapConfig(project: string, stack: string, raw: Rec
     parsed = rawStacks;
   }
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed) || Object.keys(parsed).length === 0) {
-    issues.push(`${project}:appStacks = ${rawStacks === undefined ? "(not set)" : JSON.stringify(rawStacks)}: expected a map of app-stack entries, e.g. staging: { domainName: staging.example.com, githubEnvironment: staging, access: deploy } (see bootstrap/Pulumi.main.yaml)`);
+    issues.push(
+      `${project}:appStacks = ${rawStacks === undefined ? "(not set)" : JSON.stringify(rawStacks)}: expected a map of app-stack entries, e.g. staging: { domainName: staging.example.com, githubEnvironment: staging, access: deploy } (see bootstrap/Pulumi.main.yaml)`,
+    );
   } else {
     for (const [entry, value] of Object.entries(parsed as Record<string, any>)) {
       const at = `${project}:appStacks.${entry}`;
-      if (!ENTRY.test(entry)) issues.push(`${at}: the entry name must be lowercase letters, digits and hyphens, at most 20 characters (it becomes part of every physical name)`);
+      if (!ENTRY.test(entry))
+        issues.push(`${at}: the entry name must be lowercase letters, digits and hyphens, at most 20 characters (it becomes part of every physical name)`);
       const v = value ?? {};
-      if (typeof v.domainName !== "string" || !HOST.test(v.domainName)) issues.push(`${at}.domainName = ${JSON.stringify(v.domainName)}: expected a DNS name (or *.<name>) such as staging.chatbot.example.com`);
-      else if (v.domainName !== hostedZoneName && !v.domainName.endsWith(`.${hostedZoneName}`)) issues.push(`${at}.domainName = ${JSON.stringify(v.domainName)}: not in the hosted zone ${hostedZoneName}: DNS validation and the alias record need the name inside the zone`);
-      if (typeof v.githubEnvironment !== "string" || !ENVIRONMENT.test(v.githubEnvironment)) issues.push(`${at}.githubEnvironment = ${JSON.stringify(v.githubEnvironment)}: expected a GitHub environment name`);
+      if (typeof v.domainName !== "string" || !HOST.test(v.domainName))
+        issues.push(`${at}.domainName = ${JSON.stringify(v.domainName)}: expected a DNS name (or *.<name>) such as staging.chatbot.example.com`);
+      else if (v.domainName !== hostedZoneName && !v.domainName.endsWith(`.${hostedZoneName}`))
+        issues.push(
+          `${at}.domainName = ${JSON.stringify(v.domainName)}: not in the hosted zone ${hostedZoneName}: DNS validation and the alias record need the name inside the zone`,
+        );
+      if (typeof v.githubEnvironment !== "string" || !ENVIRONMENT.test(v.githubEnvironment))
+        issues.push(`${at}.githubEnvironment = ${JSON.stringify(v.githubEnvironment)}: expected a GitHub environment name`);
       if (v.access !== "deploy" && v.access !== "prStacks") issues.push(`${at}.access = ${JSON.stringify(v.access)}: expected deploy or prStacks`);
       if (v.wildcard !== undefined && typeof v.wildcard !== "boolean") issues.push(`${at}.wildcard = ${JSON.stringify(v.wildcard)}: expected true or false`);
-      appStacks[entry] = { domainName: v.domainName, githubEnvironment: v.githubEnvironment, access: v.access, wildcard: v.wildcard === true, imagesOf: v.imagesOf };
+      appStacks[entry] = {
+        domainName: v.domainName,
+        githubEnvironment: v.githubEnvironment,
+        access: v.access,
+        wildcard: v.wildcard === true,
+        imagesOf: v.imagesOf,
+      };
     }
     for (const [entry, e] of Object.entries(appStacks)) {
       if (e.imagesOf === undefined) continue;
       const other = appStacks[e.imagesOf];
-      if (!other || other.imagesOf !== undefined) issues.push(`${project}:appStacks.${entry}.imagesOf = ${JSON.stringify(e.imagesOf)}: expected another entry that has repositories of its own (one of ${Object.keys(appStacks).filter((k) => appStacks[k].imagesOf === undefined).join(", ")})`);
+      if (!other || other.imagesOf !== undefined)
+        issues.push(
+          `${project}:appStacks.${entry}.imagesOf = ${JSON.stringify(e.imagesOf)}: expected another entry that has repositories of its own (one of ${Object.keys(
+            appStacks,
+          )
+            .filter((k) => appStacks[k].imagesOf === undefined)
+            .join(", ")})`,
+        );
     }
     const envs = Object.values(appStacks).map((e) => e.githubEnvironment);
     for (const env of new Set(envs)) {
-      if (envs.filter((e) => e === env).length > 1) issues.push(`${project}:appStacks: githubEnvironment ${JSON.stringify(env)} is given to more than one entry: one role per environment, each for one stack`);
-      if (env === readOnlyEnvironment) issues.push(`${project}:appStacks: githubEnvironment ${JSON.stringify(env)} is also readOnlyEnvironment: a read-only environment cannot deploy`);
+      if (envs.filter((e) => e === env).length > 1)
+        issues.push(
+          `${project}:appStacks: githubEnvironment ${JSON.stringify(env)} is given to more than one entry: one role per environment, each for one stack`,
+        );
+      if (env === readOnlyEnvironment)
+        issues.push(`${project}:appStacks: githubEnvironment ${JSON.stringify(env)} is also readOnlyEnvironment: a read-only environment cannot deploy`);
     }
   }
   for (const key of Object.keys(raw)) {

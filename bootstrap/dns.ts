@@ -27,8 +27,11 @@ export class Dns extends pulumi.ComponentResource {
     const child = { parent: this };
     if (args.createHostedZone) {
       // The zone's name servers are delegated by hand from the parent domain: deleting it would break DNS.
-      const zone = new aws.route53.Zone(`${name}-zone`, { name: args.hostedZoneName, comment: "API hosts of the app stacks (bootstrap)" },
-        { ...child, protect: true, retainOnDelete: true });
+      const zone = new aws.route53.Zone(
+        `${name}-zone`,
+        { name: args.hostedZoneName, comment: "API hosts of the app stacks (bootstrap)" },
+        { ...child, protect: true, retainOnDelete: true },
+      );
       this.zoneId = zone.zoneId;
       this.nameServers = zone.nameServers;
     } else {
@@ -38,22 +41,27 @@ export class Dns extends pulumi.ComponentResource {
     }
     for (const domain of [...new Set(args.certificateDomains)].sort()) {
       const id = certificateName(domain);
-      const cert = new aws.acm.Certificate(`${name}-${id}`, {
-        domainName: domain, validationMethod: "DNS",
-        keyAlgorithm: "EC_prime256v1",
-        tags: { Name: domain },
-      }, { ...child, deleteBeforeReplace: false });
+      const cert = new aws.acm.Certificate(
+        `${name}-${id}`,
+        { domainName: domain, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: { Name: domain } },
+        { ...child, deleteBeforeReplace: false },
+      );
       // One domain per certificate, so exactly one validation record, declared outside any apply.
       const option = cert.domainValidationOptions[0];
-      const record = new aws.route53.Record(`${name}-${id}-validation`, {
-        zoneId: this.zoneId,
-        name: option.resourceRecordName, type: option.resourceRecordType, records: [option.resourceRecordValue], ttl: 300,
-        // `x.example.com` and `*.x.example.com` share one validation name: the second write is the same record.
-        allowOverwrite: true,
-      }, child);
-      const validation = new aws.acm.CertificateValidation(`${name}-${id}`, {
-        certificateArn: cert.arn, validationRecordFqdns: [record.fqdn],
-      }, child);
+      const record = new aws.route53.Record(
+        `${name}-${id}-validation`,
+        {
+          zoneId: this.zoneId,
+          name: option.resourceRecordName,
+          type: option.resourceRecordType,
+          records: [option.resourceRecordValue],
+          ttl: 300,
+          // `x.example.com` and `*.x.example.com` share one validation name: the second write is the same record.
+          allowOverwrite: true,
+        },
+        child,
+      );
+      const validation = new aws.acm.CertificateValidation(`${name}-${id}`, { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] }, child);
       this.certificateArns[domain] = validation.certificateArn;
     }
     this.registerOutputs({ zoneId: this.zoneId, certificateArns: this.certificateArns });

@@ -13,29 +13,98 @@ export interface Statement {
 
 /** What `pulumi preview --refresh` reads of the program's resources: no object, secret or parameter values. */
 export const READ_ACTIONS = [
-  "application-autoscaling:Describe*", "acm:DescribeCertificate", "acm:ListCertificates", "acm:ListTagsForCertificate",
-  "budgets:ViewBudget", "budgets:ListTagsForResource", "cloudwatch:Describe*", "cloudwatch:GetDashboard", "cloudwatch:ListTagsForResource",
-  "ec2:Describe*", "ecr:Describe*", "ecr:GetLifecyclePolicy", "ecr:GetRegistryScanningConfiguration", "ecr:ListTagsForResource",
-  "ecs:Describe*", "ecs:List*", "elasticache:Describe*", "elasticache:ListTagsForResource", "elasticfilesystem:Describe*",
-  "elasticloadbalancing:Describe*", "events:Describe*", "events:List*", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
-  "iam:ListRolePolicies", "iam:GetOpenIDConnectProvider", "inspector2:BatchGetAccountStatus", "kms:DescribeKey", "kms:GetKeyPolicy",
-  "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListResourceTags", "logs:Describe*", "logs:ListTagsForResource",
-  "rds:Describe*", "rds:ListTagsForResource", "route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ListTagsForResource",
-  "s3:GetBucket*", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration",
-  "scheduler:GetSchedule", "scheduler:ListTagsForResource", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
-  "servicediscovery:Get*", "servicediscovery:List*", "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:ListTagsForResource",
-  "sqs:GetQueueAttributes", "sqs:ListQueueTags", "sts:GetCallerIdentity", "wafv2:Get*", "wafv2:List*",
+  "application-autoscaling:Describe*",
+  "acm:DescribeCertificate",
+  "acm:ListCertificates",
+  "acm:ListTagsForCertificate",
+  "budgets:ViewBudget",
+  "budgets:ListTagsForResource",
+  "cloudwatch:Describe*",
+  "cloudwatch:GetDashboard",
+  "cloudwatch:ListTagsForResource",
+  "ec2:Describe*",
+  "ecr:Describe*",
+  "ecr:GetLifecyclePolicy",
+  "ecr:GetRegistryScanningConfiguration",
+  "ecr:ListTagsForResource",
+  "ecs:Describe*",
+  "ecs:List*",
+  "elasticache:Describe*",
+  "elasticache:ListTagsForResource",
+  "elasticfilesystem:Describe*",
+  "elasticloadbalancing:Describe*",
+  "events:Describe*",
+  "events:List*",
+  "iam:GetRole",
+  "iam:GetRolePolicy",
+  "iam:ListAttachedRolePolicies",
+  "iam:ListRolePolicies",
+  "iam:GetOpenIDConnectProvider",
+  "inspector2:BatchGetAccountStatus",
+  "kms:DescribeKey",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListAliases",
+  "kms:ListResourceTags",
+  "logs:Describe*",
+  "logs:ListTagsForResource",
+  "rds:Describe*",
+  "rds:ListTagsForResource",
+  "route53:GetHostedZone",
+  "route53:ListResourceRecordSets",
+  "route53:ListTagsForResource",
+  "s3:GetBucket*",
+  "s3:GetEncryptionConfiguration",
+  "s3:GetLifecycleConfiguration",
+  "s3:GetReplicationConfiguration",
+  "scheduler:GetSchedule",
+  "scheduler:ListTagsForResource",
+  "secretsmanager:DescribeSecret",
+  "secretsmanager:GetResourcePolicy",
+  "servicediscovery:Get*",
+  "servicediscovery:List*",
+  "sns:GetTopicAttributes",
+  "sns:GetSubscriptionAttributes",
+  "sns:ListTagsForResource",
+  "sqs:GetQueueAttributes",
+  "sqs:ListQueueTags",
+  "sts:GetCallerIdentity",
+  "wafv2:Get*",
+  "wafv2:List*",
 ];
 
 /** Services whose resources the app program creates, updates and deletes. */
 export const DEPLOY_SERVICES = [
-  "application-autoscaling", "budgets", "cloudwatch", "ec2", "ecr", "ecs", "elasticache", "elasticfilesystem", "elasticloadbalancing",
-  "events", "kms", "logs", "rds", "s3", "scheduler", "secretsmanager", "servicediscovery", "sns", "sqs", "wafv2",
+  "application-autoscaling",
+  "budgets",
+  "cloudwatch",
+  "ec2",
+  "ecr",
+  "ecs",
+  "elasticache",
+  "elasticfilesystem",
+  "elasticloadbalancing",
+  "events",
+  "kms",
+  "logs",
+  "rds",
+  "s3",
+  "scheduler",
+  "secretsmanager",
+  "servicediscovery",
+  "sns",
+  "sqs",
+  "wafv2",
 ];
 
 /** KMS use of the stack's secrets-provider key: the CLI decrypts the stack file's data key and encrypts new secrets. */
 function secretsKey(keyArns: string[]): Statement {
-  return { Sid: "PulumiSecretsProvider", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: [...keyArns].sort() };
+  return {
+    Sid: "PulumiSecretsProvider",
+    Effect: "Allow",
+    Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+    Resource: [...keyArns].sort(),
+  };
 }
 
 export function readOnlyPolicy(secretsKeyArns: string[]): Statement[] {
@@ -68,20 +137,34 @@ function iamStatements(a: ScopeArgs): Statement[] {
 }
 
 function dnsStatement(a: ScopeArgs): Statement {
-  return { Sid: "ApiRecords", Effect: "Allow", Action: ["route53:ChangeResourceRecordSets", "route53:GetChange"], Resource: [`arn:aws:route53:::hostedzone/${a.hostedZoneId}`, "arn:aws:route53:::change/*"] };
+  return {
+    Sid: "ApiRecords",
+    Effect: "Allow",
+    Action: ["route53:ChangeResourceRecordSets", "route53:GetChange"],
+    Resource: [`arn:aws:route53:::hostedzone/${a.hostedZoneId}`, "arn:aws:route53:::change/*"],
+  };
 }
 
 /** One long-lived stack: its services in its region, never a resource another stack (or bootstrap) tagged. */
 export function deployPolicy(a: ScopeArgs): Statement[] {
   return [
     { Sid: "Read", Effect: "Allow", Action: READ_ACTIONS, Resource: "*" },
-    { Sid: "Deploy", Effect: "Allow", Action: DEPLOY_SERVICES.map((s) => `${s}:*`), Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": a.region } } },
+    {
+      Sid: "Deploy",
+      Effect: "Allow",
+      Action: DEPLOY_SERVICES.map((s) => `${s}:*`),
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": a.region } },
+    },
     ...iamStatements(a),
     dnsStatement(a),
     secretsKey([a.secretsKeyArn]),
     // Both conditions must hold: the resource is tagged, and for another stack.
     {
-      Sid: "NotOtherStacks", Effect: "Deny", Action: DEPLOY_SERVICES.map((s) => `${s}:*`), Resource: "*",
+      Sid: "NotOtherStacks",
+      Effect: "Deny",
+      Action: DEPLOY_SERVICES.map((s) => `${s}:*`),
+      Resource: "*",
       Condition: { StringNotEquals: { "aws:ResourceTag/stack": a.stackTag }, Null: { "aws:ResourceTag/stack": "false" } },
     },
   ];
@@ -96,12 +179,21 @@ export function prStacksPolicy(a: ScopeArgs): Statement[] {
   const actions = DEPLOY_SERVICES.map((s) => `${s}:*`);
   return [
     { Sid: "Read", Effect: "Allow", Action: READ_ACTIONS, Resource: "*" },
+    { Sid: "ByName", Effect: "Allow", Action: actions, Resource: [`arn:aws:*:${a.region}:${a.account}:*${a.namePrefix}*`, `arn:aws:s3:::${a.namePrefix}*`] },
     {
-      Sid: "ByName", Effect: "Allow", Action: actions,
-      Resource: [`arn:aws:*:${a.region}:${a.account}:*${a.namePrefix}*`, `arn:aws:s3:::${a.namePrefix}*`],
+      Sid: "ByTag",
+      Effect: "Allow",
+      Action: actions,
+      Resource: "*",
+      Condition: { StringLike: { "aws:ResourceTag/stack": a.stackTag }, StringEquals: { "aws:RequestedRegion": a.region } },
     },
-    { Sid: "ByTag", Effect: "Allow", Action: actions, Resource: "*", Condition: { StringLike: { "aws:ResourceTag/stack": a.stackTag }, StringEquals: { "aws:RequestedRegion": a.region } } },
-    { Sid: "CreateTagged", Effect: "Allow", Action: actions, Resource: "*", Condition: { StringLike: { "aws:RequestTag/stack": a.stackTag }, StringEquals: { "aws:RequestedRegion": a.region } } },
+    {
+      Sid: "CreateTagged",
+      Effect: "Allow",
+      Action: actions,
+      Resource: "*",
+      Condition: { StringLike: { "aws:RequestTag/stack": a.stackTag }, StringEquals: { "aws:RequestedRegion": a.region } },
+    },
     ...iamStatements(a),
     dnsStatement(a),
     secretsKey([a.secretsKeyArn]),
@@ -112,14 +204,18 @@ export function prStacksPolicy(a: ScopeArgs): Statement[] {
 export function githubTrust(providerArn: string, repository: string, environment: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{
-      Effect: "Allow", Principal: { Federated: providerArn }, Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: {
-        StringEquals: {
-          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": `repo:${repository}:environment:${environment}`,
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": `repo:${repository}:environment:${environment}`,
+          },
         },
       },
-    }],
+    ],
   });
 }

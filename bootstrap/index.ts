@@ -24,21 +24,34 @@ const keys = new SecretsKeys("secrets", { appProject: cfg.appProject, region: cf
 const registry = new Registry("registry", { appProject: cfg.appProject, entries: entries.filter((e) => !cfg.appStacks[e].imagesOf) }, opts);
 const domains = entries.flatMap((e) => [cfg.appStacks[e].domainName, ...(cfg.appStacks[e].wildcard ? [`*.${cfg.appStacks[e].domainName}`] : [])]);
 const dns = new Dns("dns", { hostedZoneName: cfg.hostedZoneName, createHostedZone: cfg.createHostedZone, certificateDomains: domains }, opts);
-const github = new GithubAccess("github", {
-  appProject: cfg.appProject, region: cfg.region, repository: cfg.githubRepository, readOnlyEnvironment: cfg.readOnlyEnvironment,
-  appStacks: cfg.appStacks, hostedZoneId: dns.zoneId, secretsKeyArns: keys.keyArns,
-}, opts);
+const github = new GithubAccess(
+  "github",
+  {
+    appProject: cfg.appProject,
+    region: cfg.region,
+    repository: cfg.githubRepository,
+    readOnlyEnvironment: cfg.readOnlyEnvironment,
+    appStacks: cfg.appStacks,
+    hostedZoneId: dns.zoneId,
+    secretsKeyArns: keys.keyArns,
+  },
+  opts,
+);
 
 function entryOutputs(entry: string): pulumi.Output<AppStackBootstrap> {
   const e = cfg.appStacks[entry];
   const repos = registry.repositories[e.imagesOf ?? entry];
   const repositories = pulumi.all(Object.fromEntries(APP_IMAGES.map((i) => [i, pulumi.all({ url: repos[i].url, arn: repos[i].arn })])));
   const wildcard = e.wildcard ? dns.certificateArns[`*.${e.domainName}`] : undefined;
-  return pulumi.all([dns.zoneId, dns.certificateArns[e.domainName], wildcard, keys.keyArns[entry], repositories])
+  return pulumi
+    .all([dns.zoneId, dns.certificateArns[e.domainName], wildcard, keys.keyArns[entry], repositories])
     .apply(([hostedZoneId, certificateArn, wildcardCertificateArn, secretsKeyArn, repos]): AppStackBootstrap => ({
-      domainName: e.domainName, hostedZoneId, certificateArn,
+      domainName: e.domainName,
+      hostedZoneId,
+      certificateArn,
       ...(wildcardCertificateArn ? { wildcardCertificateArn } : {}),
-      secretsProvider: keys.providers[entry], secretsKeyArn,
+      secretsProvider: keys.providers[entry],
+      secretsKeyArn,
       repositories: repos as unknown as AppStackBootstrap["repositories"],
     }));
 }

@@ -23,8 +23,11 @@ export class SecretsKeys extends pulumi.ComponentResource {
     for (const entry of args.entries) {
       const alias = `${args.appProject}-${entry}-pulumi-secrets`;
       // Losing this key loses every secret in the stack file: never deleted with the stack.
-      const key = kmsKey(`${entry}-secrets`, { name: alias, description: `Pulumi secrets provider of the ${args.appProject} ${entry} stack(s)` },
-        { parent: this, protect: true, retainOnDelete: true });
+      const key = kmsKey(
+        `${entry}-secrets`,
+        { name: alias, description: `Pulumi secrets provider of the ${args.appProject} ${entry} stack(s)` },
+        { parent: this, protect: true, retainOnDelete: true },
+      );
       this.keyArns[entry] = key.arn;
       this.providers[entry] = `awskms://alias/${alias}?region=${args.region}`;
     }

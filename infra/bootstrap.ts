@@ -17,8 +17,11 @@ export function covers(certDomain: string, host: string): boolean {
  * The bootstrap entry this stack uses: the one whose domainName is this stack's, else the one
  * whose wildcard covers it (pr-<n> stacks); or the one-line problem and its fix.
  */
-export function checkBootstrapEntry(cfg: Pick<StackConfig, "bootstrapStack" | "domainName" | "project" | "wildcardCertificate">, all: unknown): AppStackBootstrap | string {
-  const deploy = "deploy it first (`cd bootstrap && pulumi up --stack <account>`, README \"Deploying for real\")";
+export function checkBootstrapEntry(
+  cfg: Pick<StackConfig, "bootstrapStack" | "domainName" | "project" | "wildcardCertificate">,
+  all: unknown,
+): AppStackBootstrap | string {
+  const deploy = 'deploy it first (`cd bootstrap && pulumi up --stack <account>`, README "Deploying for real")';
   if (all === undefined || all === null || typeof all !== "object") {
     return `bootstrap stack ${cfg.bootstrapStack} has no output "${APP_STACKS_OUTPUT}": ${deploy}, or correct ${cfg.project}:bootstrapStack`;
   }

@@ -29,8 +29,6 @@ export function loadConfig(): StackConfig {
     if (e instanceof ConfigError) throw Object.assign(new pulumi.RunError(e.message), { issues: e.issues });
     throw e;
   }
-  const secrets = Object.fromEntries(
-    Object.entries(validated.secrets).map(([k, v]) => [k, pulumi.secret(v)]),
-  ) as Record<SecretName, pulumi.Output<string>>;
+  const secrets = Object.fromEntries(Object.entries(validated.secrets).map(([k, v]) => [k, pulumi.secret(v)])) as Record<SecretName, pulumi.Output<string>>;
   return { ...validated.settings, project, stack, namePrefix: `${project}-${stack}`, secrets };
 }

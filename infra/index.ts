@@ -30,28 +30,42 @@ const { alerts, sentry } = alertingPart(cfg, part("monitoring"));
 const images = imagesPart(cfg, bootstrap, part("images"));
 // `own` is undefined in the preview tier: what it holds is the lender's, and not this stack's to back up or watch.
 const own = "lender" in network ? undefined : { network, ...dataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data")) };
-const { database, cache, vectorStore, dbBootstrap } = "lender" in network ? sharedDataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data")) : own!;
+const { database, cache, vectorStore, dbBootstrap } =
+  "lender" in network ? sharedDataPart(cfg, { network, clusterArn: cluster.arn, images }, part("data")) : own!;
 const app = containersPart(cfg, { network, cluster, images, database, cache, vectorStore, dbBootstrap, sentry, bootstrap }, part("containers"));
 const backup = own
-  ? backupPart(cfg, { network: own.network, clusterArn: cluster.arn, images, database: own.database, vectorStore: own.vectorStore, sentry, alertTopicArn: alerts.topicArn }, part("backup"))
+  ? backupPart(
+      cfg,
+      { network: own.network, clusterArn: cluster.arn, images, database: own.database, vectorStore: own.vectorStore, sentry, alertTopicArn: alerts.topicArn },
+      part("backup"),
+    )
   : undefined;
 
 const running = app.running;
 const serviceNames = Object.fromEntries(Object.entries(running).map(([n, s]) => [n, s.serviceName]));
-const { dashboard } = watchPart(cfg, {
-  topicArn: alerts.topicArn,
-  resources: {
-    alb: { arnSuffix: app.route.albArnSuffix, targetGroupArnSuffix: app.route.targetGroupArnSuffix },
-    ecs: { clusterName: cluster.name, serviceNames: { ...serviceNames, ...(own ? { chroma: own.vectorStore.serviceName } : {}) } },
-    ...(own ? {
-      database: { instanceIdentifier: own.database.instanceIdentifier },
-      cache: { replicationGroupId: own.cache.replicationGroupId, nodeCount: cfg.redisReplicas + 1 },
-      fileSystemId: own.vectorStore.fileSystemId,
-    } : {}),
+const { dashboard } = watchPart(
+  cfg,
+  {
+    topicArn: alerts.topicArn,
+    resources: {
+      alb: { arnSuffix: app.route.albArnSuffix, targetGroupArnSuffix: app.route.targetGroupArnSuffix },
+      ecs: { clusterName: cluster.name, serviceNames: { ...serviceNames, ...(own ? { chroma: own.vectorStore.serviceName } : {}) } },
+      ...(own
+        ? {
+            database: { instanceIdentifier: own.database.instanceIdentifier },
+            cache: { replicationGroupId: own.cache.replicationGroupId, nodeCount: cfg.redisReplicas + 1 },
+            fileSystemId: own.vectorStore.fileSystemId,
+          }
+        : {}),
+    },
+    serviceLogGroups: {
+      ...Object.fromEntries(Object.entries(running).map(([n, s]) => [n, s.logGroupName])),
+      ...(own ? { chroma: own.vectorStore.logGroupName } : {}),
+    },
+    wafLogGroup: app.wafLogGroupName,
   },
-  serviceLogGroups: { ...Object.fromEntries(Object.entries(running).map(([n, s]) => [n, s.logGroupName])), ...(own ? { chroma: own.vectorStore.logGroupName } : {}) },
-  wafLogGroup: app.wafLogGroupName,
-}, part("monitoring"));
+  part("monitoring"),
+);
 
 // Stack outputs: what a person or another tool needs; secrets only as ARNs or secret outputs.
 // Per-service maps are keyed in camelCase (telegramBot) and list only the services that run.

@@ -20,19 +20,21 @@ export interface SecretGuardArgs {
 /** `{ key: sha256(value) }` for every secret, itself secret. */
 export function secretFingerprints(secrets: Record<string, pulumi.Output<string>>): pulumi.Output<Fingerprints> {
   const keys = Object.keys(secrets).sort();
-  return pulumi.secret(pulumi.all(keys.map((k) => secrets[k])).apply((values) =>
-    Object.fromEntries(keys.map((k, i) => [k, fingerprint(values[i])])),
-  ));
+  return pulumi.secret(pulumi.all(keys.map((k) => secrets[k])).apply((values) => Object.fromEntries(keys.map((k, i) => [k, fingerprint(values[i])]))));
 }
 
 /** The keys both stacks hold with the same value. */
 export function sharedSecrets(own: Fingerprints, other: Fingerprints): string[] {
-  return Object.keys(own).filter((k) => other[k] !== undefined && other[k] === own[k]).sort();
+  return Object.keys(own)
+    .filter((k) => other[k] !== undefined && other[k] === own[k])
+    .sort();
 }
 
 export function sharingMessage(project: string, stack: string, otherStack: string, keys: string[]): string {
-  return `secret sharing: ${keys.map((k) => `${project}:${k} has the same value in ${stack} and ${otherStack}`).join("; ")}. ` +
-    `Give each stack its own credentials: \`pulumi config set --secret ${project}:<key> <value> --stack ${stack}\`.`;
+  return (
+    `secret sharing: ${keys.map((k) => `${project}:${k} has the same value in ${stack} and ${otherStack}`).join("; ")}. ` +
+    `Give each stack its own credentials: \`pulumi config set --secret ${project}:<key> <value> --stack ${stack}\`.`
+  );
 }
 
 /**
@@ -46,17 +48,20 @@ export function sharingMessage(project: string, stack: string, otherStack: strin
 export function secretGuard(args: SecretGuardArgs): pulumi.Output<Fingerprints> {
   const own = secretFingerprints(args.secrets);
   if (!args.compareWithStack) return own;
-  const other = new pulumi.StackReference(`secret-guard-${args.compareWithStack}`, { name: args.compareWithStack })
-    .getOutput(FINGERPRINTS_OUTPUT) as pulumi.Output<Fingerprints | undefined>;
-  return pulumi.secret(pulumi.all([own, other]).apply(([mine, theirs]) => {
-    if (!theirs || typeof theirs !== "object") {
-      throw new pulumi.RunError(
-        `secret sharing: ${args.compareWithStack} exports no "${FINGERPRINTS_OUTPUT}" output, so ${args.stack}'s secrets cannot be compared with it. ` +
-          `Deploy ${args.compareWithStack} first (it exports its fingerprints), or set ${args.project}:compareSecretsWithStack to "" to skip the check.`,
-      );
-    }
-    const shared = sharedSecrets(mine, theirs);
-    if (shared.length > 0) throw new pulumi.RunError(sharingMessage(args.project, args.stack, args.compareWithStack, shared));
-    return mine;
-  }));
+  const other = new pulumi.StackReference(`secret-guard-${args.compareWithStack}`, { name: args.compareWithStack }).getOutput(
+    FINGERPRINTS_OUTPUT,
+  ) as pulumi.Output<Fingerprints | undefined>;
+  return pulumi.secret(
+    pulumi.all([own, other]).apply(([mine, theirs]) => {
+      if (!theirs || typeof theirs !== "object") {
+        throw new pulumi.RunError(
+          `secret sharing: ${args.compareWithStack} exports no "${FINGERPRINTS_OUTPUT}" output, so ${args.stack}'s secrets cannot be compared with it. ` +
+            `Deploy ${args.compareWithStack} first (it exports its fingerprints), or set ${args.project}:compareSecretsWithStack to "" to skip the check.`,
+        );
+      }
+      const shared = sharedSecrets(mine, theirs);
+      if (shared.length > 0) throw new pulumi.RunError(sharingMessage(args.project, args.stack, args.compareWithStack, shared));
+      return mine;
+    }),
+  );
 }

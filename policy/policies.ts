@@ -77,12 +77,7 @@ export function stackView(r: PolicyResource, tier: Tier): StackResourceView {
 }
 
 export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
-  const base = {
-    name: rule.name,
-    description: rule.description,
-    enforcementLevel: rule.enforcementLevel,
-    configSchema: tierConfigSchema,
-  };
+  const base = { name: rule.name, description: rule.description, enforcementLevel: rule.enforcementLevel, configSchema: tierConfigSchema };
   if (rule.kind === "resource") {
     return {
       ...base,
@@ -105,7 +100,11 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
     ...base,
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
       const tier = tierOf(args, args.resources[0]?.urn);
-      for (const v of rule.check(args.resources.map((r) => stackView(r, tier)), tier)) report(v.message, v.urn);
+      for (const v of rule.check(
+        args.resources.map((r) => stackView(r, tier)),
+        tier,
+      ))
+        report(v.message, v.urn);
     },
   };
 }

@@ -17,14 +17,16 @@ const GIB = 1024 ** 3;
 /** The metrics an alarm reads: its single metric, or those of its metric math. */
 function metricsOf(a: PlanResource): { namespace: string; metricName: string; dimensions: Record<string, string>; stat: string; period: number }[] {
   const i = a.inputs as any;
-  if (i.metricName) return [{ namespace: i.namespace, metricName: i.metricName, dimensions: i.dimensions, stat: i.statistic ?? i.extendedStatistic, period: i.period }];
+  if (i.metricName)
+    return [{ namespace: i.namespace, metricName: i.metricName, dimensions: i.dimensions, stat: i.statistic ?? i.extendedStatistic, period: i.period }];
   return (i.metricQueries as any[]).filter((q) => q.metric).map((q) => q.metric);
 }
 
 /** The one alarm reading `metricName` with these dimensions. */
 function alarmOn(plan: Plan, metricName: string, dimensions: Record<string, string>): PlanResource {
   const found = ofType(plan, ALARM).filter((a) =>
-    metricsOf(a).some((m) => m.metricName === metricName && Object.entries(dimensions).every(([k, v]) => m.dimensions?.[k] === v)));
+    metricsOf(a).some((m) => m.metricName === metricName && Object.entries(dimensions).every(([k, v]) => m.dimensions?.[k] === v)),
+  );
   if (found.length !== 1) throw new Error(`expected one alarm on ${metricName} ${JSON.stringify(dimensions)}, found ${found.length}`);
   return found[0];
 }
@@ -36,10 +38,17 @@ function alarmOn(plan: Plan, metricName: string, dimensions: Record<string, stri
 function distinctThresholds(): string {
   const doc = YAML.parse(fs.readFileSync(path.resolve(__dirname, "../Pulumi.staging.yaml"), "utf8"));
   Object.assign(doc.config, {
-    "chatbot:alarmEvaluationMinutes": 4, "chatbot:alarmAlb5xxPercent": 7, "chatbot:alarmTargetResponseMs": 1500,
-    "chatbot:alarmCpuPercent": 71, "chatbot:alarmMemoryPercent": 83, "chatbot:alarmDbFreeStorageGb": 9,
-    "chatbot:alarmDbConnections": 123, "chatbot:alarmRedisEvictionsPerMinute": 321, "chatbot:alarmCacheHitRateFloorPercent": 55,
-    "chatbot:alarmEfsBurstCreditFloorGb": 77, "chatbot:redisReplicas": 1,
+    "chatbot:alarmEvaluationMinutes": 4,
+    "chatbot:alarmAlb5xxPercent": 7,
+    "chatbot:alarmTargetResponseMs": 1500,
+    "chatbot:alarmCpuPercent": 71,
+    "chatbot:alarmMemoryPercent": 83,
+    "chatbot:alarmDbFreeStorageGb": 9,
+    "chatbot:alarmDbConnections": 123,
+    "chatbot:alarmRedisEvictionsPerMinute": 321,
+    "chatbot:alarmCacheHitRateFloorPercent": 55,
+    "chatbot:alarmEfsBurstCreditFloorGb": 77,
+    "chatbot:redisReplicas": 1,
   });
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "alarms-")), "Pulumi.staging.yaml");
   fs.writeFileSync(file, YAML.stringify(doc));
@@ -100,7 +109,11 @@ describe.each([
     const tg = mocked(one(plan, "aws:lb/targetGroup:TargetGroup")).arnSuffix;
 
     const rate = alarmOn(plan, "HTTPCode_ELB_5XX_Count", { LoadBalancer: lb });
-    expect(metricsOf(rate).map((m) => m.metricName).sort()).toEqual(["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "RequestCount"]);
+    expect(
+      metricsOf(rate)
+        .map((m) => m.metricName)
+        .sort(),
+    ).toEqual(["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "RequestCount"]);
     expect(rate.inputs).toMatchObject({ threshold: n("alarmAlb5xxPercent"), comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" });
     const returned = (rate.inputs.metricQueries as any[]).filter((q) => q.returnData);
     expect(returned).toHaveLength(1);
@@ -108,7 +121,10 @@ describe.each([
 
     const latency = alarmOn(plan, "TargetResponseTime", { LoadBalancer: lb });
     expect(latency.inputs).toMatchObject({ extendedStatistic: "p95", threshold: n("alarmTargetResponseMs") / 1000 });
-    expect(alarmOn(plan, "UnHealthyHostCount", { LoadBalancer: lb, TargetGroup: tg }).inputs).toMatchObject({ threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+    expect(alarmOn(plan, "UnHealthyHostCount", { LoadBalancer: lb, TargetGroup: tg }).inputs).toMatchObject({
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+    });
   });
 
   it("watches CPU, memory and running-vs-desired tasks of every ECS service", () => {
@@ -120,7 +136,11 @@ describe.each([
       expect(alarmOn(plan, "CPUUtilization", dims).inputs).toMatchObject({ namespace: "AWS/ECS", threshold: n("alarmCpuPercent") });
       expect(alarmOn(plan, "MemoryUtilization", dims).inputs).toMatchObject({ namespace: "AWS/ECS", threshold: n("alarmMemoryPercent") });
       const tasks = alarmOn(plan, "RunningTaskCount", dims);
-      expect(metricsOf(tasks).map((m) => `${m.namespace}/${m.metricName}`).sort()).toEqual(["ECS/ContainerInsights/DesiredTaskCount", "ECS/ContainerInsights/RunningTaskCount"]);
+      expect(
+        metricsOf(tasks)
+          .map((m) => `${m.namespace}/${m.metricName}`)
+          .sort(),
+      ).toEqual(["ECS/ContainerInsights/DesiredTaskCount", "ECS/ContainerInsights/RunningTaskCount"]);
       expect(tasks.inputs).toMatchObject({ threshold: 0, comparisonOperator: "GreaterThanThreshold", treatMissingData: "breaching" });
     }
   });
@@ -147,18 +167,25 @@ describe.each([
       expect(alarmOn(plan, "EngineCPUUtilization", node).inputs.threshold).toBe(n("alarmCpuPercent"));
       const hitRate = alarmOn(plan, "CacheHits", node);
       expect(hitRate.inputs).toMatchObject({
-        threshold: n("alarmCacheHitRateFloorPercent"), comparisonOperator: "LessThanThreshold",
-        evaluationPeriods: 1, treatMissingData: "notBreaching",
+        threshold: n("alarmCacheHitRateFloorPercent"),
+        comparisonOperator: "LessThanThreshold",
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
       });
-      expect(metricsOf(hitRate).map((m) => [m.metricName, m.period])).toEqual([["CacheHits", 3600], ["CacheMisses", 3600]]);
+      expect(metricsOf(hitRate).map((m) => [m.metricName, m.period])).toEqual([
+        ["CacheHits", 3600],
+        ["CacheMisses", 3600],
+      ]);
     }
   });
 
   it("watches the vector store's EFS burst credits", () => {
     const fs = one(plan, "aws:efs/fileSystem:FileSystem");
     expect(fs.inputs.throughputMode).toBe("bursting");
-    expect(alarmOn(plan, "BurstCreditBalance", { FileSystemId: `${fs.name}-id` }).inputs)
-      .toMatchObject({ threshold: n("alarmEfsBurstCreditFloorGb") * GIB, comparisonOperator: "LessThanThreshold" });
+    expect(alarmOn(plan, "BurstCreditBalance", { FileSystemId: `${fs.name}-id` }).inputs).toMatchObject({
+      threshold: n("alarmEfsBurstCreditFloorGb") * GIB,
+      comparisonOperator: "LessThanThreshold",
+    });
   });
 
   it("draws a dashboard named after the stack, with the hit rate against its floor", () => {
@@ -173,8 +200,11 @@ describe.each([
     expect(nodes).toHaveLength(group.inputs.numCacheClusters as number);
     // Every alarmed ECS service has its line on the CPU graph.
     const cpu = widgets.find((w) => w.properties.title === "ECS CPU (%)");
-    expect(cpu.properties.metrics.map((m: any[]) => m[5]).sort())
-      .toEqual(ofType(plan, "aws:ecs/service:Service").map((s) => s.inputs.name).sort());
+    expect(cpu.properties.metrics.map((m: any[]) => m[5]).sort()).toEqual(
+      ofType(plan, "aws:ecs/service:Service")
+        .map((s) => s.inputs.name)
+        .sort(),
+    );
     expect(JSON.stringify(widgets)).not.toMatch(/undefined|null/);
   });
 });
@@ -182,14 +212,25 @@ describe.each([
 describe("Alarms component", () => {
   const ROOT = path.resolve(__dirname, "..");
   const thresholds = {
-    alb5xxPercent: 5, targetResponseMs: 2000, cpuPercent: 80, memoryPercent: 80, dbFreeStorageGb: 5, dbConnections: 150,
-    dbReplicaLagSeconds: 42, redisEvictionsPerMinute: 500, cacheHitRateFloorPercent: 60, efsBurstCreditFloorGb: 100,
+    alb5xxPercent: 5,
+    targetResponseMs: 2000,
+    cpuPercent: 80,
+    memoryPercent: 80,
+    dbFreeStorageGb: 5,
+    dbConnections: 150,
+    dbReplicaLagSeconds: 42,
+    redisEvictionsPerMinute: 500,
+    cacheHitRateFloorPercent: 60,
+    efsBurstCreditFloorGb: 100,
   };
   async function renderAlarms(resources: Record<string, unknown>): Promise<Plan> {
     jest.resetModules();
     const { render } = require(path.join(ROOT, "tools/plan/harness"));
     return render({
-      project: "toy", stack: "test", config: {}, secretKeys: [],
+      project: "toy",
+      stack: "test",
+      config: {},
+      secretKeys: [],
       load: () => {
         const { Alarms } = require(path.join(ROOT, "components/monitoring/alarms"));
         new Alarms("alarms", { namePrefix: "toy-test", topicArn: "arn:aws:sns:eu-central-1:1:t", evaluationMinutes: 4, thresholds, resources });

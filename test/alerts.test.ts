@@ -47,14 +47,16 @@ describe.each(["staging", "prod"])("alert topic of %s", (stack) => {
     const tp = one(plan, "aws:sns/topicPolicy:TopicPolicy");
     expect(tp.inputs.arn).toBe(topicArn);
     const statements = parseJsonInput(tp, "policy").Statement;
-    expect(statements).toEqual([{
-      Sid: "AlarmPublishers",
-      Effect: "Allow",
-      Principal: { Service: PUBLISHERS },
-      Action: "sns:Publish",
-      Resource: topicArn,
-      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
-    }]);
+    expect(statements).toEqual([
+      {
+        Sid: "AlarmPublishers",
+        Effect: "Allow",
+        Principal: { Service: PUBLISHERS },
+        Action: "sns:Publish",
+        Resource: topicArn,
+        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+      },
+    ]);
   });
 
   it("e-mails the configured alert address", () => {

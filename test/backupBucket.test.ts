@@ -52,7 +52,10 @@ describe.each([
 
   it("blocks every form of public access and disables ACLs", () => {
     expect(attached(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket).inputs).toMatchObject({
-      blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
     const ownership = attached(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", bucket);
     expect(ownership.inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });

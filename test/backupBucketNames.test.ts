@@ -43,7 +43,9 @@ describe("S3 bucket names in Check", () => {
       else expect(b.inputs.bucket).toMatch(/-123456789012$/);
     }
     // The longest a pr-<n> stack can make them still fits (pr numbers up to 6 digits).
-    const longest = Math.max(...buckets.map((b) => String(b.inputs.bucket).replace(`chatbot-${stack}`, "chatbot-pr-999999").replace("eu-central-1", "ap-southeast-2").length));
+    const longest = Math.max(
+      ...buckets.map((b) => String(b.inputs.bucket).replace(`chatbot-${stack}`, "chatbot-pr-999999").replace("eu-central-1", "ap-southeast-2").length),
+    );
     expect(longest).toBeLessThanOrEqual(63);
   });
 });

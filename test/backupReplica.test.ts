@@ -32,7 +32,12 @@ describe.each(["staging", "prod"])("S3 buckets of %s", (stack) => {
         return found[0];
       };
       expect(one1("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
-      expect(one1("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      expect(one1("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
       expect(one1("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).toEqual({ status: "Enabled" });
       expect(one1("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules).toHaveLength(1);
       const tls = parseJsonInput(one1("aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
@@ -78,14 +83,17 @@ describe.each(["staging", "prod"])("S3 buckets of %s", (stack) => {
     expect(provider.inputs.region).not.toBe(config.region);
     expect(replica.inputs.bucket).toBe(`chatbot-prod-backups-replica-123456789012-${config.backupReplicaRegion}`);
     expect(replica.inputs.objectLockEnabled).toBe(true);
-    expect(attachedTo(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", replica)[0].inputs.rule)
-      .toEqual({ defaultRetention: { mode: config.backupObjectLock, days: config.backupObjectLockDays } });
+    expect(attachedTo(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", replica)[0].inputs.rule).toEqual({
+      defaultRetention: { mode: config.backupObjectLock, days: config.backupObjectLockDays },
+    });
     // Its own key, in its own region.
     const [enc] = attachedTo(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", replica);
     const replicaKey = one(plan, "aws:kms/key:Key", "backup-replica-key");
     expect(replicaKey.provider).toBe(replica.provider);
     expect((enc.inputs.rules as any[])[0].applyServerSideEncryptionByDefault.kmsMasterKeyId).not.toBe(
-      (attachedTo(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", source)[0].inputs.rules as any[])[0].applyServerSideEncryptionByDefault.kmsMasterKeyId);
+      (attachedTo(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", source)[0].inputs.rules as any[])[0]
+        .applyServerSideEncryptionByDefault.kmsMasterKeyId,
+    );
 
     expect(replication).toHaveLength(1);
     const r = replication[0];
@@ -110,7 +118,10 @@ describe.each(["staging", "prod"])("S3 buckets of %s", (stack) => {
 });
 
 describe("second-region config", () => {
-  it.each([["eu-central-1", /must differ from region/], ["EU-West-1", /an AWS region such as eu-west-1/]])("refuses backupReplicaRegion %s, naming the key", (value, problem) => {
+  it.each([
+    ["eu-central-1", /must differ from region/],
+    ["EU-West-1", /an AWS region such as eu-west-1/],
+  ])("refuses backupReplicaRegion %s, naming the key", (value, problem) => {
     const loaded = loadStackConfig("prod");
     const config = { ...loaded.config, "chatbot:backupReplicaRegion": value };
     let err: unknown;
@@ -126,15 +137,22 @@ describe("second-region config", () => {
 });
 
 describe("the s3-sse-kms rule and access-log buckets", () => {
-  const sse = (name: string) => res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${name}-enc`, {
-    bucket: "chatbot-test-s3-access-logs-1-eu-central-1", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-  });
+  const sse = (name: string) =>
+    res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${name}-enc`, {
+      bucket: "chatbot-test-s3-access-logs-1-eu-central-1",
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
   const plan = (withLogging: boolean): Plan => ({
-    project: "chatbot", stack: "test", outputs: {},
+    project: "chatbot",
+    stack: "test",
+    outputs: {},
     resources: [
       provider(),
-      res(BUCKET, "logs", { bucket: "chatbot-test-s3-access-logs-1-eu-central-1" }), sse("logs"),
-      ...(withLogging ? [res("aws:s3/bucketLogging:BucketLogging", "src-logging", { bucket: "src-id", targetBucket: "chatbot-test-s3-access-logs-1-eu-central-1" })] : []),
+      res(BUCKET, "logs", { bucket: "chatbot-test-s3-access-logs-1-eu-central-1" }),
+      sse("logs"),
+      ...(withLogging
+        ? [res("aws:s3/bucketLogging:BucketLogging", "src-logging", { bucket: "src-id", targetBucket: "chatbot-test-s3-access-logs-1-eu-central-1" })]
+        : []),
     ],
   });
   const sseRule = s3Rules.filter((r) => r.name === "s3-sse-kms");

@@ -24,11 +24,15 @@ function matches(pattern: Record<string, any>, event: any): boolean {
     if (!Array.isArray(p)) {
       return value !== undefined && (Array.isArray(value) ? value.some((v) => matches(p, v)) : matches(p, value));
     }
-    return asArray(value).some((v) => v !== undefined && p.some((rule: any) => {
-      if (rule && typeof rule === "object" && "prefix" in rule) return typeof v === "string" && v.startsWith(rule.prefix);
-      if (rule && typeof rule === "object" && "anything-but" in rule) return v !== rule["anything-but"];
-      return rule === v;
-    }));
+    return asArray(value).some(
+      (v) =>
+        v !== undefined &&
+        p.some((rule: any) => {
+          if (rule && typeof rule === "object" && "prefix" in rule) return typeof v === "string" && v.startsWith(rule.prefix);
+          if (rule && typeof rule === "object" && "anything-but" in rule) return v !== rule["anything-but"];
+          return rule === v;
+        }),
+    );
   });
 }
 
@@ -83,11 +87,18 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
     const volumes = task.inputs.volumes as any[];
     const efs = volumes.find((v) => v.efsVolumeConfiguration);
     expect(efs.efsVolumeConfiguration).toMatchObject({
-      fileSystemId: "chroma-fs-id", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "chroma-ap-id", iam: "ENABLED" },
+      fileSystemId: "chroma-fs-id",
+      transitEncryption: "ENABLED",
+      authorizationConfig: { accessPointId: "chroma-ap-id", iam: "ENABLED" },
     });
     const mounts = container.mountPoints as any[];
     expect(mounts.find((m) => m.sourceVolume === efs.name)).toEqual({ sourceVolume: efs.name, containerPath: CHROMA_MOUNT, readOnly: false });
-    expect(mounts.filter((m) => !m.readOnly).map((m) => m.containerPath).sort()).toEqual([CHROMA_MOUNT, "/tmp"]);
+    expect(
+      mounts
+        .filter((m) => !m.readOnly)
+        .map((m) => m.containerPath)
+        .sort(),
+    ).toEqual([CHROMA_MOUNT, "/tmp"]);
     expect(container.readonlyRootFilesystem).toBe(true);
     expect(task.inputs.ephemeralStorage).toEqual({ sizeInGib: config.backupEphemeralStorageGb });
   });
@@ -129,8 +140,13 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
   it("schedules the daily backup and the weekly verify from config, with retries and a dead-letter queue", () => {
     const dlq = one(plan, "aws:sqs/queue:Queue", "backup-dlq");
     expect(dlq.inputs.sqsManagedSseEnabled).toBe(true);
-    const privateSubnets = ofType(plan, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private")).map((s) => `${s.name}-id`);
-    for (const [name, expression] of [["backup-backup", config.backupSchedule], ["backup-backup-verify", config.backupVerifySchedule]]) {
+    const privateSubnets = ofType(plan, "aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.includes("private"))
+      .map((s) => `${s.name}-id`);
+    for (const [name, expression] of [
+      ["backup-backup", config.backupSchedule],
+      ["backup-backup-verify", config.backupVerifySchedule],
+    ]) {
       const s = schedule(name);
       expect(s.inputs.scheduleExpression).toBe(expression);
       expect(s.inputs.scheduleExpressionTimezone).toBe(config.backupScheduleTimezone);
@@ -169,8 +185,16 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
     const pattern = parseJsonInput(rule, "eventPattern");
     const cluster = `arn:aws:ecs:${REGION}:${ACCOUNT}:ecs-cluster`;
     const event = (detail: Record<string, unknown>) => ({
-      source: "aws.ecs", "detail-type": "ECS Task State Change",
-      detail: { clusterArn: cluster, taskDefinitionArn: `${familyArn}:7`, lastStatus: "STOPPED", stopCode: "EssentialContainerExited", containers: [{ name: "backup", exitCode: 1 }], ...detail },
+      source: "aws.ecs",
+      "detail-type": "ECS Task State Change",
+      detail: {
+        clusterArn: cluster,
+        taskDefinitionArn: `${familyArn}:7`,
+        lastStatus: "STOPPED",
+        stopCode: "EssentialContainerExited",
+        containers: [{ name: "backup", exitCode: 1 }],
+        ...detail,
+      },
     });
     expect(matches(pattern, event({}))).toBe(true);
     expect(matches(pattern, event({ containers: [{ name: "backup", exitCode: 137 }] }))).toBe(true);
@@ -185,12 +209,18 @@ describe.each(["staging", "prod"])("backup job and schedule of %s", (stack) => {
     expect(target.inputs.arn).toBe(topic);
     // The alert topic lets EventBridge publish (its policy is the monitoring part's).
     const topicPolicy = parseJsonInput(one(plan, "aws:sns/topicPolicy:TopicPolicy"), "policy");
-    expect((topicPolicy.Statement as any[]).some((s) => asArray(s.Principal?.Service).includes("events.amazonaws.com") && asArray(s.Action).includes("sns:Publish"))).toBe(true);
+    expect(
+      (topicPolicy.Statement as any[]).some((s) => asArray(s.Principal?.Service).includes("events.amazonaws.com") && asArray(s.Action).includes("sns:Publish")),
+    ).toBe(true);
 
     const alarm = one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "backup-dlq");
     expect(alarm.inputs).toMatchObject({
-      namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", threshold: 0, comparisonOperator: "GreaterThanThreshold",
-      dimensions: { QueueName: `chatbot-${stack}-backup-schedule-dlq` }, alarmActions: [topic],
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      dimensions: { QueueName: `chatbot-${stack}-backup-schedule-dlq` },
+      alarmActions: [topic],
     });
   });
 
@@ -216,7 +246,11 @@ describe("backups turned off", () => {
       fs.writeFileSync(file, YAML.stringify(yaml));
       const { plan } = await planFor("staging", { configFile: file });
       const schedules = ofType(plan, SCHEDULE);
-      expect(schedules.map((s) => [s.name, s.inputs.state]).sort()).toEqual([["backup-backup", "DISABLED"], ["backup-backup-verify", "DISABLED"], ["backup-drill-schedule", "DISABLED"]]);
+      expect(schedules.map((s) => [s.name, s.inputs.state]).sort()).toEqual([
+        ["backup-backup", "DISABLED"],
+        ["backup-backup-verify", "DISABLED"],
+        ["backup-drill-schedule", "DISABLED"],
+      ]);
       // Without drills to expect, the no-drill alarm pages nobody.
       expect(one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", "backup-drill-missing").inputs.actionsEnabled).toBe(false);
       expect(ofType(plan, "aws:cloudwatch/eventRule:EventRule").some((r) => r.name === "backup-failed")).toBe(true);

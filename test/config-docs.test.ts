@@ -27,8 +27,14 @@ describe("generated config declarations", () => {
 
   it.each(["staging", "prod", "preview"])("Pulumi.%s.yaml writes out every non-secret key and has its own secrets provider", (stack) => {
     const doc = YAML.parse(read(`Pulumi.${stack}.yaml`));
-    const written = Object.keys(doc.config).map((k) => k.replace(/^chatbot:/, "")).filter((k) => !(k in secretKeys));
-    expect(written.sort()).toEqual(Object.keys(allKeys).filter((k) => !(k in secretKeys)).sort());
+    const written = Object.keys(doc.config)
+      .map((k) => k.replace(/^chatbot:/, ""))
+      .filter((k) => !(k in secretKeys));
+    expect(written.sort()).toEqual(
+      Object.keys(allKeys)
+        .filter((k) => !(k in secretKeys))
+        .sort(),
+    );
     expect(doc.secretsprovider).toMatch(new RegExp(`^awskms://alias/chatbot-${stack}-`));
   });
 });

@@ -58,7 +58,11 @@ describe("config validation", () => {
     ["chromaImage", "chromadb/chroma:latest", /chromaImage = "chromadb\/chroma:latest": expected an image reference/],
     ["apiImage", "nginx", /apiImage = "nginx": expected empty or `build:<context dir>/],
     ["wafPathRateLimits", '["/api/chat"]', /wafPathRateLimits = .*expected a list of `\/path=limit` entries/],
-    ["tier", undefined, /tier = \(not set\): required; set it to one of production, staging, preview: `pulumi config set chatbot:tier <value> --stack staging`/],
+    [
+      "tier",
+      undefined,
+      /tier = \(not set\): required; set it to one of production, staging, preview: `pulumi config set chatbot:tier <value> --stack staging`/,
+    ],
   ])("rejects %s = %s naming the key", (key, value, message) => {
     const e = problems("staging", { [key]: value });
     expect(e.message).toMatch(message);
@@ -78,7 +82,9 @@ describe("config validation", () => {
 
   it("names the exact command for a missing secret, without showing any value", () => {
     const e = problems("prod", { stripeApiKey: undefined });
-    expect(e.message).toContain("chatbot:stripeApiKey = (not set): required secret is missing: run `pulumi config set --secret chatbot:stripeApiKey <value> --stack prod`");
+    expect(e.message).toContain(
+      "chatbot:stripeApiKey = (not set): required secret is missing: run `pulumi config set --secret chatbot:stripeApiKey <value> --stack prod`",
+    );
   });
 
   it("refuses a secret stored in plain text, and never echoes it", () => {
@@ -109,7 +115,9 @@ describe("config validation", () => {
 
   it("refuses a retired key set to anything but its constant, and says how to remove it", () => {
     const e = problems("staging", { telegramBotMaxCount: "3", dbName: "other" });
-    expect(e.message).toMatch(/telegramBotMaxCount = "3": no longer a setting: a bot always runs exactly one task .*`pulumi config rm chatbot:telegramBotMaxCount --stack staging`/);
+    expect(e.message).toMatch(
+      /telegramBotMaxCount = "3": no longer a setting: a bot always runs exactly one task .*`pulumi config rm chatbot:telegramBotMaxCount --stack staging`/,
+    );
     expect(e.message).toMatch(/dbName = "other": no longer a setting: the application database is always `chatbot`/);
   });
 
@@ -138,7 +146,10 @@ describe("npm run plan with an invalid config", () => {
     const file = path.join(dir, "bad.yaml");
     fs.writeFileSync(file, YAML.stringify(doc));
     const out = path.join(dir, "plan.json");
-    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "tools/plan/cli.ts", "staging", "--config", file, "--json", out], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "tools/plan/cli.ts", "staging", "--config", file, "--json", out], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/chatbot:azCount = "1": expected an integer >= 2/);
     expect(r.stderr).toMatch(/chatbot:backupSchedul = .*unknown key \(did you mean backupSchedule\?\)/);

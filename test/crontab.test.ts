@@ -77,7 +77,12 @@ describe("scheduleProblem refuses what AWS refuses, saying why", () => {
       minute: { parts: [{ kind: "range", from: 0, step: 15 }] },
       hour: { parts: [{ kind: "range", from: 8, to: 17 }] },
       dayOfMonth: { none: true },
-      month: { parts: [{ kind: "range", from: 1 }, { kind: "range", from: 3 }] },
+      month: {
+        parts: [
+          { kind: "range", from: 1 },
+          { kind: "range", from: 3 },
+        ],
+      },
       dayOfWeek: { parts: [{ kind: "range", from: 2, to: 6 }] },
     });
     expect(parseSchedule("rate(12 hours)")).toEqual({ kind: "rate", value: 12, unit: "hour" });
@@ -115,9 +120,14 @@ describe("toCrontab", () => {
 
 describe("config validation of the schedule keys", () => {
   const base = (extra: Record<string, string>) => ({
-    "chatbot:tier": "staging", "chatbot:alertEmail": "ops@example.com", "chatbot:apiImage": "build:app",
-    "chatbot:telegramBotImage": "build:app", "chatbot:discordBotImage": "build:app",
-    "chatbot:certificateArn": "arn:aws:acm:eu-central-1:123456789012:certificate/abc", "chatbot:sentryOrganization": "org", "chatbot:sentryTeam": "team",
+    "chatbot:tier": "staging",
+    "chatbot:alertEmail": "ops@example.com",
+    "chatbot:apiImage": "build:app",
+    "chatbot:telegramBotImage": "build:app",
+    "chatbot:discordBotImage": "build:app",
+    "chatbot:certificateArn": "arn:aws:acm:eu-central-1:123456789012:certificate/abc",
+    "chatbot:sentryOrganization": "org",
+    "chatbot:sentryTeam": "team",
     ...extra,
   });
 
@@ -128,7 +138,9 @@ describe("config validation of the schedule keys", () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/chatbot:backupSchedule = "cron\(0 2 \* \* \* \*\)": exactly one of day-of-month \(\*\) and day-of-week \(\*\) must be \?; expected an EventBridge/);
+    expect(message).toMatch(
+      /chatbot:backupSchedule = "cron\(0 2 \* \* \* \*\)": exactly one of day-of-month \(\*\) and day-of-week \(\*\) must be \?; expected an EventBridge/,
+    );
     expect(message).toMatch(/chatbot:backupVerifySchedule = "rate\(0 days\)": rate\(0 days\): the value must be 1 or more/);
   });
 });

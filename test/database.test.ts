@@ -96,8 +96,9 @@ describe.each(["staging", "prod"])("database of %s", (stack) => {
     if (interval > 0) {
       expect(instance.inputs.monitoringRoleArn).toBe(mockState(roles[0].type, roles[0].name, roles[0].inputs, cfg("region")).arn);
       expect(parseJsonInput(roles[0], "assumeRolePolicy").Statement[0].Principal).toEqual({ Service: "monitoring.rds.amazonaws.com" });
-      expect(one(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "postgres-monitoring").inputs.policyArn)
-        .toBe("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+      expect(one(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "postgres-monitoring").inputs.policyArn).toBe(
+        "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+      );
     }
   });
 

@@ -62,8 +62,9 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     expect(deps).toContain(byName("aws:rds/instance:Instance", "postgres-instance").urn);
     expect(deps).toContain(task.urn);
     // The path from the jobs group to PostgreSQL, and egress for the image pull.
-    const jobsIn = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-      .filter((r) => r.inputs.fromPort === 5432 && r.inputs.referencedSecurityGroupId === "network-jobs-sg-id");
+    const jobsIn = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+      (r) => r.inputs.fromPort === 5432 && r.inputs.referencedSecurityGroupId === "network-jobs-sg-id",
+    );
     expect(jobsIn).toHaveLength(1);
     expect(deps).toContain(jobsIn[0].urn);
     for (const nat of ofType(plan, "aws:ec2/natGateway:NatGateway")) expect(deps).toContain(nat.urn);
@@ -76,7 +77,9 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     const entry = /tools\/run-task\/cli\.ts/.exec(RUN_TASK_COMMAND)![0];
     expect(fs.existsSync(path.join(__dirname, "..", entry))).toBe(true);
     const env = run.inputs.environment as Record<string, string>;
-    const privateSubnets = ofType(plan, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private")).map((s) => `${s.name}-id`);
+    const privateSubnets = ofType(plan, "aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.includes("private"))
+      .map((s) => `${s.name}-id`);
     expect(env).toMatchObject({
       TASK_DEFINITION: `arn:aws:ecs:eu-central-1:123456789012:task-definition/chatbot-${stack}-db-init:1`,
       CONTAINER: container.name,
@@ -89,8 +92,14 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
     expect(env.SUBNETS.split(",").sort()).toEqual(privateSubnets.sort());
     // Re-runs when the task definition changes (image digest, host, extensions, secrets) or a password does.
     // The version ids follow the secrets' values; the app role's is the one the API pins in DATABASE_URL.
-    const apiSecrets = JSON.parse(String(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "api-task").inputs.containerDefinitions))[0].secrets as { name: string; valueFrom: string }[];
-    const appVersion = apiSecrets.find((x) => x.name === "DATABASE_URL")!.valueFrom.split(":").pop();
+    const apiSecrets = JSON.parse(String(one(plan, "aws:ecs/taskDefinition:TaskDefinition", "api-task").inputs.containerDefinitions))[0].secrets as {
+      name: string;
+      valueFrom: string;
+    }[];
+    const appVersion = apiSecrets
+      .find((x) => x.name === "DATABASE_URL")!
+      .valueFrom.split(":")
+      .pop();
     const triggers = run.inputs.triggers as string[];
     expect(triggers).toHaveLength(4);
     expect(triggers.slice(0, 2)).toEqual([env.TASK_DEFINITION, appVersion]);

@@ -63,10 +63,16 @@ describe("a stack file's ESC environments, offline", () => {
   }, 180_000);
 
   it.each([
-    ["a provider", { "e/a": { values: { pulumiConfig: { "chatbot:llmApiKey": { "fn::open::aws-secrets": { get: {} } } } } } },
-      /ESC environment e\/a: pulumiConfig.chatbot:llmApiKey: fn::open::aws-secrets is not resolved offline/],
-    ["an interpolation", { "e/a": { values: { pulumiConfig: { "chatbot:alertEmail": "${team}@chatbot.example" } } } },
-      /pulumiConfig.chatbot:alertEmail: interpolation \(\$\{...\}\) is not resolved offline/],
+    [
+      "a provider",
+      { "e/a": { values: { pulumiConfig: { "chatbot:llmApiKey": { "fn::open::aws-secrets": { get: {} } } } } } },
+      /ESC environment e\/a: pulumiConfig.chatbot:llmApiKey: fn::open::aws-secrets is not resolved offline/,
+    ],
+    [
+      "an interpolation",
+      { "e/a": { values: { pulumiConfig: { "chatbot:alertEmail": "${team}@chatbot.example" } } } },
+      /pulumiConfig.chatbot:alertEmail: interpolation \(\$\{...\}\) is not resolved offline/,
+    ],
     ["an import cycle", { "e/a": { imports: ["e/b"] }, "e/b": { imports: ["e/a"] } }, /ESC environment e\/a imports itself: e\/a -> e\/b -> e\/a/],
     ["a missing import", { "e/a": { imports: ["e/gone"] } }, /ESC environment e\/gone \(imported by e\/a\) has no offline copy: expected .*e\/gone\.yaml/],
   ])("refuse %s in one line naming it", (_what, files, message) => {
@@ -80,7 +86,11 @@ describe("the committed environments", () => {
     expect(cfg.environments).toEqual([`chatbot/${stack}`]);
     const copy = YAML.parse(fs.readFileSync(path.join(ROOT, `esc/chatbot/${stack}.yaml`), "utf8"));
     const keys = Object.keys(copy.values.pulumiConfig);
-    expect(keys.sort()).toEqual(Object.keys(declaredSecrets).map((k) => `chatbot:${k}`).sort());
+    expect(keys.sort()).toEqual(
+      Object.keys(declaredSecrets)
+        .map((k) => `chatbot:${k}`)
+        .sort(),
+    );
     // No plaintext is ever committed: each is ESC ciphertext's stand-in.
     for (const k of keys) expect(Object.keys(copy.values.pulumiConfig[k]["fn::secret"])).toEqual(["ciphertext"]);
   });

@@ -66,18 +66,22 @@ describe("plan harness", () => {
   });
 
   it("refuses two resources with the same type, name and parent, as the engine does", async () => {
-    await expect(renderToy(() => {
-      const aws = require("@pulumi/aws");
-      new aws.Provider("aws-containers", { region: "eu-central-1" });
-      new aws.Provider("aws-containers", { region: "eu-central-1" });
-      return {};
-    })).rejects.toThrow(/Duplicate resource URN 'urn:pulumi:test::toy::pulumi:providers:aws::aws-containers'/);
+    await expect(
+      renderToy(() => {
+        const aws = require("@pulumi/aws");
+        new aws.Provider("aws-containers", { region: "eu-central-1" });
+        new aws.Provider("aws-containers", { region: "eu-central-1" });
+        return {};
+      }),
+    ).rejects.toThrow(/Duplicate resource URN 'urn:pulumi:test::toy::pulumi:providers:aws::aws-containers'/);
   });
 
   it("rejects when the program throws, so a failing check fails the plan", async () => {
-    await expect(renderToy(() => {
-      throw new Error("boom from the program");
-    })).rejects.toThrow(/boom from the program/);
+    await expect(
+      renderToy(() => {
+        throw new Error("boom from the program");
+      }),
+    ).rejects.toThrow(/boom from the program/);
   });
 
   // Outside jest (the plan CLI), an apply that throws becomes an unhandled rejection that the

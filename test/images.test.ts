@@ -3,7 +3,13 @@ import * as os from "os";
 import * as path from "path";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import {
-  contextTag, dockerignoreFor, ecrRepositoryArn, filesInContext, ignoreMatcher, parseImageSource, readIgnorePatterns,
+  contextTag,
+  dockerignoreFor,
+  ecrRepositoryArn,
+  filesInContext,
+  ignoreMatcher,
+  parseImageSource,
+  readIgnorePatterns,
 } from "../components/shared/buildContext";
 import type { Plan } from "../tools/plan/types";
 
@@ -55,7 +61,9 @@ describe.each(["staging", "prod"])("images of %s", (stack) => {
       const source = parseImageSource(cfg(`${key}Image`));
       const image = one(plan, IMAGE, `images-${suffix}`);
       const args = key === "backupJob" ? { args: { PG_MAJOR: cfg("postgresVersion") } } : {};
-      expect(image.inputs.build).toEqual(source.kind === "build" && { context: source.context, dockerfile: source.dockerfile, platform: "linux/amd64", ...args });
+      expect(image.inputs.build).toEqual(
+        source.kind === "build" && { context: source.context, dockerfile: source.dockerfile, platform: "linux/amd64", ...args },
+      );
       expect(image.inputs.imageName).toMatch(new RegExp(`/chatbot-${stack}-${suffix}:src-[0-9a-f]{32}$`));
       expect((image.inputs.registry as any).password).toBe("[secret]");
       expect(image.inputs.buildOnPreview).toBe(false);
@@ -63,11 +71,16 @@ describe.each(["staging", "prod"])("images of %s", (stack) => {
   });
 
   it("runs every task definition from an image pinned by digest, except an app image not released yet, whose service runs no task", () => {
-    const images = ofType(plan, "aws:ecs/taskDefinition:TaskDefinition")
-      .flatMap((t) => parseJsonInput<any[]>(t, "containerDefinitions").map((c) => c.image as string));
+    const images = ofType(plan, "aws:ecs/taskDefinition:TaskDefinition").flatMap((t) =>
+      parseJsonInput<any[]>(t, "containerDefinitions").map((c) => c.image as string),
+    );
     const ours = images.filter((i) => i.includes(`.amazonaws.com/chatbot-${stack}-`));
     expect(ours.length).toBeGreaterThanOrEqual(3);
-    for (const [key, suffix] of [["apiImage", "api"], ["telegramBotImage", "telegram-bot"], ["discordBotImage", "discord-bot"]]) {
+    for (const [key, suffix] of [
+      ["apiImage", "api"],
+      ["telegramBotImage", "telegram-bot"],
+      ["discordBotImage", "discord-bot"],
+    ]) {
       // The committed stack files release nothing yet: the app's CI sets each digest (README "Deploying for real").
       expect(cfg(key)).toBe("");
       expect(images).toContain(`123456789012.dkr.ecr.eu-central-1.amazonaws.com/chatbot-${stack}-${suffix}:unreleased`);
@@ -86,8 +99,9 @@ describe("image sources", () => {
   });
 
   it("names the ECR repository an image is pulled from, and none outside ECR", () => {
-    expect(ecrRepositoryArn(`123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/api@sha256:${"b".repeat(64)}`))
-      .toBe("arn:aws:ecr:eu-central-1:123456789012:repository/team/api");
+    expect(ecrRepositoryArn(`123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/api@sha256:${"b".repeat(64)}`)).toBe(
+      "arn:aws:ecr:eu-central-1:123456789012:repository/team/api",
+    );
     expect(ecrRepositoryArn(`ghcr.io/acme/api@sha256:${"b".repeat(64)}`)).toBeUndefined();
   });
 });

@@ -20,7 +20,10 @@ describe("lint configuration", () => {
   });
 
   it("formats source at the line width the code was written in", () => {
-    const config = execFileSync(path.join(ROOT, "node_modules/.bin/prettier"), ["--find-config-path", "components/shared/fargateTask.ts"], { cwd: ROOT, encoding: "utf8" });
+    const config = execFileSync(path.join(ROOT, "node_modules/.bin/prettier"), ["--find-config-path", "components/shared/fargateTask.ts"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, config.trim()), "utf8"))).toEqual({ printWidth: 140 });
   });
 

@@ -23,11 +23,16 @@ describe.each(["staging", "prod"])("API load balancer and WAF of %s", (stack) =>
     expect(albs).toHaveLength(1);
     const alb = albs[0].inputs;
     expect(alb).toMatchObject({
-      name: `chatbot-${stack}-api`, loadBalancerType: "application", internal: false,
-      securityGroups: ["network-alb-sg-id"], dropInvalidHeaderFields: true,
+      name: `chatbot-${stack}-api`,
+      loadBalancerType: "application",
+      internal: false,
+      securityGroups: ["network-alb-sg-id"],
+      dropInvalidHeaderFields: true,
       enableDeletionProtection: cfg("albDeletionProtection") === "true",
     });
-    const publicSubnets = ofType(plan, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("public")).map((s) => `${s.name}-id`);
+    const publicSubnets = ofType(plan, "aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.includes("public"))
+      .map((s) => `${s.name}-id`);
     expect([...(alb.subnets as string[])].sort()).toEqual(publicSubnets.sort());
     // The certificate's host (an alias record to the ALB), not the ALB's AWS name.
     expect(plan.outputs.apiUrl).toBe(`https://${cfg("domainName")}`);
@@ -37,7 +42,11 @@ describe.each(["staging", "prod"])("API load balancer and WAF of %s", (stack) =>
     const listeners = ofType(plan, LISTENER);
     expect(listeners.map((l) => l.inputs.port).sort()).toEqual([443, 80]);
     const https = listeners.find((l) => l.inputs.port === 443)!.inputs;
-    expect(https).toMatchObject({ protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", certificateArn: (offlineBootstrapOutputs(cfg("bootstrapStack")).appStacks as any)[stack].certificateArn });
+    expect(https).toMatchObject({
+      protocol: "HTTPS",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      certificateArn: (offlineBootstrapOutputs(cfg("bootstrapStack")).appStacks as any)[stack].certificateArn,
+    });
     expect(https.defaultActions).toEqual([{ type: "forward", targetGroupArn: mockArn("lb", "api-tg") }]);
     const http = listeners.find((l) => l.inputs.port === 80)!.inputs;
     expect(http.protocol).toBe("HTTP");
@@ -66,10 +75,14 @@ describe.each(["staging", "prod"])("API load balancer and WAF of %s", (stack) =>
     const protect = cfg("protectStatefulResources") === "true";
     expect(bucket.options).toMatchObject({ protect, retainOnDelete: protect });
     expect(bucketLinked("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({
-      blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
-    expect(bucketLinked("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules)
-      .toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+    expect(bucketLinked("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules).toEqual([
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+    ]);
     expect(bucketLinked("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).toEqual({ status: "Enabled" });
     expect(bucketLinked("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
     const rules = bucketLinked("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as any[];
@@ -85,10 +98,16 @@ describe.each(["staging", "prod"])("API load balancer and WAF of %s", (stack) =>
       expect(s.Action).toBe("s3:PutObject");
       expect(s.Resource).toBe(`${bucketArn}/alb/AWSLogs/${ACCOUNT}/*`);
     }
-    expect(statements.filter((s) => s.Effect === "Deny")).toEqual([{
-      Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-      Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
-    }]);
+    expect(statements.filter((s) => s.Effect === "Deny")).toEqual([
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
   });
 
   it("puts a regional WAF web ACL in front of the ALB with the managed rule groups and the configured rate limits", () => {
@@ -101,7 +120,9 @@ describe.each(["staging", "prod"])("API load balancer and WAF of %s", (stack) =>
     const rules = acl.inputs.rules as any[];
     const managed = rules.filter((r) => r.statement.managedRuleGroupStatement).map((r) => r.statement.managedRuleGroupStatement);
     expect(managed.map((m) => `${m.vendorName}/${m.name}`).sort()).toEqual([
-      "AWS/AWSManagedRulesAmazonIpReputationList", "AWS/AWSManagedRulesCommonRuleSet", "AWS/AWSManagedRulesKnownBadInputsRuleSet",
+      "AWS/AWSManagedRulesAmazonIpReputationList",
+      "AWS/AWSManagedRulesCommonRuleSet",
+      "AWS/AWSManagedRulesKnownBadInputsRuleSet",
     ]);
     for (const r of rules.filter((x) => x.statement.managedRuleGroupStatement)) expect(r.overrideAction).toEqual({ none: {} });
 
@@ -113,11 +134,13 @@ describe.each(["staging", "prod"])("API load balancer and WAF of %s", (stack) =>
     }
     const general = rate.filter((r) => !r.statement.rateBasedStatement.scopeDownStatement);
     expect(general.map((r) => r.statement.rateBasedStatement.limit)).toEqual([Number(cfg("wafRateLimitPer5Min"))]);
-    const perPath = rate.filter((r) => r.statement.rateBasedStatement.scopeDownStatement).map((r) => {
-      const match = r.statement.rateBasedStatement.scopeDownStatement.byteMatchStatement;
-      expect(match).toMatchObject({ fieldToMatch: { uriPath: {} }, positionalConstraint: "STARTS_WITH" });
-      return `${match.searchString}=${r.statement.rateBasedStatement.limit}`;
-    });
+    const perPath = rate
+      .filter((r) => r.statement.rateBasedStatement.scopeDownStatement)
+      .map((r) => {
+        const match = r.statement.rateBasedStatement.scopeDownStatement.byteMatchStatement;
+        expect(match).toMatchObject({ fieldToMatch: { uriPath: {} }, positionalConstraint: "STARTS_WITH" });
+        return `${match.searchString}=${r.statement.rateBasedStatement.limit}`;
+      });
     expect(perPath.sort()).toEqual(JSON.parse(cfg("wafPathRateLimits")).sort());
     // Stricter per-path rules are evaluated before the general one.
     for (const r of rate.filter((x) => x.statement.rateBasedStatement.scopeDownStatement)) expect(r.priority).toBeLessThan(general[0].priority);

@@ -15,14 +15,22 @@ describe.each(["staging", "prod"])("operations of %s", (stack) => {
   let plan: Plan;
   let config: Record<string, string>;
   beforeAll(async () => {
-    ({ plan, config: { config } } = await planFor(stack));
+    ({
+      plan,
+      config: { config },
+    } = await planFor(stack));
   });
 
   it("saves an errors query for every service, a slow-requests query for the API and a WAF-blocks query, each on its log group", () => {
     const queries = Object.fromEntries(ofType(plan, QUERY).map((q) => [q.inputs.name, q.inputs]));
     const p = `chatbot-${stack}`;
     expect(Object.keys(queries).sort()).toEqual([
-      `${p}/api/errors`, `${p}/api/slow-requests`, `${p}/chroma/errors`, `${p}/discord-bot/errors`, `${p}/telegram-bot/errors`, `${p}/waf/blocks`,
+      `${p}/api/errors`,
+      `${p}/api/slow-requests`,
+      `${p}/chroma/errors`,
+      `${p}/discord-bot/errors`,
+      `${p}/telegram-bot/errors`,
+      `${p}/waf/blocks`,
     ]);
     for (const svc of ["api", "telegram-bot", "discord-bot", "chroma"]) expect(queries[`${p}/${svc}/errors`].logGroupNames).toEqual([`/${p}/ecs/${svc}`]);
     expect(queries[`${p}/api/slow-requests`].queryString).toContain(`filter duration_ms > ${config["chatbot:alarmTargetResponseMs"]}`);
@@ -33,7 +41,10 @@ describe.each(["staging", "prod"])("operations of %s", (stack) => {
   it("budgets the stack's tagged monthly cost and e-mails the configured addresses at 80% actual and 100% forecast", () => {
     const budget = one(plan, BUDGET).inputs as any;
     expect(budget).toMatchObject({
-      name: `chatbot-${stack}-monthly`, budgetType: "COST", timeUnit: "MONTHLY", limitUnit: "USD",
+      name: `chatbot-${stack}-monthly`,
+      budgetType: "COST",
+      timeUnit: "MONTHLY",
+      limitUnit: "USD",
       limitAmount: Number(config["chatbot:budgetMonthlyUsd"]).toFixed(2),
       costFilters: [{ name: "TagKeyValue", values: [`user:stack$${stack}`] }],
     });
@@ -58,7 +69,15 @@ describe("budget config", () => {
       error = e as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error!.issues).toEqual([{ key: "budgetAlertEmails", value: "[]", problem: expect.stringMatching(new RegExp(`^required when budgetMonthlyUsd is set \\(${loadStackConfig("staging").config["chatbot:budgetMonthlyUsd"]}\\)`)) }]);
+    expect(error!.issues).toEqual([
+      {
+        key: "budgetAlertEmails",
+        value: "[]",
+        problem: expect.stringMatching(
+          new RegExp(`^required when budgetMonthlyUsd is set \\(${loadStackConfig("staging").config["chatbot:budgetMonthlyUsd"]}\\)`),
+        ),
+      },
+    ]);
   });
 
   it("no budget needs no address; a malformed address is refused", () => {

@@ -1,4 +1,16 @@
-import { attribute, comparePlans, diffStacks, diffValues, locationOf, normaliseStack, partnersOf, PRESENCE, swapStackNames, StackDiff, StackRenderer } from "../tools/plan/diff";
+import {
+  attribute,
+  comparePlans,
+  diffStacks,
+  diffValues,
+  locationOf,
+  normaliseStack,
+  partnersOf,
+  PRESENCE,
+  swapStackNames,
+  StackDiff,
+  StackRenderer,
+} from "../tools/plan/diff";
 import { diffCommand, formatStackDiff } from "../tools/plan/diffCommand";
 import { loadStackConfig } from "../tools/plan/stackConfig";
 import type { Plan, PlanResource } from "../tools/plan/types";
@@ -6,24 +18,37 @@ import { planFor } from "./support/plan";
 
 function res(stack: string, type: string, name: string, inputs: Record<string, unknown>, protect = false): PlanResource {
   return {
-    urn: `urn:pulumi:${stack}::chatbot::chatbot:data:Database$${type}::${name}`, type, name,
-    parent: `urn:pulumi:${stack}::chatbot::chatbot:data:Database::db`, inputs,
-    options: { protect, retainOnDelete: protect, dependsOn: [] }, provider: null,
+    urn: `urn:pulumi:${stack}::chatbot::chatbot:data:Database$${type}::${name}`,
+    type,
+    name,
+    parent: `urn:pulumi:${stack}::chatbot::chatbot:data:Database::db`,
+    inputs,
+    options: { protect, retainOnDelete: protect, dependsOn: [] },
+    provider: null,
   };
 }
 
 function plan(stack: string, resources: PlanResource[], outputs: Record<string, unknown> = {}): Plan {
   const component: PlanResource = {
-    urn: `urn:pulumi:${stack}::chatbot::chatbot:data:Database::db`, type: "chatbot:data:Database", name: "db",
-    parent: null, inputs: {}, options: { protect: false, retainOnDelete: false, dependsOn: [] }, provider: null,
+    urn: `urn:pulumi:${stack}::chatbot::chatbot:data:Database::db`,
+    type: "chatbot:data:Database",
+    name: "db",
+    parent: null,
+    inputs: {},
+    options: { protect: false, retainOnDelete: false, dependsOn: [] },
+    provider: null,
   };
   return { project: "chatbot", stack, resources: [component, ...resources], outputs };
 }
 
 describe("the diff algorithm on hand-built plans", () => {
   it("normalises the stack name only where it is a name segment", () => {
-    expect(normaliseStack({ n: "chatbot-prod-db", t: "production", u: "urn:pulumi:prod::x", s: "staging" }, ["staging", "prod"]))
-      .toEqual({ n: "chatbot-<stack>-db", t: "production", u: "urn:pulumi:<stack>::x", s: "<stack>" });
+    expect(normaliseStack({ n: "chatbot-prod-db", t: "production", u: "urn:pulumi:prod::x", s: "staging" }, ["staging", "prod"])).toEqual({
+      n: "chatbot-<stack>-db",
+      t: "production",
+      u: "urn:pulumi:<stack>::x",
+      s: "<stack>",
+    });
   });
 
   it("diffs to precise paths, opening JSON strings, and keeps a one-sided subtree whole", () => {
@@ -37,15 +62,34 @@ describe("the diff algorithm on hand-built plans", () => {
   });
 
   it("lists resources in one stack only, differing inputs and options, and ignores equal secrets and stack names", () => {
-    const a = plan("staging", [
-      res("staging", "aws:rds/instance:Instance", "db-instance", { identifier: "chatbot-staging-db", multiAz: false, password: "[secret]", tags: { Name: "x" } }),
-      res("staging", "aws:iam/rolePolicy:RolePolicy", "db-policy", { policy: JSON.stringify({ Statement: [{ Action: "s3:GetObject" }] }) }),
-    ], { tier: "staging" });
-    const b = plan("prod", [
-      res("prod", "aws:rds/instance:Instance", "db-instance", { identifier: "chatbot-prod-db", multiAz: true, password: "[secret]", tags: { Name: "x" } }, true),
-      res("prod", "aws:iam/rolePolicy:RolePolicy", "db-policy", { policy: JSON.stringify({ Statement: [{ Action: "s3:PutObject" }] }) }),
-      res("prod", "aws:rds/instance:Instance", "db-replica", {}),
-    ], { tier: "production" });
+    const a = plan(
+      "staging",
+      [
+        res("staging", "aws:rds/instance:Instance", "db-instance", {
+          identifier: "chatbot-staging-db",
+          multiAz: false,
+          password: "[secret]",
+          tags: { Name: "x" },
+        }),
+        res("staging", "aws:iam/rolePolicy:RolePolicy", "db-policy", { policy: JSON.stringify({ Statement: [{ Action: "s3:GetObject" }] }) }),
+      ],
+      { tier: "staging" },
+    );
+    const b = plan(
+      "prod",
+      [
+        res(
+          "prod",
+          "aws:rds/instance:Instance",
+          "db-instance",
+          { identifier: "chatbot-prod-db", multiAz: true, password: "[secret]", tags: { Name: "x" } },
+          true,
+        ),
+        res("prod", "aws:iam/rolePolicy:RolePolicy", "db-policy", { policy: JSON.stringify({ Statement: [{ Action: "s3:PutObject" }] }) }),
+        res("prod", "aws:rds/instance:Instance", "db-replica", {}),
+      ],
+      { tier: "production" },
+    );
     const found = comparePlans(a, b).map((d) => [d.name, d.path, d.a, d.b]);
     expect(found).toEqual([
       ["db-policy", "policy.Statement[0].Action", "s3:GetObject", "s3:PutObject"],
@@ -62,7 +106,10 @@ describe("the diff algorithm on hand-built plans", () => {
     const b = plan("prod", [res("prod", "aws:x:X", "x", { size: 2, zone: "b", env: "p" }), res("prod", "aws:x:X", "y", {})]);
     const diffs = comparePlans(a, b);
     const loc = (name: string, path: string) => locationOf(diffs.find((d) => d.name === name && d.path === path)!);
-    const singles = new Map([["sizeKey", new Set([loc("x", "size")])], ["zoneKey", new Set([loc("x", "zone"), loc("x", "size")])]]);
+    const singles = new Map([
+      ["sizeKey", new Set([loc("x", "size")])],
+      ["zoneKey", new Set([loc("x", "zone"), loc("x", "size")])],
+    ]);
     const combos = [{ keys: ["zoneKey", "countKey"], locations: new Set([loc("y", PRESENCE)]) }];
     const got = Object.fromEntries(attribute(diffs, singles, combos).map((d) => [`${d.name} ${d.path}`, [d.keys, d.combination, d.unexplained]]));
     expect(got).toEqual({
@@ -73,7 +120,12 @@ describe("the diff algorithm on hand-built plans", () => {
     });
     // A difference still present with all of B's config depends on the stack name: unexplained even if a key touches it.
     const withResidual = attribute(diffs, singles, combos, new Set([loc("x", "size")]));
-    expect(withResidual.filter((d) => d.unexplained).map((d) => d.path).sort()).toEqual(["env", "size"]);
+    expect(
+      withResidual
+        .filter((d) => d.unexplained)
+        .map((d) => d.path)
+        .sort(),
+    ).toEqual(["env", "size"]);
   });
 
   it("pairs a key a cross-key rule rejects with the keys the error names", () => {
@@ -102,7 +154,9 @@ function fakeRenderer(branchOnStackName: boolean): StackRenderer {
     const nats = v("natGateways") === "perAz" ? azs : 1;
     const resources = [
       res(stack, "aws:rds/instance:Instance", "db-instance", {
-        identifier: `chatbot-${stack}-db`, multiAz: v("dbMultiAz") === "true", instanceClass: v("dbInstanceClass"),
+        identifier: `chatbot-${stack}-db`,
+        multiAz: v("dbMultiAz") === "true",
+        instanceClass: v("dbInstanceClass"),
         ...(branchOnStackName ? { performanceInsightsEnabled: stack === "prod" } : {}),
       }),
       ...Array.from({ length: nats }, (_, i) => res(stack, "aws:ec2/natGateway:NatGateway", `nat-${i}`, { subnetId: `public-${i}` })),

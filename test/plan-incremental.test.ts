@@ -13,8 +13,7 @@ import type { CheckResult } from "../tools/plan/incrementalCheck";
 import type { AttributedDifference, StackDiff } from "../tools/plan/diff";
 
 const ROOT = path.resolve(__dirname, "..");
-const run = (script: string, args: string[]) =>
-  promisify(execFile)(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
+const run = (script: string, args: string[]) => promisify(execFile)(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
 
 describe("an incremental render equals a full render", () => {
   // Chosen to reach each way a change travels: through a component's outputs to its dependents

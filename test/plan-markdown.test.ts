@@ -25,7 +25,12 @@ describe("Markdown report of staging", () => {
   beforeAll(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-md-"));
     const secretsFile = path.join(dir, "secrets.yaml");
-    fs.writeFileSync(secretsFile, Object.entries(SECRETS).map(([k, v]) => `${k}: "${v}"`).join("\n") + "\n");
+    fs.writeFileSync(
+      secretsFile,
+      Object.entries(SECRETS)
+        .map(([k, v]) => `${k}: "${v}"`)
+        .join("\n") + "\n",
+    );
     first = await planFor("staging", { secretsFile });
     report = markdownReport(first.plan, first.config);
     const second = await planFor("staging", { secretsFile });

@@ -67,9 +67,17 @@ describe("preview stack template", () => {
 describe("the preview tier: what a preview borrows from staging and what it owns", () => {
   it("builds no network, database server, cache, Chroma, load balancer, WAF or backup bucket", () => {
     for (const type of [
-      "aws:ec2/vpc:Vpc", "aws:ec2/natGateway:NatGateway", "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup",
-      "aws:efs/fileSystem:FileSystem", "aws:lb/loadBalancer:LoadBalancer", "aws:lb/listener:Listener", "aws:wafv2/webAcl:WebAcl", "aws:s3/bucket:Bucket",
-    ]) expect([type, ofType(preview, type).length]).toEqual([type, 0]);
+      "aws:ec2/vpc:Vpc",
+      "aws:ec2/natGateway:NatGateway",
+      "aws:rds/instance:Instance",
+      "aws:elasticache/replicationGroup:ReplicationGroup",
+      "aws:efs/fileSystem:FileSystem",
+      "aws:lb/loadBalancer:LoadBalancer",
+      "aws:lb/listener:Listener",
+      "aws:wafv2/webAcl:WebAcl",
+      "aws:s3/bucket:Bucket",
+    ])
+      expect([type, ofType(preview, type).length]).toEqual([type, 0]);
     // Two references: the lender (staging) and the bootstrap stack every app stack reads.
     const ref = one(preview, "pulumi:pulumi:StackReference", /^shared-infra-/);
     expect(ref.inputs.name).toBe("staging");
@@ -94,10 +102,17 @@ describe("the preview tier: what a preview borrows from staging and what it owns
     const run = one(preview, "command:local:Command", "db-bootstrap-run");
     expect(String(run.inputs.delete)).toContain(`"command":["--drop"]`);
     const task = one(preview, "aws:ecs/taskDefinition:TaskDefinition", "db-bootstrap-job-task");
-    const env = Object.fromEntries((JSON.parse(String(task.inputs.containerDefinitions))[0].environment as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      (JSON.parse(String(task.inputs.containerDefinitions))[0].environment as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+    );
     expect(env).toMatchObject({
-      PGHOST: staging.outputs.postgresAddress, APP_DB_NAME: "chatbot_preview", DB_TENANT: "preview",
-      DB_APP_ROLE: "preview_app", DB_BACKUP_ROLE: "preview_backup", DB_OWNER_ROLE: "preview_migrator", DB_READONLY_ROLE: "preview_readonly",
+      PGHOST: staging.outputs.postgresAddress,
+      APP_DB_NAME: "chatbot_preview",
+      DB_TENANT: "preview",
+      DB_APP_ROLE: "preview_app",
+      DB_BACKUP_ROLE: "preview_backup",
+      DB_OWNER_ROLE: "preview_migrator",
+      DB_READONLY_ROLE: "preview_readonly",
     });
     expect(staging.outputs.postgresDatabase).not.toBe(env.APP_DB_NAME);
   });
@@ -137,6 +152,8 @@ describe("the preview tier's bad input", () => {
   it("refuses sharedInfraStack outside the preview tier, and without previewDomain, before any resource", async () => {
     const { stackFileWith } = await import("./support/engine");
     const file = stackFileWith("staging", { sharedInfraStack: "prod", previewDomain: "" });
-    await expect(planFor("staging", { configFile: file })).rejects.toThrow(/chatbot:sharedInfraStack = "prod": only a preview stack may borrow another stack's infrastructure \(tier is staging\)[\s\S]*chatbot:previewDomain = "": required with sharedInfraStack/);
+    await expect(planFor("staging", { configFile: file })).rejects.toThrow(
+      /chatbot:sharedInfraStack = "prod": only a preview stack may borrow another stack's infrastructure \(tier is staging\)[\s\S]*chatbot:previewDomain = "": required with sharedInfraStack/,
+    );
   });
 });

@@ -9,8 +9,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient,
-  ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, Service, Task,
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  Service,
+  Task,
 } from "@aws-sdk/client-ecs";
 import { judge, stoppedReasons } from "../tools/release/judge";
 import { Released, releasedFromOutputs, rollback, verify } from "../tools/release/release";
@@ -22,17 +30,25 @@ const at = (s: string) => new Date(`2026-12-01T${s}Z`);
 
 function service(primary: Record<string, unknown>, others: Record<string, unknown>[] = []): Service {
   return {
-    serviceName: "chatbot-prod-api", status: "ACTIVE", taskDefinition: String(primary.taskDefinition),
+    serviceName: "chatbot-prod-api",
+    status: "ACTIVE",
+    taskDefinition: String(primary.taskDefinition),
     deployments: [{ status: "PRIMARY", desiredCount: 2, runningCount: 2, createdAt: at("10:00:00"), updatedAt: at("10:05:00"), ...primary }, ...others],
   } as Service;
 }
 const crashed: Task = {
-  taskDefinitionArn: TD(8), stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited", stoppedAt: at("10:07:00"),
+  taskDefinitionArn: TD(8),
+  stopCode: "EssentialContainerExited",
+  stoppedReason: "Essential container in task exited",
+  stoppedAt: at("10:07:00"),
   containers: [{ name: "api", exitCode: 1, reason: undefined }],
 };
 const noPull: Task = {
-  taskDefinitionArn: TD(8), stopCode: "TaskFailedToStart", stoppedAt: at("10:02:00"),
-  stoppedReason: "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found", containers: [{ name: "api" }],
+  taskDefinitionArn: TD(8),
+  stopCode: "TaskFailedToStart",
+  stoppedAt: at("10:02:00"),
+  stoppedReason: "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found",
+  containers: [{ name: "api" }],
 };
 
 describe("judging a service's latest deployment", () => {
@@ -42,22 +58,37 @@ describe("judging a service's latest deployment", () => {
 
   it("fails a release the circuit breaker rolled back, naming the state and the stopped tasks' reasons", () => {
     // After a rollback ECS makes the previous revision PRIMARY again and completes it.
-    const v = judge("api", service({ taskDefinition: TD(7), rolloutState: "COMPLETED", rolloutStateReason: "ECS deployment ecs-svc/1 completed." }), TD(8), [noPull, noPull, crashed]);
+    const v = judge("api", service({ taskDefinition: TD(7), rolloutState: "COMPLETED", rolloutStateReason: "ECS deployment ecs-svc/1 completed." }), TD(8), [
+      noPull,
+      noPull,
+      crashed,
+    ]);
     expect(v.ok).toBe(false);
-    expect(v.problem).toBe("rolled back: rolloutState COMPLETED on chatbot-prod-api:7, not the released chatbot-prod-api:8 (ECS deployment ecs-svc/1 completed.); stopped tasks: "
-      + "2x CannotPullContainerError: pull image manifest has been retried 5 time(s): not found | Essential container in task exited (api: exit 1)");
+    expect(v.problem).toBe(
+      "rolled back: rolloutState COMPLETED on chatbot-prod-api:7, not the released chatbot-prod-api:8 (ECS deployment ecs-svc/1 completed.); stopped tasks: " +
+        "2x CannotPullContainerError: pull image manifest has been retried 5 time(s): not found | Essential container in task exited (api: exit 1)",
+    );
   });
 
   it("fails a FAILED or still IN_PROGRESS rollout", () => {
-    expect(judge("api", service({ taskDefinition: TD(8), rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start." }), TD(8), []).problem)
-      .toBe("rolloutState FAILED (ECS deployment circuit breaker: tasks failed to start.)");
+    expect(
+      judge(
+        "api",
+        service({ taskDefinition: TD(8), rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start." }),
+        TD(8),
+        [],
+      ).problem,
+    ).toBe("rolloutState FAILED (ECS deployment circuit breaker: tasks failed to start.)");
     expect(judge("api", service({ taskDefinition: TD(8), rolloutState: "IN_PROGRESS" }), TD(8), []).problem).toBe("rolloutState IN_PROGRESS");
   });
 
   it("fails a completed deployment whose tasks keep stopping, or that runs fewer tasks than desired", () => {
-    expect(judge("api", service({ taskDefinition: TD(8), rolloutState: "COMPLETED" }), TD(8), [crashed]).problem)
-      .toBe("rolloutState COMPLETED, but tasks keep stopping; stopped tasks: Essential container in task exited (api: exit 1)");
-    expect(judge("api", service({ taskDefinition: TD(8), rolloutState: "COMPLETED", runningCount: 1 }), TD(8), []).problem).toBe("rolloutState COMPLETED but 1/2 tasks running");
+    expect(judge("api", service({ taskDefinition: TD(8), rolloutState: "COMPLETED" }), TD(8), [crashed]).problem).toBe(
+      "rolloutState COMPLETED, but tasks keep stopping; stopped tasks: Essential container in task exited (api: exit 1)",
+    );
+    expect(judge("api", service({ taskDefinition: TD(8), rolloutState: "COMPLETED", runningCount: 1 }), TD(8), []).problem).toBe(
+      "rolloutState COMPLETED but 1/2 tasks running",
+    );
     // A task stopped before this deployment (the old release's) is not held against it.
     expect(judge("api", service({ taskDefinition: TD(8), rolloutState: "COMPLETED" }), TD(8), [{ ...crashed, stoppedAt: at("09:00:00") }]).ok).toBe(true);
   });
@@ -76,22 +107,52 @@ describe("verify and rollback against moto's ECS", () => {
   const outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "release-")), "outputs.json");
 
   async function release(img: string, secretVersion: string): Promise<string> {
-    const td = await ecs.send(new RegisterTaskDefinitionCommand({
-      family: "chatbot-prod-api", requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "256", memory: "512",
-      containerDefinitions: [{ name: "api", image: img, essential: true, secrets: [{ name: "LLM_API_KEY", valueFrom: `arn:aws:secretsmanager:eu-central-1:123456789012:secret:llm:::${secretVersion}` }] }],
-    }));
+    const td = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "chatbot-prod-api",
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: [
+          {
+            name: "api",
+            image: img,
+            essential: true,
+            secrets: [{ name: "LLM_API_KEY", valueFrom: `arn:aws:secretsmanager:eu-central-1:123456789012:secret:llm:::${secretVersion}` }],
+          },
+        ],
+      }),
+    );
     const arn = td.taskDefinition!.taskDefinitionArn!;
     // moto starts a deployment only on create (MOTO_ECS_SERVICE_RUNNING makes it COMPLETED): a release re-creates the service.
     await ecs.send(new DeleteServiceCommand({ cluster: "chatbot-prod", service: "chatbot-prod-api", force: true })).catch(() => undefined);
-    await ecs.send(new CreateServiceCommand({ cluster: "chatbot-prod", serviceName: "chatbot-prod-api", taskDefinition: arn, desiredCount: 1, launchType: "FARGATE" }));
-    const outputs = { region: "eu-central-1", ecsClusterName: "chatbot-prod", ecsServiceNames: { api: "chatbot-prod-api" }, ecsTaskDefinitionArns: { api: arn } };
+    await ecs.send(
+      new CreateServiceCommand({ cluster: "chatbot-prod", serviceName: "chatbot-prod-api", taskDefinition: arn, desiredCount: 1, launchType: "FARGATE" }),
+    );
+    const outputs = {
+      region: "eu-central-1",
+      ecsClusterName: "chatbot-prod",
+      ecsServiceNames: { api: "chatbot-prod-api" },
+      ecsTaskDefinitionArns: { api: arn },
+    };
     fs.writeFileSync(outputsFile, JSON.stringify(outputs));
     released = releasedFromOutputs("prod", outputs);
     return arn;
   }
-  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/release/cli.ts", ...args, "--outputs", outputsFile], {
-    cwd: ROOT, encoding: "utf8", env: { ...process.env, AWS_ENDPOINT_URL_ECS: moto.endpoint, AWS_REGION: "eu-central-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", NODE_NO_WARNINGS: "1" },
-  });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/release/cli.ts", ...args, "--outputs", outputsFile], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL_ECS: moto.endpoint,
+        AWS_REGION: "eu-central-1",
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        NODE_NO_WARNINGS: "1",
+      },
+    });
   const revisions = async () => (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "chatbot-prod-api" }))).taskDefinitionArns!.length;
 
   beforeAll(async () => {
@@ -108,21 +169,39 @@ describe("verify and rollback against moto's ECS", () => {
     await release(image("a"), "v1");
     const run = cli("verify", "prod");
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: "ok    api\nrelease of prod healthy; recorded as a rollback target\n" });
-    expect((await rollback(ecs, "prod", released, "previous").catch((e) => e)).message).toBe("release: api (chatbot-prod-api) has no earlier healthy release to roll back to");
+    expect((await rollback(ecs, "prod", released, "previous").catch((e) => e)).message).toBe(
+      "release: api (chatbot-prod-api) has no earlier healthy release to roll back to",
+    );
   }, 30000);
 
   it("verify fails a release whose deployment ECS rolled back, naming the service and the state", async () => {
     const rev2 = await release(image("b"), "v1");
     expect((await verify(ecs, released)).every((v) => v.ok)).toBe(true);
     // The next release's revision is registered, but the service's PRIMARY deployment stays on rev2 (a rollback's shape).
-    const rev3 = (await ecs.send(new RegisterTaskDefinitionCommand({
-      family: "chatbot-prod-api", containerDefinitions: [{ name: "api", image: image("c"), essential: true }], requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "256", memory: "512",
-    }))).taskDefinition!.taskDefinitionArn!;
-    fs.writeFileSync(outputsFile, JSON.stringify({ ecsClusterName: "chatbot-prod", ecsServiceNames: { api: "chatbot-prod-api" }, ecsTaskDefinitionArns: { api: rev3 } }));
+    const rev3 = (
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: "chatbot-prod-api",
+          containerDefinitions: [{ name: "api", image: image("c"), essential: true }],
+          requiresCompatibilities: ["FARGATE"],
+          networkMode: "awsvpc",
+          cpu: "256",
+          memory: "512",
+        }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
+    fs.writeFileSync(
+      outputsFile,
+      JSON.stringify({ ecsClusterName: "chatbot-prod", ecsServiceNames: { api: "chatbot-prod-api" }, ecsTaskDefinitionArns: { api: rev3 } }),
+    );
     const run = cli("verify", "prod");
     expect(run.status).toBe(1);
-    expect(run.stdout).toBe(`FAIL  api (chatbot-prod-api): rolled back: rolloutState COMPLETED on ${rev2.split("/").pop()}, not the released ${rev3.split("/").pop()} (${
-      (await ecs.send(new DescribeServicesCommand({ cluster: "chatbot-prod", services: ["chatbot-prod-api"] }))).services![0].deployments![0].rolloutStateReason})\nrelease of prod FAILED: api\n`);
+    expect(run.stdout).toBe(
+      `FAIL  api (chatbot-prod-api): rolled back: rolloutState COMPLETED on ${rev2.split("/").pop()}, not the released ${rev3.split("/").pop()} (${
+        (await ecs.send(new DescribeServicesCommand({ cluster: "chatbot-prod", services: ["chatbot-prod-api"] }))).services![0].deployments![0]
+          .rolloutStateReason
+      })\nrelease of prod FAILED: api\n`,
+    );
   }, 30000);
 
   it("rollback --to previous re-deploys the last healthy image, keeping the current secret versions", async () => {
@@ -145,7 +224,10 @@ describe("verify and rollback against moto's ECS", () => {
     const before = await revisions();
     const unknown = `sha256:${"f".repeat(64)}`;
     const bad = cli("rollback", "prod", "--to", unknown);
-    expect({ status: bad.status, stderr: bad.stderr }).toEqual({ status: 1, stderr: `release: ${unknown} was not used by any healthy release of prod; nothing deployed\n` });
+    expect({ status: bad.status, stderr: bad.stderr }).toEqual({
+      status: 1,
+      stderr: `release: ${unknown} was not used by any healthy release of prod; nothing deployed\n`,
+    });
     // rev "c" was registered but never verified healthy: not a rollback target either.
     expect(cli("rollback", "prod", "--to", `sha256:${"c".repeat(64)}`).status).toBe(1);
     expect(cli("rollback", "prod", "--to", "latest").stderr).toBe('release: --to must be "previous" or sha256:<64 hex>, not "latest"\n');

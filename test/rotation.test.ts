@@ -33,7 +33,8 @@ function staging(changes: Record<string, unknown>): string {
   return write(`staging-${Object.keys(changes).join("-")}-${Math.random().toString(36).slice(2)}.yaml`, doc);
 }
 
-const services = (...names: string[]) => names.flatMap((n) => [`aws:ecs/service:Service::${n}-service`, `aws:ecs/taskDefinition:TaskDefinition::${n}-task`]).sort();
+const services = (...names: string[]) =>
+  names.flatMap((n) => [`aws:ecs/service:Service::${n}-service`, `aws:ecs/taskDefinition:TaskDefinition::${n}-task`]).sort();
 
 describe("rotating a config secret", () => {
   let base: Plan;
@@ -47,7 +48,9 @@ describe("rotating a config secret", () => {
   });
 
   it("a new Telegram token rolls the Telegram bot only", async () => {
-    const after = (await planFor("staging", { secretsFile: write("c.yaml", { llmApiKey: "llm-key-one", telegramBotToken: "987654:another-telegram-token-00000000000000" }) })).plan;
+    const after = (
+      await planFor("staging", { secretsFile: write("c.yaml", { llmApiKey: "llm-key-one", telegramBotToken: "987654:another-telegram-token-00000000000000" }) })
+    ).plan;
     expect(shortNames(changedUrns(base, after)).sort()).toEqual(services("telegram-bot"));
   });
 
@@ -62,10 +65,17 @@ describe("rotating a generated credential on command", () => {
   beforeAll(async () => {
     base = (await planFor("staging", { configFile: staging({}) })).plan;
   });
-  const changedTasks = (after: Plan) => shortNames(changedUrns(base, after)).filter((n) => n.startsWith("aws:ecs/taskDefinition")).sort();
+  const changedTasks = (after: Plan) =>
+    shortNames(changedUrns(base, after))
+      .filter((n) => n.startsWith("aws:ecs/taskDefinition"))
+      .sort();
 
   it("redisAuthToken: a new token (kept beside the old one: ROTATE) rolls the Redis clients, not Chroma", async () => {
-    const after = (await planFor("staging", { configFile: staging({ "chatbot:credentialRotation": ["redisAuthToken=1"], "chatbot:redisAuthTokenUpdateStrategy": "ROTATE" }) })).plan;
+    const after = (
+      await planFor("staging", {
+        configFile: staging({ "chatbot:credentialRotation": ["redisAuthToken=1"], "chatbot:redisAuthTokenUpdateStrategy": "ROTATE" }),
+      })
+    ).plan;
     const changed = shortNames(changedUrns(base, after));
     expect(changed).toContain("random:index/randomPassword:RandomPassword::redis-auth-token");
     expect(changed).toContain("aws:elasticache/replicationGroup:ReplicationGroup::redis-group");
@@ -76,7 +86,9 @@ describe("rotating a generated credential on command", () => {
 
   it("chromaToken: Chroma and its clients roll together", async () => {
     const after = (await planFor("staging", { configFile: staging({ "chatbot:credentialRotation": ["chromaToken=1"] }) })).plan;
-    expect(changedTasks(after)).toEqual(["api-task", "chroma-task", "discord-bot-task", "telegram-bot-task"].map((t) => `aws:ecs/taskDefinition:TaskDefinition::${t}`));
+    expect(changedTasks(after)).toEqual(
+      ["api-task", "chroma-task", "discord-bot-task", "telegram-bot-task"].map((t) => `aws:ecs/taskDefinition:TaskDefinition::${t}`),
+    );
   });
 
   it("postgresAppPassword: the bootstrap re-runs (ALTER ROLE) before the services roll", async () => {
@@ -101,7 +113,9 @@ describe("rotating a generated credential on command", () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message.split("\n").slice(1)).toEqual([expect.stringMatching(/^ {2}- chatbot:credentialRotation = .*: unknown credential "sessionKey": rotatable are redisAuthToken, /)]);
+    expect(message.split("\n").slice(1)).toEqual([
+      expect.stringMatching(/^ {2}- chatbot:credentialRotation = .*: unknown credential "sessionKey": rotatable are redisAuthToken, /),
+    ]);
   });
 });
 
@@ -137,7 +151,11 @@ describe("npm run rotate", () => {
     const file = staging({});
     const before = fs.readFileSync(file, "utf8");
     expect(() => rotate(file, "staging", "sessionKey")).toThrow(RotateError);
-    const run = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/rotate/cli.ts", "staging", "sessionKey", "--config", file], { cwd: ROOT, encoding: "utf8" });
+    const run = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/rotate/cli.ts", "staging", "sessionKey", "--config", file],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^rotate: unknown secret "sessionKey"; known: redisAuthToken, /)]);
     expect(fs.readFileSync(file, "utf8")).toBe(before);

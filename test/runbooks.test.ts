@@ -68,7 +68,10 @@ describe("runbook links and alert routing from config", () => {
   let plain: Plan;
   beforeAll(async () => {
     const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8"));
-    Object.assign(doc.config, { "chatbot:runbookBaseUrl": "https://github.com/example/chatbot-infra/blob/main", "chatbot:alertWebhookUrl": "https://events.pagerduty.example/integration/abc/enqueue" });
+    Object.assign(doc.config, {
+      "chatbot:runbookBaseUrl": "https://github.com/example/chatbot-infra/blob/main",
+      "chatbot:alertWebhookUrl": "https://events.pagerduty.example/integration/abc/enqueue",
+    });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runbooks-"));
     const configFile = path.join(dir, "Pulumi.staging.yaml");
     fs.writeFileSync(configFile, YAML.stringify(doc));
@@ -84,7 +87,8 @@ describe("runbook links and alert routing from config", () => {
   it("subscribes the webhook beside the e-mail, over HTTPS, only when configured", () => {
     const subs = ofType(plan, "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.parent?.endsWith("::alerts"));
     expect(subs.map((s) => `${s.inputs.protocol} ${s.inputs.endpoint}`).sort()).toEqual([
-      "email alerts-staging@chatbot.example", "https https://events.pagerduty.example/integration/abc/enqueue",
+      "email alerts-staging@chatbot.example",
+      "https https://events.pagerduty.example/integration/abc/enqueue",
     ]);
     expect(ofType(plain, "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "https")).toEqual([]);
   });

@@ -17,7 +17,10 @@ const secretNames = prodConfig.secretKeys.map((k) => k.replace(/^chatbot:/, ""))
 
 const ROOT = path.resolve(__dirname, "..");
 
-interface ChildRender { status: "rendered" | "failed"; message: string }
+interface ChildRender {
+  status: "rendered" | "failed";
+  message: string;
+}
 
 /**
  * Renders prod once per case, with the compared stack's outputs mocked, in ONE child process
@@ -41,9 +44,7 @@ function renderProdInChild(cases: Record<string, unknown>[]): Promise<ChildRende
     })();
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve("tsx/cli"), "-e", script], {
-      cwd: ROOT, env: { ...process.env, REF_CASES: JSON.stringify(cases) },
-    });
+    const child = spawn(process.execPath, [require.resolve("tsx/cli"), "-e", script], { cwd: ROOT, env: { ...process.env, REF_CASES: JSON.stringify(cases) } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -43,7 +43,9 @@ describe.each([
 
   it("shows none of the values anywhere in the plan (inputs, options, outputs)", () => {
     const text = JSON.stringify(plan);
-    const leaked = Object.entries(values).filter(([, v]) => text.includes(v)).map(([k]) => k);
+    const leaked = Object.entries(values)
+      .filter(([, v]) => text.includes(v))
+      .map(([k]) => k);
     expect(leaked).toEqual([]);
     // Nor any recognisable part of them.
     expect(text).not.toContain(`DISTINCTIVE${stack.toUpperCase()}`);

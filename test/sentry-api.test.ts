@@ -9,10 +9,7 @@ import { defaultAlertsProvider, projectSettingsProvider, workflowProvider } from
 import { projectAlerts, SENTRY_DEFAULT_ALERT_NAMES } from "../components/monitoring/sentryAlerts";
 
 const ORG = "chatbot";
-const TOKENS = {
-  full: requiredScopes({ includeConditional: false }),
-  readOnly: ["alerts:read", "project:read", "team:read"],
-};
+const TOKENS = { full: requiredScopes({ includeConditional: false }), readOnly: ["alerts:read", "project:read", "team:read"] };
 
 let fake: FakeSentry;
 const api = (token = "full") => ({ apiUrl: `${fake.url}/api/0`, token, organization: ORG });
@@ -37,7 +34,9 @@ describe("alerts through Sentry's workflow API", () => {
       ["chatbot-staging-api: new or regressed issue (staging)", "staging", [stream.id]],
       ["chatbot-staging-api: spiking issue (staging)", "staging", [stream.id]],
     ]);
-    expect(ours[1].body.actionFilters[0].conditions).toEqual([{ type: "event_frequency_count", comparison: { value: 100, interval: "5min" }, conditionResult: true }]);
+    expect(ours[1].body.actionFilters[0].conditions).toEqual([
+      { type: "event_frequency_count", comparison: { value: 100, interval: "5min" }, conditionResult: true },
+    ]);
   });
 
   it("sends Slack alerts to the configured channel, in a body Sentry accepts", async () => {
@@ -81,13 +80,14 @@ describe("alerts through Sentry's workflow API", () => {
     const err = await workflowProvider.create!({ ...api("readOnly"), projectId: project.id, workflow: bodies("p").issues }).catch((e: Error) => e);
     expect((err as Error).message).toBe(
       "Sentry refused POST /organizations/chatbot/workflows/: HTTP 403 You do not have permission to perform this action. " +
-      "(give chatbot:sentryAuthToken the scopes README's \"Sentry\" section lists)",
+        '(give chatbot:sentryAuthToken the scopes README\'s "Sentry" section lists)',
     );
   });
 
   it("refuses to connect an alert to a project that has no issue-stream monitor", async () => {
-    await expect(workflowProvider.create!({ ...api(), projectId: "999", workflow: bodies("p").issues }))
-      .rejects.toThrow("Sentry has no issue-stream monitor for project 999 in chatbot: alerts cannot be connected to it");
+    await expect(workflowProvider.create!({ ...api(), projectId: "999", workflow: bodies("p").issues })).rejects.toThrow(
+      "Sentry has no issue-stream monitor for project 999 in chatbot: alerts cannot be connected to it",
+    );
   });
 });
 
@@ -123,7 +123,11 @@ describe("project scrubbing settings", () => {
 
 describe("the fake Sentry refuses what Sentry refuses", () => {
   const post = (path: string, body: unknown, token = "full") =>
-    fetch(`${fake.url}/api/0${path}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    fetch(`${fake.url}/api/0${path}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   it("answers the retired issue-alert rules API (what SentryIssueAlert calls) with 410", async () => {
     fake.addProject({ organization: ORG, team: "platform", slug: "p" });
@@ -132,11 +136,41 @@ describe("the fake Sentry refuses what Sentry refuses", () => {
   });
 
   it.each([
-    ["no name", (b: any) => { delete b.name; }, /must have required property 'name'/],
-    ["a frequency Sentry does not offer", (b: any) => { b.config.frequency = 15; }, /frequency/],
-    ["actions on the triggers", (b: any) => { b.triggers.actions = b.actionFilters[0].actions; }, /triggers\/actions/],
-    ["an unknown condition", (b: any) => { b.triggers.conditions[0].type = "first_seen"; }, /conditions\/0/],
-    ["an e-mail to a team given by slug", (b: any) => { b.actionFilters[0].actions[0].config.targetIdentifier = "platform"; }, /targetIdentifier/],
+    [
+      "no name",
+      (b: any) => {
+        delete b.name;
+      },
+      /must have required property 'name'/,
+    ],
+    [
+      "a frequency Sentry does not offer",
+      (b: any) => {
+        b.config.frequency = 15;
+      },
+      /frequency/,
+    ],
+    [
+      "actions on the triggers",
+      (b: any) => {
+        b.triggers.actions = b.actionFilters[0].actions;
+      },
+      /triggers\/actions/,
+    ],
+    [
+      "an unknown condition",
+      (b: any) => {
+        b.triggers.conditions[0].type = "first_seen";
+      },
+      /conditions\/0/,
+    ],
+    [
+      "an e-mail to a team given by slug",
+      (b: any) => {
+        b.actionFilters[0].actions[0].config.targetIdentifier = "platform";
+      },
+      /targetIdentifier/,
+    ],
   ])("refuses an alert body with %s", async (_what, mutate, message) => {
     const body = structuredClone(bodies("p").issues);
     mutate(body);

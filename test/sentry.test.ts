@@ -62,7 +62,12 @@ describe.each(["staging", "prod"])("Sentry of %s", (stack) => {
     const dynamic = ofType(plan, DYNAMIC_TYPE).filter((r) => r.name.startsWith("sentry-"));
     expect(dynamic).toHaveLength(SUFFIXES.length * 4);
     for (const r of dynamic) {
-      expect(r.inputs).toMatchObject({ token: "[secret]", apiUrl: `${c("sentryUrl")}/api/0`, organization: c("sentryOrganization"), __provider: DYNAMIC_PROVIDER_CODE });
+      expect(r.inputs).toMatchObject({
+        token: "[secret]",
+        apiUrl: `${c("sentryUrl")}/api/0`,
+        organization: c("sentryOrganization"),
+        __provider: DYNAMIC_PROVIDER_CODE,
+      });
     }
   });
 
@@ -75,7 +80,13 @@ describe.each(["staging", "prod"])("Sentry of %s", (stack) => {
     for (const suffix of SUFFIXES) {
       const project = one(plan, PROJECT, `sentry-${suffix}`);
       const settings = apiResource(plan, `sentry-${suffix}-scrubbing`);
-      expect(settings.inputs.settings).toEqual({ dataScrubber: true, dataScrubberDefaults: true, scrubIPAddresses: true, sensitiveFields: fields, safeFields: [] });
+      expect(settings.inputs.settings).toEqual({
+        dataScrubber: true,
+        dataScrubberDefaults: true,
+        scrubIPAddresses: true,
+        sensitiveFields: fields,
+        safeFields: [],
+      });
       expect(settings.inputs.project).toBe(project.inputs.slug);
       expect(settings.options.dependsOn).toContain(project.urn);
     }
@@ -114,7 +125,9 @@ describe.each(["staging", "prod"])("Sentry of %s", (stack) => {
     const wanted = c("sentryPreviewKeys") === "true";
     const keys = ofType(plan, KEY).filter((k) => k.name.endsWith("-previews-key"));
     expect(keys.map((k) => k.inputs.name).sort()).toEqual(wanted ? SUFFIXES.map((s) => previewKeyName(`${prefix}-${s}`)).sort() : []);
-    expect(plan.outputs.sentryPreviewKeys).toEqual(wanted ? Object.fromEntries(Object.entries(SENTRY_SERVICES).map(([k, s]) => [k, `${prefix}-${s}-previews`])) : {});
+    expect(plan.outputs.sentryPreviewKeys).toEqual(
+      wanted ? Object.fromEntries(Object.entries(SENTRY_SERVICES).map(([k, s]) => [k, `${prefix}-${s}-previews`])) : {},
+    );
   });
 
   it("keeps each DSN in its own KMS-encrypted secret, written as a secret value", () => {
@@ -137,7 +150,12 @@ describe.each(["staging", "prod"])("Sentry of %s", (stack) => {
     for (const suffix of SUFFIXES) {
       const defs = containers(one(plan, TASK_DEF, `${suffix}-task`));
       const refs = defs.flatMap((d) => (d.secrets ?? []).map((s: any) => secretArnOfValueFrom(String(s.valueFrom))));
-      expect(defs.flatMap((d) => d.secrets ?? []).filter((s: any) => s.name === "SENTRY_DSN").map((s: any) => secretArnOfValueFrom(s.valueFrom))).toEqual([arns[suffix]]);
+      expect(
+        defs
+          .flatMap((d) => d.secrets ?? [])
+          .filter((s: any) => s.name === "SENTRY_DSN")
+          .map((s: any) => secretArnOfValueFrom(s.valueFrom)),
+      ).toEqual([arns[suffix]]);
       expect(refs.filter((r: string) => all.has(r))).toEqual([arns[suffix]]);
     }
     for (const td of ofType(plan, TASK_DEF)) {
@@ -176,7 +194,9 @@ describe("Sentry alerts to a Slack integration", () => {
 
   it("refuses preview keys on a stack that shares another's projects", async () => {
     const configFile = stackFile({ "chatbot:sentryPreviewKeys": "true", "chatbot:sentryShareProjectsOf": "chatbot-prod" });
-    await expect(planFor("staging", { configFile })).rejects.toThrow(/chatbot:sentryPreviewKeys = "?true"?: must be false with sentryShareProjectsOf \(chatbot-prod\)/);
+    await expect(planFor("staging", { configFile })).rejects.toThrow(
+      /chatbot:sentryPreviewKeys = "?true"?: must be false with sentryShareProjectsOf \(chatbot-prod\)/,
+    );
   });
 
   it("refuses a plain-http Sentry that is not loopback", async () => {

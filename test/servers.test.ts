@@ -14,7 +14,9 @@ describe("test servers", () => {
 
   it("the S3 server stores buckets", async () => {
     const s3 = new S3Client({
-      endpoint: process.env.TEST_S3_ENDPOINT, region: "us-east-1", forcePathStyle: true,
+      endpoint: process.env.TEST_S3_ENDPOINT,
+      region: "us-east-1",
+      forcePathStyle: true,
       credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
     });
     await s3.send(new CreateBucketCommand({ Bucket: "servers-test" }));

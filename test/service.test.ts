@@ -19,9 +19,7 @@ const mockArn = (service: string, logical: string) => `arn:aws:${service}:eu-cen
 /** What each service must read, and from which stored secret (physical name after `chatbot-<stack>/`). */
 const DATA = { DATABASE_URL: "postgres/app:url", REDIS_URL: "redis/url", CHROMA_TOKEN: "chroma/token" };
 const EXPECTED_SECRETS: Record<string, Record<string, string>> = {
-  api: {
-    ...DATA, APP_SECRET_KEY: "app/app-secret-key", STRIPE_API_KEY: "app/stripe-api-key", LLM_API_KEY: "app/llm-api-key", SENTRY_DSN: "sentry/api-dsn",
-  },
+  api: { ...DATA, APP_SECRET_KEY: "app/app-secret-key", STRIPE_API_KEY: "app/stripe-api-key", LLM_API_KEY: "app/llm-api-key", SENTRY_DSN: "sentry/api-dsn" },
   "telegram-bot": { ...DATA, LLM_API_KEY: "app/llm-api-key", TELEGRAM_BOT_TOKEN: "app/telegram-bot-token", SENTRY_DSN: "sentry/telegram-bot-dsn" },
   "discord-bot": { ...DATA, LLM_API_KEY: "app/llm-api-key", DISCORD_BOT_TOKEN: "app/discord-bot-token", SENTRY_DSN: "sentry/discord-bot-dsn" },
 };
@@ -51,7 +49,9 @@ describe.each(["staging", "prod"])("application services of %s", (stack) => {
   const num = (key: string) => Number(cfg(key));
 
   it("runs api, telegram-bot and discord-bot on Fargate in the private subnets and app group, without public IPs", () => {
-    const privateSubnets = ofType(plan, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private")).map((s) => `${s.name}-id`);
+    const privateSubnets = ofType(plan, "aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.includes("private"))
+      .map((s) => `${s.name}-id`);
     for (const svc of Object.keys(EXPECTED_SECRETS)) {
       const s = one(plan, SERVICE, `${svc}-service`);
       expect(s.inputs.name).toBe(`chatbot-${stack}-${svc}`);
@@ -64,7 +64,9 @@ describe.each(["staging", "prod"])("application services of %s", (stack) => {
       expect(task.inputs).toMatchObject({ networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], family: `chatbot-${stack}-${svc}` });
     }
     expect(plan.outputs.ecsServiceNames).toEqual({
-      api: `chatbot-${stack}-api`, telegramBot: `chatbot-${stack}-telegram-bot`, discordBot: `chatbot-${stack}-discord-bot`,
+      api: `chatbot-${stack}-api`,
+      telegramBot: `chatbot-${stack}-telegram-bot`,
+      discordBot: `chatbot-${stack}-discord-bot`,
     });
   });
 
@@ -76,8 +78,10 @@ describe.each(["staging", "prod"])("application services of %s", (stack) => {
       expect(one(plan, SERVICE, `${svc}-service`).inputs.desiredCount).toBe(min);
       const target = one(plan, "aws:appautoscaling/target:Target", `${svc}-scaling`);
       expect(target.inputs).toMatchObject({
-        minCapacity: min, maxCapacity: max,
-        scalableDimension: "ecs:service:DesiredCount", resourceId: `service/chatbot-${stack}/chatbot-${stack}-${svc}`,
+        minCapacity: min,
+        maxCapacity: max,
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: `service/chatbot-${stack}/chatbot-${stack}-${svc}`,
       });
       const cpu = one(plan, "aws:appautoscaling/policy:Policy", `${svc}-cpu`).inputs.targetTrackingScalingPolicyConfiguration as any;
       expect(cpu.predefinedMetricSpecification.predefinedMetricType).toBe("ECSServiceAverageCPUUtilization");
@@ -97,9 +101,12 @@ describe.each(["staging", "prod"])("application services of %s", (stack) => {
     for (const svc of Object.keys(EXPECTED_SECRETS)) {
       const bot = svc !== "api";
       expect(one(plan, SERVICE, `${svc}-service`).inputs).toMatchObject({
-        deploymentMinimumHealthyPercent: bot ? 0 : 100, deploymentMaximumPercent: bot ? 100 : 200,
+        deploymentMinimumHealthyPercent: bot ? 0 : 100,
+        deploymentMaximumPercent: bot ? 100 : 200,
         deploymentCircuitBreaker: { enable: true, rollback: true },
-        enableExecuteCommand: false, propagateTags: "SERVICE", waitForSteadyState: true,
+        enableExecuteCommand: false,
+        propagateTags: "SERVICE",
+        waitForSteadyState: true,
       });
     }
     const api = one(plan, SERVICE, "api-service").inputs;
@@ -166,7 +173,8 @@ describe.each(["staging", "prod"])("application services of %s", (stack) => {
       expect(sid("ReadSecrets")).toMatchObject({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
       expect(sid("DecryptSecrets").Action).toBe("kms:Decrypt");
       expect(sid("DecryptSecrets").Condition.StringEquals).toEqual({
-        "kms:ViaService": "secretsmanager.eu-central-1.amazonaws.com", "kms:EncryptionContext:SecretARN": secretArns,
+        "kms:ViaService": "secretsmanager.eu-central-1.amazonaws.com",
+        "kms:EncryptionContext:SecretARN": secretArns,
       });
       expect(sid("PullImage").Resource).toBe(`arn:aws:ecr:eu-central-1:${ACCOUNT}:repository/chatbot-${stack}-${svc}`);
       expect(sid("WriteLogs").Resource).toBe(`${mockArn("cloudwatch", `${svc}-logs`)}:log-stream:*`);
@@ -181,13 +189,16 @@ describe.each(["staging", "prod"])("application services of %s", (stack) => {
       expect(ofType(plan, ROLE_POLICY).filter((p) => p.name === `${svc}-task`)).toEqual([]);
       for (const role of [`${svc}-task`, `${svc}-execution`]) {
         const trust = parseJsonInput(one(plan, "aws:iam/role:Role", role), "assumeRolePolicy").Statement;
-        expect(trust).toEqual([expect.objectContaining({
-          Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole",
-          // SourceArn on task roles only: AWS documents it for task roles, not for the agent's execution role.
-        Condition: role.endsWith("-task")
-          ? { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:eu-central-1:${ACCOUNT}:*` } }
-          : { StringEquals: { "aws:SourceAccount": ACCOUNT } },
-        })]);
+        expect(trust).toEqual([
+          expect.objectContaining({
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            // SourceArn on task roles only: AWS documents it for task roles, not for the agent's execution role.
+            Condition: role.endsWith("-task")
+              ? { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:eu-central-1:${ACCOUNT}:*` } }
+              : { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+          }),
+        ]);
       }
     }
   });
@@ -213,7 +224,8 @@ describe("bots switched off in config", () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "bots-off-"));
     const file = path.join(dir, "Pulumi.staging.yaml");
-    const text = fs.readFileSync(path.join(__dirname, "..", "Pulumi.staging.yaml"), "utf8")
+    const text = fs
+      .readFileSync(path.join(__dirname, "..", "Pulumi.staging.yaml"), "utf8")
       .replace(/chatbot:telegramBotEnabled: true/, "chatbot:telegramBotEnabled: false")
       .replace(/chatbot:discordBotEnabled: true/, "chatbot:discordBotEnabled: false");
     expect(text).toMatch(/telegramBotEnabled: false[\s\S]*discordBotEnabled: false/);

@@ -39,14 +39,15 @@ describe.each(["staging", "prod"])("plan snapshot of %s", (stack) => {
       fs.writeFileSync(file, rendered);
       return;
     }
-    if (!fs.existsSync(file)) throw new Error(`no snapshot ${path.relative(process.cwd(), file)}: create it with UPDATE_SNAPSHOTS=1 npx jest test/snapshots.test.ts`);
+    if (!fs.existsSync(file))
+      throw new Error(`no snapshot ${path.relative(process.cwd(), file)}: create it with UPDATE_SNAPSHOTS=1 npx jest test/snapshots.test.ts`);
     const committed = fs.readFileSync(file, "utf8");
     if (committed === rendered) return;
     const summary = describeChanges(JSON.parse(committed) as Plan, plan);
     throw new Error(
       `${stack}'s plan differs from ${path.relative(process.cwd(), file)}:\n` +
-      (summary || "  (same resources and inputs; formatting, order or dependencies differ)") +
-      "\nIf the change is intended, update the snapshots and commit them:\n  UPDATE_SNAPSHOTS=1 npx jest test/snapshots.test.ts",
+        (summary || "  (same resources and inputs; formatting, order or dependencies differ)") +
+        "\nIf the change is intended, update the snapshots and commit them:\n  UPDATE_SNAPSHOTS=1 npx jest test/snapshots.test.ts",
     );
   });
 });

@@ -53,9 +53,7 @@ describe.each(["staging", "prod"])("vector store of %s", (stack) => {
     const policy = one(plan, "aws:efs/fileSystemPolicy:FileSystemPolicy");
     expect(policy.inputs.fileSystemId).toBe(idOf(fs));
     const doc = parseJsonInput(policy, "policy");
-    expect(doc.Statement).toEqual([expect.objectContaining({
-      Effect: "Deny", Resource: arnOf(fs), Condition: { Bool: { "aws:SecureTransport": "false" } },
-    })]);
+    expect(doc.Statement).toEqual([expect.objectContaining({ Effect: "Deny", Resource: arnOf(fs), Condition: { Bool: { "aws:SecureTransport": "false" } } })]);
     expect(doc.Statement.filter((s: any) => s.Effect === "Allow")).toEqual([]);
   });
 
@@ -76,16 +74,23 @@ describe.each(["staging", "prod"])("vector store of %s", (stack) => {
     expect(task.inputs.requiresCompatibilities).toEqual(["FARGATE"]);
     expect(container.readonlyRootFilesystem).toBe(true);
     expect(container.privileged ?? false).toBe(false);
-    expect(task.inputs.volumes).toEqual(expect.arrayContaining([
-      { name: "data", efsVolumeConfiguration: { fileSystemId: idOf(fs), transitEncryption: "ENABLED", authorizationConfig: { accessPointId: idOf(ap), iam: "ENABLED" } } },
-      { name: "tmp" },
-    ]));
+    expect(task.inputs.volumes).toEqual(
+      expect.arrayContaining([
+        {
+          name: "data",
+          efsVolumeConfiguration: { fileSystemId: idOf(fs), transitEncryption: "ENABLED", authorizationConfig: { accessPointId: idOf(ap), iam: "ENABLED" } },
+        },
+        { name: "tmp" },
+      ]),
+    );
     const env = Object.fromEntries(container.environment.map((e: any) => [e.name, e.value]));
     expect(env).toMatchObject({ IS_PERSISTENT: "TRUE", PERSIST_DIRECTORY: "/chroma/chroma", ANONYMIZED_TELEMETRY: "FALSE" });
-    expect(container.mountPoints).toEqual(expect.arrayContaining([
-      { sourceVolume: "data", containerPath: env.PERSIST_DIRECTORY, readOnly: false },
-      { sourceVolume: "tmp", containerPath: "/tmp", readOnly: false },
-    ]));
+    expect(container.mountPoints).toEqual(
+      expect.arrayContaining([
+        { sourceVolume: "data", containerPath: env.PERSIST_DIRECTORY, readOnly: false },
+        { sourceVolume: "tmp", containerPath: "/tmp", readOnly: false },
+      ]),
+    );
     // The image's default command writes a log file into the read-only image.
     expect(container.command.join(" ")).not.toContain("--log-config");
   });
@@ -96,7 +101,8 @@ describe.each(["staging", "prod"])("vector store of %s", (stack) => {
     const logs = one(plan, "aws:cloudwatch/logGroup:LogGroup", "chroma-logs");
     expect(logs.inputs.retentionInDays).toBe(Number(cfg("appLogRetentionDays")));
     expect(container.logConfiguration).toEqual({
-      logDriver: "awslogs", options: { "awslogs-group": logs.inputs.name, "awslogs-region": cfg("region"), "awslogs-stream-prefix": "chroma" },
+      logDriver: "awslogs",
+      options: { "awslogs-group": logs.inputs.name, "awslogs-region": cfg("region"), "awslogs-stream-prefix": "chroma" },
     });
   });
 
@@ -106,9 +112,14 @@ describe.each(["staging", "prod"])("vector store of %s", (stack) => {
     const protect = cfg("protectStatefulResources") === "true";
     expect(secret.options).toMatchObject({ protect, retainOnDelete: protect });
     expect(one(plan, "aws:secretsmanager/secretVersion:SecretVersion", "chroma-token").inputs.secretString).toBe("[secret]");
-    expect(container.environment).toContainEqual({ name: "CHROMA_SERVER_AUTHN_PROVIDER", value: "chromadb.auth.token_authn.TokenAuthenticationServerProvider" });
+    expect(container.environment).toContainEqual({
+      name: "CHROMA_SERVER_AUTHN_PROVIDER",
+      value: "chromadb.auth.token_authn.TokenAuthenticationServerProvider",
+    });
     // Pinned to the current version, so a rotated token is a new revision and Chroma rolls onto it.
-    expect(container.secrets).toEqual([{ name: "CHROMA_SERVER_AUTHN_CREDENTIALS", valueFrom: expect.stringMatching(new RegExp(`^${arnOf(secret)}:::[0-9a-f-]{36}$`)) }]);
+    expect(container.secrets).toEqual([
+      { name: "CHROMA_SERVER_AUTHN_CREDENTIALS", valueFrom: expect.stringMatching(new RegExp(`^${arnOf(secret)}:::[0-9a-f-]{36}$`)) },
+    ]);
     expect(plan.outputs.chromaTokenSecretArn).toBe(arnOf(secret));
     const token = one(plan, PASSWORD, "chroma-token");
     expect(token.inputs.length as number).toBeGreaterThanOrEqual(32);
@@ -138,12 +149,15 @@ describe.each(["staging", "prod"])("vector store of %s", (stack) => {
 
   it("gives the task role only mount and write on its file system through its access point", () => {
     const doc = parseJsonInput(one(plan, POLICY, "chroma-task"), "policy");
-    expect(doc.Statement).toEqual([{
-      Sid: "MountThroughAccessPoint", Effect: "Allow",
-      Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-      Resource: arnOf(fs),
-      Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": arnOf(ap) } },
-    }]);
+    expect(doc.Statement).toEqual([
+      {
+        Sid: "MountThroughAccessPoint",
+        Effect: "Allow",
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: arnOf(fs),
+        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": arnOf(ap) } },
+      },
+    ]);
     expect(task.inputs.taskRoleArn).toBe(arnOf(one(plan, "aws:iam/role:Role", "chroma-task")));
   });
 
@@ -191,10 +205,16 @@ describe("prod vector store", () => {
 
 describe("ecrRepository", () => {
   it("finds the repository of an ECR image, by tag or digest", () => {
-    expect(ecrRepository("123456789012.dkr.ecr.eu-central-1.amazonaws.com/mirror/chroma:0.6.3"))
-      .toEqual({ account: "123456789012", region: "eu-central-1", repository: "mirror/chroma" });
-    expect(ecrRepository(`123456789012.dkr.ecr.us-east-1.amazonaws.com/chroma@sha256:${"a".repeat(64)}`))
-      .toEqual({ account: "123456789012", region: "us-east-1", repository: "chroma" });
+    expect(ecrRepository("123456789012.dkr.ecr.eu-central-1.amazonaws.com/mirror/chroma:0.6.3")).toEqual({
+      account: "123456789012",
+      region: "eu-central-1",
+      repository: "mirror/chroma",
+    });
+    expect(ecrRepository(`123456789012.dkr.ecr.us-east-1.amazonaws.com/chroma@sha256:${"a".repeat(64)}`)).toEqual({
+      account: "123456789012",
+      region: "us-east-1",
+      repository: "chroma",
+    });
   });
 
   it("finds none for other registries", () => {

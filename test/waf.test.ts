@@ -23,7 +23,11 @@ function stagingWith(changes: Record<string, unknown>): string {
 
 const rulesOf = (r: RenderedStack) => one(r.plan, "aws:wafv2/webAcl:WebAcl").inputs.rules as any[];
 const rule = (r: RenderedStack, name: string) => rulesOf(r).find((x) => x.name === name);
-const TRANSFORMS = [{ priority: 0, type: "URL_DECODE" }, { priority: 1, type: "NORMALIZE_PATH" }, { priority: 2, type: "LOWERCASE" }];
+const TRANSFORMS = [
+  { priority: 0, type: "URL_DECODE" },
+  { priority: 1, type: "NORMALIZE_PATH" },
+  { priority: 2, type: "LOWERCASE" },
+];
 
 describe("WAF abuse control of staging", () => {
   let staging: RenderedStack;
@@ -31,10 +35,14 @@ describe("WAF abuse control of staging", () => {
   let off: RenderedStack;
   beforeAll(async () => {
     staging = await planFor("staging");
-    custom = await planFor("staging", { configFile: stagingWith({
-      "chatbot:wafClientKeyHeader": "x-user-id", "chatbot:wafClientRateLimitPer5Min": 250,
-      "chatbot:wafLargeBodyPaths": ["/api/chat", "/API/Upload"], "chatbot:wafPathRateLimits": ["/API/Chat=50"],
-    }) });
+    custom = await planFor("staging", {
+      configFile: stagingWith({
+        "chatbot:wafClientKeyHeader": "x-user-id",
+        "chatbot:wafClientRateLimitPer5Min": 250,
+        "chatbot:wafLargeBodyPaths": ["/api/chat", "/API/Upload"],
+        "chatbot:wafPathRateLimits": ["/API/Chat=50"],
+      }),
+    });
     off = await planFor("staging", { configFile: stagingWith({ "chatbot:wafClientKeyHeader": "", "chatbot:wafLargeBodyPaths": [] }) });
   });
 
@@ -42,7 +50,9 @@ describe("WAF abuse control of staging", () => {
     const client = rule(staging, "rate-per-client");
     expect(client.action).toEqual({ block: {} });
     expect(client.statement.rateBasedStatement).toEqual({
-      aggregateKeyType: "CUSTOM_KEYS", evaluationWindowSec: 300, limit: Number(staging.config.config["chatbot:wafClientRateLimitPer5Min"]),
+      aggregateKeyType: "CUSTOM_KEYS",
+      evaluationWindowSec: 300,
+      limit: Number(staging.config.config["chatbot:wafClientRateLimitPer5Min"]),
       customKeys: [{ header: { name: staging.config.config["chatbot:wafClientKeyHeader"], textTransformations: [{ priority: 0, type: "NONE" }] } }],
     });
     expect(client.priority).toBeLessThan(rule(staging, "rate-per-ip").priority);
@@ -65,7 +75,11 @@ describe("WAF abuse control of staging", () => {
     expect(body.action).toEqual({ block: {} });
     const [size, not] = body.statement.andStatement.statements;
     expect(size.sizeConstraintStatement).toMatchObject({ comparisonOperator: "GT", size: 8192, fieldToMatch: { body: { oversizeHandling: "MATCH" } } });
-    expect(not.notStatement.statement.byteMatchStatement).toMatchObject({ searchString: "/api/chat", positionalConstraint: "STARTS_WITH", textTransformations: TRANSFORMS });
+    expect(not.notStatement.statement.byteMatchStatement).toMatchObject({
+      searchString: "/api/chat",
+      positionalConstraint: "STARTS_WITH",
+      textTransformations: TRANSFORMS,
+    });
     const several = rule(custom, "body-size").statement.andStatement.statements[1].notStatement.statement.orStatement.statements;
     expect(several.map((s: any) => s.byteMatchStatement.searchString)).toEqual(["/api/chat", "/api/upload"]);
   });
@@ -76,7 +90,9 @@ describe("WAF abuse control of staging", () => {
   });
 
   it("shows every rule, its key, its paths and their transforms in the Markdown report", () => {
-    const row = markdownReport(staging.plan, staging.config).split("\n").find((l) => l.startsWith("| waf-acl | wafv2/webAcl |"))!;
+    const row = markdownReport(staging.plan, staging.config)
+      .split("\n")
+      .find((l) => l.startsWith("| waf-acl | wafv2/webAcl |"))!;
     expect(row).toContain("AWSManagedRulesCommonRuleSet (SizeRestrictions_BODY → count)");
     expect(row).toContain("body-size: block body > 8 KB and not path /api/chat* (url-decode, normalize-path, lowercase)");
     expect(row).toContain("rate-per-client: block over 1000/5 min per header authorization");

@@ -29,20 +29,32 @@ export class AccessLogBucket extends pulumi.ComponentResource {
   constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chatbot:backup:AccessLogBucket", name, {}, opts);
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    const { bucket } = hardenedBucket({
-      bucket: args.bucket,
-      childName: (part) => `${name}-${part}`,
-      encryption: "AES256",
-      expireDays: ACCESS_LOG_DAYS,
-      noncurrentDays: 1,
-      lifecycleId: "expire-access-logs",
-      forceDestroy: args.forceDestroy,
-      protect: args.protect,
-      policyStatements: (arn) => pulumi.all([account, ...args.sourceBucketArns]).apply(([acct, ...sources]) => [{
-        Sid: "S3ServerAccessLogs", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${arn}/*`,
-        Condition: { ArnLike: { "aws:SourceArn": sources }, StringEquals: { "aws:SourceAccount": acct } },
-      }]),
-    }, { parent: this });
+    const { bucket } = hardenedBucket(
+      {
+        bucket: args.bucket,
+        childName: (part) => `${name}-${part}`,
+        encryption: "AES256",
+        expireDays: ACCESS_LOG_DAYS,
+        noncurrentDays: 1,
+        lifecycleId: "expire-access-logs",
+        forceDestroy: args.forceDestroy,
+        protect: args.protect,
+        policyStatements: (arn) =>
+          pulumi
+            .all([account, ...args.sourceBucketArns])
+            .apply(([acct, ...sources]) => [
+              {
+                Sid: "S3ServerAccessLogs",
+                Effect: "Allow",
+                Principal: { Service: "logging.s3.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${arn}/*`,
+                Condition: { ArnLike: { "aws:SourceArn": sources }, StringEquals: { "aws:SourceAccount": acct } },
+              },
+            ]),
+      },
+      { parent: this },
+    );
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });

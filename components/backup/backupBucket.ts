@@ -40,38 +40,39 @@ export class BackupBucket extends pulumi.ComponentResource {
     super("chatbot:backup:BackupBucket", name, {}, opts);
     const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
 
-    const key = kmsKey(`${name}-key`, {
-      name: `${args.namePrefix}-backup`,
-      description: `Encrypts the backups of ${args.namePrefix} (S3 SSE-KMS)`,
-    }, stateful);
+    const key = kmsKey(`${name}-key`, { name: `${args.namePrefix}-backup`, description: `Encrypts the backups of ${args.namePrefix} (S3 SSE-KMS)` }, stateful);
 
-    const { bucket, versioning } = hardenedBucket({
-      bucket: args.bucket,
-      childName: (part) => `${name}-${part}`,
-      encryption: { kmsKeyArn: key.arn },
-      expireDays: args.retentionDays,
-      noncurrentDays: args.noncurrentVersionDays,
-      lifecycleId: "expire-backups",
-      removeExpiredDeleteMarkers: true,
-      objectLock: args.objectLock === "off" ? "off" : { mode: args.objectLock, days: args.objectLockDays },
-      accessLogs: { bucket: args.accessLogBucket, prefix: "backups/" },
-      forceDestroy: args.forceDestroy,
-      tags: { Name: `${args.namePrefix}-backups` },
-      protect: args.protect,
-      policyStatements: (arn) => key.arn.apply((keyArn) => [
-        // A plain StringNotEquals would also deny UploadPart, which carries no SSE header (it inherits
-        // the one of CreateMultipartUpload), and so break the job's multipart dumps. So: deny an SSE
-        // header other than aws:kms, deny another key, and let a header-less upload take the default
-        // encryption (this bucket's key).
-        denyUnless("DenyNonKmsEncryption", "s3:PutObject", `${arn}/*`, {
-          StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
-          Null: { "s3:x-amz-server-side-encryption": "false" },
-        }),
-        denyUnless("DenyOtherKmsKeys", "s3:PutObject", `${arn}/*`, {
-          StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
-        }),
-      ]),
-    }, { parent: this });
+    const { bucket, versioning } = hardenedBucket(
+      {
+        bucket: args.bucket,
+        childName: (part) => `${name}-${part}`,
+        encryption: { kmsKeyArn: key.arn },
+        expireDays: args.retentionDays,
+        noncurrentDays: args.noncurrentVersionDays,
+        lifecycleId: "expire-backups",
+        removeExpiredDeleteMarkers: true,
+        objectLock: args.objectLock === "off" ? "off" : { mode: args.objectLock, days: args.objectLockDays },
+        accessLogs: { bucket: args.accessLogBucket, prefix: "backups/" },
+        forceDestroy: args.forceDestroy,
+        tags: { Name: `${args.namePrefix}-backups` },
+        protect: args.protect,
+        policyStatements: (arn) =>
+          key.arn.apply((keyArn) => [
+            // A plain StringNotEquals would also deny UploadPart, which carries no SSE header (it inherits
+            // the one of CreateMultipartUpload), and so break the job's multipart dumps. So: deny an SSE
+            // header other than aws:kms, deny another key, and let a header-less upload take the default
+            // encryption (this bucket's key).
+            denyUnless("DenyNonKmsEncryption", "s3:PutObject", `${arn}/*`, {
+              StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+              Null: { "s3:x-amz-server-side-encryption": "false" },
+            }),
+            denyUnless("DenyOtherKmsKeys", "s3:PutObject", `${arn}/*`, {
+              StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
+            }),
+          ]),
+      },
+      { parent: this },
+    );
 
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;

@@ -15,11 +15,7 @@ export interface BackupBounds {
 const SENTRY_MARGIN_MINUTES = 10;
 
 export function boundsEnvironment(b: BackupBounds): Record<string, string> {
-  return {
-    BACKUP_DEADLINE_SECONDS: String(b.deadlineMinutes * 60),
-    BACKUP_MIN_ROWS: String(b.minRows),
-    BACKUP_MAX_SHRINK_PERCENT: String(b.maxShrinkPercent),
-  };
+  return { BACKUP_DEADLINE_SECONDS: String(b.deadlineMinutes * 60), BACKUP_MIN_ROWS: String(b.minRows), BACKUP_MAX_SHRINK_PERCENT: String(b.maxShrinkPercent) };
 }
 
 /**
@@ -27,8 +23,15 @@ export function boundsEnvironment(b: BackupBounds): Record<string, string> {
  * it (no provider resource exists): `SENTRY_<COMMAND>_MONITOR_SCHEDULE`, `SENTRY_MONITOR_SCHEDULE`
  * for the backup itself.
  */
-export function monitorEnvironment(schedules: Record<"backup" | "verify" | "drill", string | undefined>, timezone: string, b: BackupBounds): Record<string, string> {
-  const out: Record<string, string> = { SENTRY_MONITOR_TIMEZONE: timezone, SENTRY_MONITOR_MAX_RUNTIME_MINUTES: String(b.deadlineMinutes + SENTRY_MARGIN_MINUTES) };
+export function monitorEnvironment(
+  schedules: Record<"backup" | "verify" | "drill", string | undefined>,
+  timezone: string,
+  b: BackupBounds,
+): Record<string, string> {
+  const out: Record<string, string> = {
+    SENTRY_MONITOR_TIMEZONE: timezone,
+    SENTRY_MONITOR_MAX_RUNTIME_MINUTES: String(b.deadlineMinutes + SENTRY_MARGIN_MINUTES),
+  };
   for (const [command, expression] of Object.entries(schedules)) {
     const crontab = expression ? toCrontab(expression) : undefined;
     if (crontab) out[command === "backup" ? "SENTRY_MONITOR_SCHEDULE" : `SENTRY_${command.toUpperCase()}_MONITOR_SCHEDULE`] = crontab;

@@ -50,9 +50,21 @@ export function drillTaskStatements(bucketArn: string, prefix: string, kmsKeyArn
   return [
     { Sid: "ReadBackups", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/${prefix}/*` },
     { Sid: "ListBackups", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn, Condition: { StringLikeIfExists: { "s3:prefix": [`${prefix}/*`] } } },
-    { Sid: "BackupKey", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsKeyArn, Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } } },
+    {
+      Sid: "BackupKey",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    },
     // PutMetricData has no resource ARN; the namespace condition is its only scope.
-    { Sid: "DrillMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": DRILL_METRIC_NAMESPACE } } },
+    {
+      Sid: "DrillMetrics",
+      Effect: "Allow",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": DRILL_METRIC_NAMESPACE } },
+    },
   ];
 }
 
@@ -75,123 +87,185 @@ export class RestoreDrill extends pulumi.ComponentResource {
     const account = aws.getCallerIdentityOutput({}, child).accountId;
     const partition = aws.getPartitionOutput({}, child).partition;
 
-    const task = new JobTask(`${name}-job`, {
-      namePrefix: p,
-      job: "backup-drill",
-      image: args.image,
-      region: args.region,
-      // pg_restore into the same instance; one core and 2 GiB as the backup job.
-      cpu: 1024,
-      memory: 2048,
-      ephemeralStorageGb: args.ephemeralStorageGb,
-      command: ["drill", "--from", "latest", ...maxAgeArgs(args.bounds)],
-      environment: {
-        BACKUP_BUCKET: args.bucketName,
-        BACKUP_PREFIX: args.prefix,
-        AWS_REGION: args.region,
-        PGHOST: args.database.host,
-        PGPORT: pulumi.output(args.database.port).apply(String),
-        PGSSLMODE: "verify-full",
-        PGSSLROOTCERT: args.database.caBundlePath,
-        DRILL_METRIC_NAMESPACE: DRILL_METRIC_NAMESPACE,
-        DRILL_METRIC_STACK: p,
-        ...boundsEnvironment(args.bounds),
-        ...(args.sentry
-          ? { SENTRY_MONITOR_SLUG: args.sentry.monitorSlug, ...monitorEnvironment({ backup: undefined, verify: undefined, drill: args.expression }, args.timezone, args.bounds) }
-          : {}),
+    const task = new JobTask(
+      `${name}-job`,
+      {
+        namePrefix: p,
+        job: "backup-drill",
+        image: args.image,
+        region: args.region,
+        // pg_restore into the same instance; one core and 2 GiB as the backup job.
+        cpu: 1024,
+        memory: 2048,
+        ephemeralStorageGb: args.ephemeralStorageGb,
+        command: ["drill", "--from", "latest", ...maxAgeArgs(args.bounds)],
+        environment: {
+          BACKUP_BUCKET: args.bucketName,
+          BACKUP_PREFIX: args.prefix,
+          AWS_REGION: args.region,
+          PGHOST: args.database.host,
+          PGPORT: pulumi.output(args.database.port).apply(String),
+          PGSSLMODE: "verify-full",
+          PGSSLROOTCERT: args.database.caBundlePath,
+          DRILL_METRIC_NAMESPACE: DRILL_METRIC_NAMESPACE,
+          DRILL_METRIC_STACK: p,
+          ...boundsEnvironment(args.bounds),
+          ...(args.sentry
+            ? {
+                SENTRY_MONITOR_SLUG: args.sentry.monitorSlug,
+                ...monitorEnvironment({ backup: undefined, verify: undefined, drill: args.expression }, args.timezone, args.bounds),
+              }
+            : {}),
+        },
+        secrets: { DB_MASTER_SECRET: args.database.masterSecret, ...(args.sentry ? { SENTRY_DSN: args.sentry.dsnSecret } : {}) },
+        taskPolicyStatements: pulumi.all([args.bucketArn, args.kmsKeyArn]).apply(([b, k]) => drillTaskStatements(b, args.prefix, k, args.region)),
+        scratchPath: "/tmp",
+        logRetentionDays: args.logRetentionDays,
       },
-      secrets: {
-        DB_MASTER_SECRET: args.database.masterSecret,
-        ...(args.sentry ? { SENTRY_DSN: args.sentry.dsnSecret } : {}),
-      },
-      taskPolicyStatements: pulumi.all([args.bucketArn, args.kmsKeyArn]).apply(([b, k]) => drillTaskStatements(b, args.prefix, k, args.region)),
-      scratchPath: "/tmp",
-      logRetentionDays: args.logRetentionDays,
-    }, child);
+      child,
+    );
     this.task = task;
     const familyArnPrefix = pulumi.interpolate`arn:${partition}:ecs:${args.region}:${account}:task-definition/${task.family}:`;
 
-    const role = new aws.iam.Role(`${name}-scheduler`, {
-      name: `${p}-backup-drill-scheduler`,
-      description: "EventBridge Scheduler: runs the restore drill task definition, nothing else",
-      assumeRolePolicy: account.apply((acct) => JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": acct } } }],
-      })),
-    }, child);
-    new aws.iam.RolePolicy(`${name}-scheduler`, {
-      role: role.id,
-      policy: pulumi.all([familyArnPrefix, args.clusterArn, task.taskRoleArn!, task.executionRoleArn, args.deadLetterQueueArn, account, partition])
-        .apply(([tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part]) => JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Sid: "RunDrillTask", Effect: "Allow", Action: "ecs:RunTask", Resource: `${tdPrefix}*`, Condition: { ArnEquals: { "ecs:cluster": clusterArn } } },
-            { Sid: "TagTaskAtLaunch", Effect: "Allow", Action: "ecs:TagResource", Resource: `arn:${part}:ecs:${args.region}:${acct}:task/*`, Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } } },
-            { Sid: "PassTaskRoles", Effect: "Allow", Action: "iam:PassRole", Resource: [taskRole, execRole], Condition: { StringLike: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
-            { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlqArn },
-          ],
-        })),
-    }, child);
+    const role = new aws.iam.Role(
+      `${name}-scheduler`,
+      {
+        name: `${p}-backup-drill-scheduler`,
+        description: "EventBridge Scheduler: runs the restore drill task definition, nothing else",
+        assumeRolePolicy: account.apply((acct) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { Service: "scheduler.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": acct } },
+              },
+            ],
+          }),
+        ),
+      },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-scheduler`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([familyArnPrefix, args.clusterArn, task.taskRoleArn!, task.executionRoleArn, args.deadLetterQueueArn, account, partition])
+          .apply(([tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part]) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Sid: "RunDrillTask",
+                  Effect: "Allow",
+                  Action: "ecs:RunTask",
+                  Resource: `${tdPrefix}*`,
+                  Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
+                },
+                {
+                  Sid: "TagTaskAtLaunch",
+                  Effect: "Allow",
+                  Action: "ecs:TagResource",
+                  Resource: `arn:${part}:ecs:${args.region}:${acct}:task/*`,
+                  Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+                },
+                {
+                  Sid: "PassTaskRoles",
+                  Effect: "Allow",
+                  Action: "iam:PassRole",
+                  Resource: [taskRole, execRole],
+                  Condition: { StringLike: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+                },
+                { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlqArn },
+              ],
+            }),
+          ),
+      },
+      child,
+    );
 
-    const schedule = new aws.scheduler.Schedule(`${name}-schedule`, {
-      name: `${p}-backup-drill`,
-      groupName: args.scheduleGroupName,
-      description: "Restore drill: the latest backup into a scratch database, compared with its manifest, timed, dropped",
-      scheduleExpression: args.expression,
-      scheduleExpressionTimezone: args.timezone,
-      state: args.enabled ? "ENABLED" : "DISABLED",
-      flexibleTimeWindow: { mode: "OFF" },
-      target: {
-        arn: args.clusterArn,
-        roleArn: role.arn,
-        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-        deadLetterConfig: { arn: args.deadLetterQueueArn },
-        ecsParameters: {
-          taskDefinitionArn: task.taskDefinitionArn,
-          launchType: "FARGATE",
-          taskCount: 1,
-          propagateTags: "TASK_DEFINITION",
-          networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
+    const schedule = new aws.scheduler.Schedule(
+      `${name}-schedule`,
+      {
+        name: `${p}-backup-drill`,
+        groupName: args.scheduleGroupName,
+        description: "Restore drill: the latest backup into a scratch database, compared with its manifest, timed, dropped",
+        scheduleExpression: args.expression,
+        scheduleExpressionTimezone: args.timezone,
+        state: args.enabled ? "ENABLED" : "DISABLED",
+        flexibleTimeWindow: { mode: "OFF" },
+        target: {
+          arn: args.clusterArn,
+          roleArn: role.arn,
+          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+          deadLetterConfig: { arn: args.deadLetterQueueArn },
+          ecsParameters: {
+            taskDefinitionArn: task.taskDefinitionArn,
+            launchType: "FARGATE",
+            taskCount: 1,
+            propagateTags: "TASK_DEFINITION",
+            networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
+          },
         },
       },
-    }, child);
+      child,
+    );
 
-    const failed = new aws.cloudwatch.EventRule(`${name}-failed`, {
-      name: `${p}-backup-drill-failed`,
-      description: `A ${task.family} task stopped with a non-zero exit code or failed to start`,
-      eventPattern: pulumi.all([args.clusterArn, familyArnPrefix]).apply(([clusterArn, tdPrefix]) => JSON.stringify({
-        source: ["aws.ecs"],
-        "detail-type": ["ECS Task State Change"],
-        detail: {
-          clusterArn: [clusterArn],
-          taskDefinitionArn: [{ prefix: tdPrefix }],
-          lastStatus: ["STOPPED"],
-          $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
-        },
-      })),
-    }, child);
+    const failed = new aws.cloudwatch.EventRule(
+      `${name}-failed`,
+      {
+        name: `${p}-backup-drill-failed`,
+        description: `A ${task.family} task stopped with a non-zero exit code or failed to start`,
+        eventPattern: pulumi
+          .all([args.clusterArn, familyArnPrefix])
+          .apply(([clusterArn, tdPrefix]) =>
+            JSON.stringify({
+              source: ["aws.ecs"],
+              "detail-type": ["ECS Task State Change"],
+              detail: {
+                clusterArn: [clusterArn],
+                taskDefinitionArn: [{ prefix: tdPrefix }],
+                lastStatus: ["STOPPED"],
+                $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
+              },
+            }),
+          ),
+      },
+      child,
+    );
     new aws.cloudwatch.EventTarget(`${name}-failed`, { rule: failed.name, arn: args.alertTopicArn }, child);
 
     // One datapoint a day; a day with no successful drill (no datapoint, or 0) breaches; all
     // `maxDays` of them breaching alarms. CloudWatch allows at most 7 days of evaluation.
-    const alarm = new aws.cloudwatch.MetricAlarm(`${name}-missing`, {
-      name: `${p}-backup-drill-missing`,
-      alarmDescription: withRunbook(`No successful restore drill of ${p}'s backups for ${args.maxDays} days`, args.runbookBaseUrl ?? "", "backup-drill-missing"),
-      namespace: DRILL_METRIC_NAMESPACE,
-      metricName: DRILL_SUCCESS_METRIC,
-      dimensions: { Stack: p },
-      statistic: "Maximum",
-      period: 86400,
-      evaluationPeriods: args.maxDays,
-      datapointsToAlarm: args.maxDays,
-      threshold: 1,
-      comparisonOperator: "LessThanThreshold",
-      treatMissingData: "breaching",
-      // A stack without scheduled backups (preview) has no drills either: nothing to page about.
-      actionsEnabled: args.enabled,
-      alarmActions: [args.alertTopicArn],
-      okActions: [args.alertTopicArn],
-    }, child);
+    const alarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-missing`,
+      {
+        name: `${p}-backup-drill-missing`,
+        alarmDescription: withRunbook(
+          `No successful restore drill of ${p}'s backups for ${args.maxDays} days`,
+          args.runbookBaseUrl ?? "",
+          "backup-drill-missing",
+        ),
+        namespace: DRILL_METRIC_NAMESPACE,
+        metricName: DRILL_SUCCESS_METRIC,
+        dimensions: { Stack: p },
+        statistic: "Maximum",
+        period: 86400,
+        evaluationPeriods: args.maxDays,
+        datapointsToAlarm: args.maxDays,
+        threshold: 1,
+        comparisonOperator: "LessThanThreshold",
+        treatMissingData: "breaching",
+        // A stack without scheduled backups (preview) has no drills either: nothing to page about.
+        actionsEnabled: args.enabled,
+        alarmActions: [args.alertTopicArn],
+        okActions: [args.alertTopicArn],
+      },
+      child,
+    );
 
     this.scheduleArn = schedule.arn;
     this.alarmArn = alarm.arn;

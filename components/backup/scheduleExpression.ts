@@ -67,7 +67,8 @@ const FIELDS: FieldRule[] = [
 function value(rule: FieldRule, raw: string): number {
   const named = rule.names?.indexOf(raw.toUpperCase()) ?? -1;
   if (named >= 0) return rule.min + named;
-  if (!/^\d+$/.test(raw)) throw new ScheduleError(`${rule.name}: ${JSON.stringify(raw)} is not a number${rule.names ? ` or one of ${rule.names[0]}-${rule.names.at(-1)}` : ""}`);
+  if (!/^\d+$/.test(raw))
+    throw new ScheduleError(`${rule.name}: ${JSON.stringify(raw)} is not a number${rule.names ? ` or one of ${rule.names[0]}-${rule.names.at(-1)}` : ""}`);
   const n = Number(raw);
   if (n < rule.min || n > rule.max) throw new ScheduleError(`${rule.name}: ${n} is outside ${rule.min}-${rule.max}`);
   return n;
@@ -95,7 +96,11 @@ function part(rule: FieldRule, raw: string): CronPart {
       if (!/^[1-5]$/.test(b)) throw new ScheduleError(`${rule.name}: in ${raw}, the week after # must be 1 to 5`);
       return { kind: "nth", weekday: value(rule, a), nth: Number(b) };
     }
-    throw new ScheduleError(`${rule.name}: ${JSON.stringify(raw)} is not allowed (${mark} is ${FIELDS.filter((f) => (mark === "L" ? f.last : mark === "W" ? f.weekdayNear : f.nth)).map((f) => f.name).join(" and ")} only)`);
+    throw new ScheduleError(
+      `${rule.name}: ${JSON.stringify(raw)} is not allowed (${mark} is ${FIELDS.filter((f) => (mark === "L" ? f.last : mark === "W" ? f.weekdayNear : f.nth))
+        .map((f) => f.name)
+        .join(" and ")} only)`,
+    );
   }
   const [from, to, ...rest] = base.split("-");
   if (rest.length || from === "" || to === "") throw new ScheduleError(`${rule.name}: cannot read ${JSON.stringify(raw)}`);

@@ -31,19 +31,28 @@ export class AppSecrets extends pulumi.ComponentResource {
   constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chatbot:containers:AppSecrets", name, {}, opts);
     const child = { parent: this };
-    const key = kmsKey(`${name}-key`, {
-      name: `${args.namePrefix}-app-secrets`, description: `Application secrets of ${args.namePrefix}`,
-    }, { ...child, protect: args.protect, retainOnDelete: args.protect });
+    const key = kmsKey(
+      `${name}-key`,
+      { name: `${args.namePrefix}-app-secrets`, description: `Application secrets of ${args.namePrefix}` },
+      { ...child, protect: args.protect, retainOnDelete: args.protect },
+    );
 
     const secrets: Partial<Record<AppSecretName, ContainerSecret>> = {};
     for (const [secretName, value] of Object.entries(args.values) as [AppSecretName, pulumi.Output<string>][]) {
       // Config values, re-creatable from config: the secret and its version are not protected.
-      const { arn, versionId } = storedSecret(`${name}-${kebab(secretName)}`, {
-        name: `${args.namePrefix}/app/${kebab(secretName)}`,
-        description: `${secretName} of ${args.namePrefix} (from stack config)`,
-        kmsKeyArn: key.arn, value, protect: args.protect,
-        recoveryWindowInDays: args.recoveryWindowInDays, protectResources: false,
-      }, this);
+      const { arn, versionId } = storedSecret(
+        `${name}-${kebab(secretName)}`,
+        {
+          name: `${args.namePrefix}/app/${kebab(secretName)}`,
+          description: `${secretName} of ${args.namePrefix} (from stack config)`,
+          kmsKeyArn: key.arn,
+          value,
+          protect: args.protect,
+          recoveryWindowInDays: args.recoveryWindowInDays,
+          protectResources: false,
+        },
+        this,
+      );
       secrets[secretName] = { secretArn: arn, kmsKeyArn: key.arn, versionId };
     }
     this.secrets = secrets;

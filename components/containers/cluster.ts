@@ -13,15 +13,16 @@ export class Cluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chatbot:containers:Cluster", name, {}, opts);
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
-      name: args.namePrefix,
-      settings: [{ name: "containerInsights", value: "enabled" }],
-    }, { parent: this });
-    new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
-      clusterName: cluster.name,
-      capacityProviders: ["FARGATE"],
-      defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }],
-    }, { parent: this });
+    const cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      { name: args.namePrefix, settings: [{ name: "containerInsights", value: "enabled" }] },
+      { parent: this },
+    );
+    new aws.ecs.ClusterCapacityProviders(
+      `${name}-capacity`,
+      { clusterName: cluster.name, capacityProviders: ["FARGATE"], defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }] },
+      { parent: this },
+    );
     this.arn = cluster.arn;
     this.name = cluster.name;
     this.registerOutputs({ arn: this.arn, name: this.name });

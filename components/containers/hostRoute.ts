@@ -38,28 +38,42 @@ export class HostRoute extends pulumi.ComponentResource {
     const full = `${args.namePrefix}-${name}`;
     if (full.length > 32) throw new pulumi.RunError(`target group name ${full} is longer than AWS's 32 characters: shorten the stack name`);
 
-    const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-      name: full,
-      vpcId: args.vpcId,
-      targetType: "ip",
-      protocol: "HTTP",
-      port: args.targetPort,
-      deregistrationDelay: args.deregistrationDelaySeconds,
-      // As the lender's own API (components/containers/loadBalancer.ts): in service within ~20 s.
-      healthCheck: {
-        path: args.healthCheckPath, matcher: "200", protocol: "HTTP", port: "traffic-port",
-        interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3,
+    const targetGroup = new aws.lb.TargetGroup(
+      `${name}-tg`,
+      {
+        name: full,
+        vpcId: args.vpcId,
+        targetType: "ip",
+        protocol: "HTTP",
+        port: args.targetPort,
+        deregistrationDelay: args.deregistrationDelaySeconds,
+        // As the lender's own API (components/containers/loadBalancer.ts): in service within ~20 s.
+        healthCheck: {
+          path: args.healthCheckPath,
+          matcher: "200",
+          protocol: "HTTP",
+          port: "traffic-port",
+          interval: 10,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+        tags: { Name: full },
       },
-      tags: { Name: full },
-    }, child);
+      child,
+    );
 
     // No priority: AWS gives the rule the next free one, so concurrent previews never collide on a number.
-    const rule = new aws.lb.ListenerRule(`${name}-rule`, {
-      listenerArn: args.listenerArn,
-      conditions: [{ hostHeader: { values: [args.host] } }],
-      actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-      tags: { Name: full },
-    }, child);
+    const rule = new aws.lb.ListenerRule(
+      `${name}-rule`,
+      {
+        listenerArn: args.listenerArn,
+        conditions: [{ hostHeader: { values: [args.host] } }],
+        actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        tags: { Name: full },
+      },
+      child,
+    );
 
     this.targetGroupArn = pulumi.all([targetGroup.arn, rule.arn]).apply(([arn]) => arn);
     this.targetGroupArnSuffix = targetGroup.arnSuffix;

@@ -65,69 +65,104 @@ export class LoadBalancer extends pulumi.ComponentResource {
     const full = `${args.namePrefix}-${name}`;
     const logs = this.accessLogs(name, full, args);
 
-    const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
-      name: full,
-      loadBalancerType: "application",
-      internal: false,
-      subnets: args.publicSubnetIds,
-      securityGroups: [args.albSecurityGroupId],
-      // Malformed headers are dropped before they reach the app (request smuggling, header injection).
-      dropInvalidHeaderFields: true,
-      enableDeletionProtection: args.deletionProtection,
-      accessLogs: { bucket: logs.bucket, prefix: LOG_PREFIX, enabled: true },
-      tags: { Name: full },
-    }, { ...child, dependsOn: [logs.policy] }); // AWS checks the bucket policy when logging is enabled
-
-    const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-      name: full,
-      vpcId: args.vpcId,
-      targetType: "ip",
-      protocol: "HTTP",
-      port: args.targetPort,
-      deregistrationDelay: args.deregistrationDelaySeconds,
-      healthCheck: {
-        path: args.healthCheckPath, matcher: "200", protocol: "HTTP", port: "traffic-port",
-        // 10 s x 2 checks: a new task takes traffic within ~20 s, a dead one leaves within 30 s.
-        interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3,
+    const alb = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        name: full,
+        loadBalancerType: "application",
+        internal: false,
+        subnets: args.publicSubnetIds,
+        securityGroups: [args.albSecurityGroupId],
+        // Malformed headers are dropped before they reach the app (request smuggling, header injection).
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: args.deletionProtection,
+        accessLogs: { bucket: logs.bucket, prefix: LOG_PREFIX, enabled: true },
+        tags: { Name: full },
       },
-      tags: { Name: full },
-    }, child);
+      { ...child, dependsOn: [logs.policy] },
+    ); // AWS checks the bucket policy when logging is enabled
 
-    const https = new aws.lb.Listener(`${name}-https`, {
-      loadBalancerArn: alb.arn,
-      port: 443,
-      protocol: "HTTPS",
-      sslPolicy: SSL_POLICY,
-      certificateArn: args.certificateArn,
-      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-    }, child);
+    const targetGroup = new aws.lb.TargetGroup(
+      `${name}-tg`,
+      {
+        name: full,
+        vpcId: args.vpcId,
+        targetType: "ip",
+        protocol: "HTTP",
+        port: args.targetPort,
+        deregistrationDelay: args.deregistrationDelaySeconds,
+        healthCheck: {
+          path: args.healthCheckPath,
+          matcher: "200",
+          protocol: "HTTP",
+          port: "traffic-port",
+          // 10 s x 2 checks: a new task takes traffic within ~20 s, a dead one leaves within 30 s.
+          interval: 10,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+        tags: { Name: full },
+      },
+      child,
+    );
+
+    const https = new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: alb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: SSL_POLICY,
+        certificateArn: args.certificateArn,
+        defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      },
+      child,
+    );
     if (args.wildcardCertificateArn) {
       new aws.lb.ListenerCertificate(`${name}-https-wildcard`, { listenerArn: https.arn, certificateArn: args.wildcardCertificateArn }, child);
       // pr-<n>.<domainName>: previews' host rules on this listener (infra/parts/containers.ts) answer under it.
-      new aws.route53.Record(`${name}-wildcard-alias`, {
-        zoneId: args.hostedZoneId, name: `*.${args.domainName}`, type: "A",
-        aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false }],
-      }, child);
+      new aws.route53.Record(
+        `${name}-wildcard-alias`,
+        {
+          zoneId: args.hostedZoneId,
+          name: `*.${args.domainName}`,
+          type: "A",
+          aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false }],
+        },
+        child,
+      );
     }
     // An alias (no TTL, no charge) follows the ALB's addresses as they change; the health of the
     // target is not evaluated: there is one load balancer, nothing to fail over to.
-    const record = new aws.route53.Record(`${name}-alias`, {
-      zoneId: args.hostedZoneId, name: args.domainName, type: "A",
-      aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false }],
-    }, child);
-    new aws.lb.Listener(`${name}-http`, {
-      loadBalancerArn: alb.arn,
-      port: 80,
-      protocol: "HTTP",
-      defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-    }, child);
+    const record = new aws.route53.Record(
+      `${name}-alias`,
+      { zoneId: args.hostedZoneId, name: args.domainName, type: "A", aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false }] },
+      child,
+    );
+    new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: alb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+      },
+      child,
+    );
 
-    new aws.vpc.SecurityGroupIngressRule(`${name}-to-targets`, {
-      securityGroupId: args.targetSecurityGroupId,
-      referencedSecurityGroupId: args.albSecurityGroupId,
-      ipProtocol: "tcp", fromPort: args.targetPort, toPort: args.targetPort,
-      description: `${full}: load balancer to the container port`,
-    }, child);
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-to-targets`,
+      {
+        securityGroupId: args.targetSecurityGroupId,
+        referencedSecurityGroupId: args.albSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: args.targetPort,
+        toPort: args.targetPort,
+        description: `${full}: load balancer to the container port`,
+      },
+      child,
+    );
 
     this.arn = alb.arn;
     this.albArnSuffix = alb.arnSuffix;
@@ -139,8 +174,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.domainName = record.fqdn;
     this.accessLogBucket = logs.bucket;
     this.registerOutputs({
-      arn: this.arn, albArnSuffix: this.albArnSuffix, dnsName: this.dnsName,
-      targetGroupArnSuffix: this.targetGroupArnSuffix, accessLogBucket: this.accessLogBucket,
+      arn: this.arn,
+      albArnSuffix: this.albArnSuffix,
+      dnsName: this.dnsName,
+      targetGroupArnSuffix: this.targetGroupArnSuffix,
+      accessLogBucket: this.accessLogBucket,
     });
   }
 
@@ -151,30 +189,37 @@ export class LoadBalancer extends pulumi.ComponentResource {
     const elbAccount = aws.elb.getServiceAccountOutput({}, child).arn;
 
     // Every part keeps the name `${name}-logs` it had before the shared helper: URNs unchanged.
-    const { bucket, policy } = hardenedBucket({
-      bucket: pulumi.interpolate`${full}-logs-${account}`,
-      childName: () => `${name}-logs`,
-      encryption: "AES256",
-      expireDays: args.accessLogRetentionDays,
-      // Versioning keeps a deleted log as a noncurrent version; it goes a day after expiry.
-      noncurrentDays: 1,
-      lifecycleId: "expire-access-logs",
-      forceDestroy: !args.protect,
-      tags: { Name: `${full}-logs` },
-      protect: args.protect,
-      policyStatements: (arn) => pulumi.all([account, elbAccount]).apply(([acct, elb]) => {
-        const logObjects = `${arn}/${LOG_PREFIX}/AWSLogs/${acct}/*`;
-        return [
-          // The regional ELB account delivers logs in regions older than August 2022; the
-          // log-delivery service principal in newer ones. Both may only write under the prefix.
-          { Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: elb }, Action: "s3:PutObject", Resource: logObjects },
-          {
-            Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
-            Action: "s3:PutObject", Resource: logObjects,
-          },
-        ];
-      }),
-    }, child);
+    const { bucket, policy } = hardenedBucket(
+      {
+        bucket: pulumi.interpolate`${full}-logs-${account}`,
+        childName: () => `${name}-logs`,
+        encryption: "AES256",
+        expireDays: args.accessLogRetentionDays,
+        // Versioning keeps a deleted log as a noncurrent version; it goes a day after expiry.
+        noncurrentDays: 1,
+        lifecycleId: "expire-access-logs",
+        forceDestroy: !args.protect,
+        tags: { Name: `${full}-logs` },
+        protect: args.protect,
+        policyStatements: (arn) =>
+          pulumi.all([account, elbAccount]).apply(([acct, elb]) => {
+            const logObjects = `${arn}/${LOG_PREFIX}/AWSLogs/${acct}/*`;
+            return [
+              // The regional ELB account delivers logs in regions older than August 2022; the
+              // log-delivery service principal in newer ones. Both may only write under the prefix.
+              { Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: elb }, Action: "s3:PutObject", Resource: logObjects },
+              {
+                Sid: "ElbLogDeliveryService",
+                Effect: "Allow",
+                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: logObjects,
+              },
+            ];
+          }),
+      },
+      child,
+    );
     return { bucket: bucket.id, policy };
   }
 }

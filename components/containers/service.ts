@@ -106,95 +106,111 @@ export class Service extends pulumi.ComponentResource {
     const full = `${args.namePrefix}-${svc}`;
     const lb = args.loadBalancer;
     const volumes = args.writablePaths.map((p) => ({ name: volumeName(p), path: p }));
-    const task = fargateTask(name, {
-      namePrefix: args.namePrefix,
-      family: full,
-      region: args.region,
-      cpu: args.cpu,
-      memory: args.memory,
-      logRetentionDays: args.logRetentionDays,
-      container: {
-        name: svc,
-        image: args.image,
-        leading: {
-          ...(args.user ? { user: args.user } : {}),
-          readonlyRootFilesystem: true,
-          privileged: false,
-          // A real PID 1 forwards SIGTERM and reaps zombies, so rolling deployments stop tasks cleanly.
-          linuxParameters: { initProcessEnabled: true },
-          portMappings: lb ? [{ containerPort: lb.containerPort, protocol: "tcp" }] : [],
+    const task = fargateTask(
+      name,
+      {
+        namePrefix: args.namePrefix,
+        family: full,
+        region: args.region,
+        cpu: args.cpu,
+        memory: args.memory,
+        logRetentionDays: args.logRetentionDays,
+        container: {
+          name: svc,
+          image: args.image,
+          leading: {
+            ...(args.user ? { user: args.user } : {}),
+            readonlyRootFilesystem: true,
+            privileged: false,
+            // A real PID 1 forwards SIGTERM and reaps zombies, so rolling deployments stop tasks cleanly.
+            linuxParameters: { initProcessEnabled: true },
+            portMappings: lb ? [{ containerPort: lb.containerPort, protocol: "tcp" }] : [],
+          },
+          environment: sortedEnvironment(args.environment),
+          secrets: args.secrets,
+          trailing: { mountPoints: volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false })) },
+          logStreamPrefix: svc,
         },
-        environment: sortedEnvironment(args.environment),
-        secrets: args.secrets,
-        trailing: { mountPoints: volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false })) },
-        logStreamPrefix: svc,
+        volumes: volumes.map((v) => ({ name: v.name })),
+        executionRoleDescription: `ECS pulls the image, writes logs and reads the secrets of ${full}`,
+        taskRole: {
+          description: `What the containers of ${full} may do in AWS`,
+          ...(args.taskPolicyStatements?.length ? { statements: args.taskPolicyStatements } : {}),
+        },
+        keepReplacedRevisions: true,
       },
-      volumes: volumes.map((v) => ({ name: v.name })),
-      executionRoleDescription: `ECS pulls the image, writes logs and reads the secrets of ${full}`,
-      taskRole: {
-        description: `What the containers of ${full} may do in AWS`,
-        ...(args.taskPolicyStatements?.length ? { statements: args.taskPolicyStatements } : {}),
-      },
-      keepReplacedRevisions: true,
-    }, this);
+      this,
+    );
     const { taskDefinition, executionRole, executionPolicy, logGroup } = task;
     const taskRole = task.taskRole!;
     const taskPolicies = task.taskPolicy ? [task.taskPolicy] : [];
 
-    const service = new aws.ecs.Service(`${name}-service`, {
-      name: full,
-      cluster: args.clusterArn,
-      taskDefinition: taskDefinition.arn,
-      launchType: "FARGATE",
-      desiredCount: args.released === false ? 0 : args.minCount,
-      networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
-      // Zero-downtime rolling release: new tasks start (up to 2x) before old ones stop; a release
-      // whose tasks do not become healthy is rolled back automatically. A single consumer trades
-      // a few seconds of downtime for never running two copies at once.
-      deploymentMinimumHealthyPercent: args.singleConsumer ? 0 : 100,
-      deploymentMaximumPercent: args.singleConsumer ? 100 : 200,
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      ...(args.deploymentAlarmNames?.length ? { alarms: { alarmNames: args.deploymentAlarmNames, enable: true, rollback: true } } : {}),
-      // `pulumi up` returns when the release has settled, so the pipeline reports its outcome.
-      waitForSteadyState: true,
-      enableExecuteCommand: false,
-      enableEcsManagedTags: true,
-      propagateTags: "SERVICE",
-      ...(lb
-        ? {
-          loadBalancers: [{ targetGroupArn: lb.targetGroupArn, containerName: svc, containerPort: lb.containerPort }],
-          healthCheckGracePeriodSeconds: lb.healthCheckGracePeriodSeconds,
-        }
-        : {}),
-    }, {
-      ...child,
-      // What the component was told to wait for (e.g. the database bootstrap) holds back the tasks.
-      dependsOn: pulumi.output(opts?.dependsOn ?? []).apply((d) => [...(Array.isArray(d) ? d : [d]), executionPolicy, ...taskPolicies]),
-      // Autoscaling owns the running count after creation; a deploy must not reset it to the floor.
-      ignoreChanges: ["desiredCount"],
-    });
+    const service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        name: full,
+        cluster: args.clusterArn,
+        taskDefinition: taskDefinition.arn,
+        launchType: "FARGATE",
+        desiredCount: args.released === false ? 0 : args.minCount,
+        networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
+        // Zero-downtime rolling release: new tasks start (up to 2x) before old ones stop; a release
+        // whose tasks do not become healthy is rolled back automatically. A single consumer trades
+        // a few seconds of downtime for never running two copies at once.
+        deploymentMinimumHealthyPercent: args.singleConsumer ? 0 : 100,
+        deploymentMaximumPercent: args.singleConsumer ? 100 : 200,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        ...(args.deploymentAlarmNames?.length ? { alarms: { alarmNames: args.deploymentAlarmNames, enable: true, rollback: true } } : {}),
+        // `pulumi up` returns when the release has settled, so the pipeline reports its outcome.
+        waitForSteadyState: true,
+        enableExecuteCommand: false,
+        enableEcsManagedTags: true,
+        propagateTags: "SERVICE",
+        ...(lb
+          ? {
+              loadBalancers: [{ targetGroupArn: lb.targetGroupArn, containerName: svc, containerPort: lb.containerPort }],
+              healthCheckGracePeriodSeconds: lb.healthCheckGracePeriodSeconds,
+            }
+          : {}),
+      },
+      {
+        ...child,
+        // What the component was told to wait for (e.g. the database bootstrap) holds back the tasks.
+        dependsOn: pulumi.output(opts?.dependsOn ?? []).apply((d) => [...(Array.isArray(d) ? d : [d]), executionPolicy, ...taskPolicies]),
+        // Autoscaling owns the running count after creation; a deploy must not reset it to the floor.
+        ignoreChanges: ["desiredCount"],
+      },
+    );
 
-    const target = new aws.appautoscaling.Target(`${name}-scaling`, {
-      serviceNamespace: "ecs",
-      scalableDimension: "ecs:service:DesiredCount",
-      resourceId: pulumi.interpolate`service/${args.clusterName}/${service.name}`,
-      minCapacity: args.released === false ? 0 : args.minCount,
-      maxCapacity: args.released === false ? 0 : args.maxCount,
-    }, child);
+    const target = new aws.appautoscaling.Target(
+      `${name}-scaling`,
+      {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${args.clusterName}/${service.name}`,
+        minCapacity: args.released === false ? 0 : args.minCount,
+        maxCapacity: args.released === false ? 0 : args.maxCount,
+      },
+      child,
+    );
     const tracking = (metric: string, policy: string, targetValue: number, resourceLabel?: pulumi.Input<string>) =>
-      new aws.appautoscaling.Policy(`${name}-${policy}`, {
-        name: `${full}-${policy}`,
-        policyType: "TargetTrackingScaling",
-        serviceNamespace: target.serviceNamespace,
-        scalableDimension: target.scalableDimension,
-        resourceId: target.resourceId,
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue,
-          predefinedMetricSpecification: { predefinedMetricType: metric, ...(resourceLabel ? { resourceLabel } : {}) },
-          scaleOutCooldown: SCALE_OUT_COOLDOWN,
-          scaleInCooldown: SCALE_IN_COOLDOWN,
+      new aws.appautoscaling.Policy(
+        `${name}-${policy}`,
+        {
+          name: `${full}-${policy}`,
+          policyType: "TargetTrackingScaling",
+          serviceNamespace: target.serviceNamespace,
+          scalableDimension: target.scalableDimension,
+          resourceId: target.resourceId,
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue,
+            predefinedMetricSpecification: { predefinedMetricType: metric, ...(resourceLabel ? { resourceLabel } : {}) },
+            scaleOutCooldown: SCALE_OUT_COOLDOWN,
+            scaleInCooldown: SCALE_IN_COOLDOWN,
+          },
         },
-      }, child);
+        child,
+      );
     tracking("ECSServiceAverageCPUUtilization", "cpu", args.cpuTargetPercent);
     if (lb?.requestsPerTarget !== undefined) {
       tracking("ALBRequestCountPerTarget", "requests", lb.requestsPerTarget, lb.requestCountResourceLabel);
@@ -212,4 +228,3 @@ export class Service extends pulumi.ComponentResource {
 function volumeName(p: string): string {
   return p.replace(/^\/+/, "").replace(/[^A-Za-z0-9_-]/g, "-") || "root";
 }
-

@@ -2,11 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** AWS managed rule groups, cheapest and most decisive first. */
-export const MANAGED_RULE_GROUPS = [
-  "AWSManagedRulesAmazonIpReputationList",
-  "AWSManagedRulesCommonRuleSet",
-  "AWSManagedRulesKnownBadInputsRuleSet",
-] as const;
+export const MANAGED_RULE_GROUPS = ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] as const;
 
 /** A stricter limit on requests whose path starts with `pathPrefix`. */
 export interface PathRateLimit {
@@ -56,7 +52,9 @@ export const PATH_TRANSFORMS = ["URL_DECODE", "NORMALIZE_PATH", "LOWERCASE"] as 
 export function pathStartsWith(prefix: string) {
   return {
     byteMatchStatement: {
-      fieldToMatch: { uriPath: {} }, positionalConstraint: "STARTS_WITH", searchString: prefix.toLowerCase(),
+      fieldToMatch: { uriPath: {} },
+      positionalConstraint: "STARTS_WITH",
+      searchString: prefix.toLowerCase(),
       textTransformations: PATH_TRANSFORMS.map((type, priority) => ({ priority, type })),
     },
   };
@@ -95,34 +93,47 @@ export class Waf extends pulumi.ComponentResource {
       overrideAction: { none: {} },
       statement: {
         managedRuleGroupStatement: {
-          vendorName: "AWS", name: group,
+          vendorName: "AWS",
+          name: group,
           ...(scopedBody && group === "AWSManagedRulesCommonRuleSet" ? { ruleActionOverrides: [{ name: BODY_SIZE_RULE, actionToUse: { count: {} } }] } : {}),
         },
       },
       visibilityConfig: visibility(`${full}-${group}`),
     }));
-    const bodySize = scopedBody ? [{
-      name: "body-size",
-      priority: MANAGED_RULE_GROUPS.length,
-      action: { block: {} },
-      statement: {
-        andStatement: {
-          statements: [
-            // A body larger than WAF inspects counts as over the limit (MATCH), as in the managed rule.
-            { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: "MATCH" } }, comparisonOperator: "GT", size: BODY_INSPECTION_BYTES, textTransformations: [{ priority: 0, type: "NONE" }] } },
-            { notStatement: { statement: anyPath(args.largeBodyPaths) } },
-          ],
-        },
-      },
-      visibilityConfig: visibility(`${full}-body-size`),
-    }] : [];
+    const bodySize = scopedBody
+      ? [
+          {
+            name: "body-size",
+            priority: MANAGED_RULE_GROUPS.length,
+            action: { block: {} },
+            statement: {
+              andStatement: {
+                statements: [
+                  // A body larger than WAF inspects counts as over the limit (MATCH), as in the managed rule.
+                  {
+                    sizeConstraintStatement: {
+                      fieldToMatch: { body: { oversizeHandling: "MATCH" } },
+                      comparisonOperator: "GT",
+                      size: BODY_INSPECTION_BYTES,
+                      textTransformations: [{ priority: 0, type: "NONE" }],
+                    },
+                  },
+                  { notStatement: { statement: anyPath(args.largeBodyPaths) } },
+                ],
+              },
+            },
+            visibilityConfig: visibility(`${full}-body-size`),
+          },
+        ]
+      : [];
     const rate = (ruleName: string, priority: number, limit: number, pathPrefix?: string, header?: string) => ({
       name: ruleName,
       priority,
       action: { block: {} },
       statement: {
         rateBasedStatement: {
-          limit, evaluationWindowSec: 300,
+          limit,
+          evaluationWindowSec: 300,
           ...(header
             ? { aggregateKeyType: "CUSTOM_KEYS", customKeys: [{ header: { name: header, textTransformations: [{ priority: 0, type: "NONE" }] } }] }
             : { aggregateKeyType: "IP" }),
@@ -134,28 +145,35 @@ export class Waf extends pulumi.ComponentResource {
     const client = args.clientRateLimit ? [rate("rate-per-client", 90, args.clientRateLimit.limit, undefined, args.clientRateLimit.header)] : [];
     // Per-path limits come before the general one; a request over either is blocked.
     const pathRules = args.pathRateLimits.map((p, i) =>
-      rate(`rate-${p.pathPrefix.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") || "root"}`, 10 + i, p.limit, p.pathPrefix));
+      rate(`rate-${p.pathPrefix.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") || "root"}`, 10 + i, p.limit, p.pathPrefix),
+    );
 
-    const acl = new aws.wafv2.WebAcl(`${name}-acl`, {
-      name: full,
-      description: `Managed rules and rate limits in front of ${args.namePrefix}`,
-      scope: "REGIONAL",
-      defaultAction: { allow: {} },
-      rules: [...managed, ...bodySize, ...pathRules, ...client, rate("rate-per-ip", 100, args.rateLimitPer5Min)],
-      visibilityConfig: visibility(full),
-      tags: { Name: full },
-    }, child);
+    const acl = new aws.wafv2.WebAcl(
+      `${name}-acl`,
+      {
+        name: full,
+        description: `Managed rules and rate limits in front of ${args.namePrefix}`,
+        scope: "REGIONAL",
+        defaultAction: { allow: {} },
+        rules: [...managed, ...bodySize, ...pathRules, ...client, rate("rate-per-ip", 100, args.rateLimitPer5Min)],
+        visibilityConfig: visibility(full),
+        tags: { Name: full },
+      },
+      child,
+    );
     new aws.wafv2.WebAclAssociation(`${name}-association`, { resourceArn: args.resourceArn, webAclArn: acl.arn }, child);
 
     // WAF requires the `aws-waf-logs-` prefix; it adds the log group's resource policy itself.
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-      name: `aws-waf-logs-${full}`, retentionInDays: args.logRetentionDays,
-    }, child);
-    new aws.wafv2.WebAclLoggingConfiguration(`${name}-logging`, {
-      resourceArn: acl.arn,
-      logDestinationConfigs: [logGroup.arn],
-      redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
-    }, child);
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `aws-waf-logs-${full}`, retentionInDays: args.logRetentionDays }, child);
+    new aws.wafv2.WebAclLoggingConfiguration(
+      `${name}-logging`,
+      {
+        resourceArn: acl.arn,
+        logDestinationConfigs: [logGroup.arn],
+        redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+      },
+      child,
+    );
 
     this.webAclArn = acl.arn;
     this.webAclName = acl.name;

@@ -71,58 +71,83 @@ export class Cache extends pulumi.ComponentResource {
     const p = args.namePrefix;
     const id = `${p}-redis`;
 
-    const sg = storeSecurityGroup(name, {
-      namePrefix: p, vpcId: args.vpcId, suffix: "redis", port: PORT, service: "Redis",
-      description: "Redis: reachable only from its client groups", clients: args.clientSecurityGroups,
-    }, child);
-    const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, {
-      name: id, description: "Private subnets of the Redis cache", subnetIds: args.subnetIds, tags: { Name: id },
-    }, child);
+    const sg = storeSecurityGroup(
+      name,
+      {
+        namePrefix: p,
+        vpcId: args.vpcId,
+        suffix: "redis",
+        port: PORT,
+        service: "Redis",
+        description: "Redis: reachable only from its client groups",
+        clients: args.clientSecurityGroups,
+      },
+      child,
+    );
+    const subnets = new aws.elasticache.SubnetGroup(
+      `${name}-subnets`,
+      { name: id, description: "Private subnets of the Redis cache", subnetIds: args.subnetIds, tags: { Name: id } },
+      child,
+    );
     const family = redisFamily(args.engineVersion);
-    const params = new aws.elasticache.ParameterGroup(`${name}-params`, {
-      name: `${p}-${family.replace(/\./g, "-")}`, family, description: `${id}: eviction policy`,
-      parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy }],
-    }, child);
+    const params = new aws.elasticache.ParameterGroup(
+      `${name}-params`,
+      {
+        name: `${p}-${family.replace(/\./g, "-")}`,
+        family,
+        description: `${id}: eviction policy`,
+        parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy }],
+      },
+      child,
+    );
     const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/${p}/redis`, retentionInDays: args.logRetentionDays }, child);
 
     // ElastiCache accepts 16-128 printable characters except @ " /; alphanumeric is also URL-safe.
     const token = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false, ...rotationKeepers(args.authTokenRotation) }, child);
     const failover = args.replicas >= 1;
 
-    const group = new aws.elasticache.ReplicationGroup(`${name}-group`, {
-      replicationGroupId: id,
-      description: `${p}: LLM answer cache`,
-      engine: "redis",
-      engineVersion: args.engineVersion,
-      autoMinorVersionUpgrade: true,
-      nodeType: args.nodeType,
-      numCacheClusters: args.replicas + 1,
-      automaticFailoverEnabled: failover,
-      multiAzEnabled: failover,
-      port: PORT,
-      parameterGroupName: params.name,
-      subnetGroupName: subnets.name,
-      securityGroupIds: [sg.id],
-      transitEncryptionEnabled: true,
-      atRestEncryptionEnabled: true,
-      kmsKeyId: args.kmsKeyArn,
-      authToken: token.result,
-      authTokenUpdateStrategy: args.authTokenUpdateStrategy,
-      snapshotRetentionLimit: args.snapshotRetentionDays,
-      // UTC; clear of the 02:00 backup job and of the database's windows.
-      snapshotWindow: "01:30-02:30",
-      maintenanceWindow: "sun:04:30-sun:05:30",
-      logDeliveryConfigurations: ["slow-log", "engine-log"].map((logType) => ({
-        destination: logs.name, destinationType: "cloudwatch-logs", logFormat: "json", logType,
-      })),
-      tags: { Name: id },
-    }, child);
+    const group = new aws.elasticache.ReplicationGroup(
+      `${name}-group`,
+      {
+        replicationGroupId: id,
+        description: `${p}: LLM answer cache`,
+        engine: "redis",
+        engineVersion: args.engineVersion,
+        autoMinorVersionUpgrade: true,
+        nodeType: args.nodeType,
+        numCacheClusters: args.replicas + 1,
+        automaticFailoverEnabled: failover,
+        multiAzEnabled: failover,
+        port: PORT,
+        parameterGroupName: params.name,
+        subnetGroupName: subnets.name,
+        securityGroupIds: [sg.id],
+        transitEncryptionEnabled: true,
+        atRestEncryptionEnabled: true,
+        kmsKeyId: args.kmsKeyArn,
+        authToken: token.result,
+        authTokenUpdateStrategy: args.authTokenUpdateStrategy,
+        snapshotRetentionLimit: args.snapshotRetentionDays,
+        // UTC; clear of the 02:00 backup job and of the database's windows.
+        snapshotWindow: "01:30-02:30",
+        maintenanceWindow: "sun:04:30-sun:05:30",
+        logDeliveryConfigurations: ["slow-log", "engine-log"].map((logType) => ({
+          destination: logs.name,
+          destinationType: "cloudwatch-logs",
+          logFormat: "json",
+          logType,
+        })),
+        tags: { Name: id },
+      },
+      child,
+    );
 
     const url = pulumi.interpolate`rediss://:${token.result}@${group.primaryEndpointAddress}:${group.port}`;
-    const { secret, versionId } = storedSecret(`${name}-url`, {
-      name: `${p}/redis/url`, description: "Redis URL with the AUTH token (TLS: rediss://)",
-      kmsKeyArn: args.kmsKeyArn, value: url, protect: args.protect,
-    }, this);
+    const { secret, versionId } = storedSecret(
+      `${name}-url`,
+      { name: `${p}/redis/url`, description: "Redis URL with the AUTH token (TLS: rediss://)", kmsKeyArn: args.kmsKeyArn, value: url, protect: args.protect },
+      this,
+    );
 
     this.primaryEndpoint = group.primaryEndpointAddress;
     this.port = group.port.apply((x) => x ?? PORT);
@@ -132,8 +157,12 @@ export class Cache extends pulumi.ComponentResource {
     this.memberClusterIds = group.memberClusters;
     this.securityGroupId = sg.id;
     this.registerOutputs({
-      primaryEndpoint: this.primaryEndpoint, port: this.port, urlSecretArn: this.urlSecretArn,
-      replicationGroupId: this.replicationGroupId, memberClusterIds: this.memberClusterIds, securityGroupId: this.securityGroupId,
+      primaryEndpoint: this.primaryEndpoint,
+      port: this.port,
+      urlSecretArn: this.urlSecretArn,
+      replicationGroupId: this.replicationGroupId,
+      memberClusterIds: this.memberClusterIds,
+      securityGroupId: this.securityGroupId,
     });
   }
 }

@@ -100,92 +100,124 @@ export class Database extends pulumi.ComponentResource {
     const p = args.namePrefix;
     const identifier = `${p}-postgres`;
 
-    const key = kmsKey(`${name}-key`, {
-      name: `${p}-data`,
-      description: `${p}: database, cache and vector store data, their snapshots and credentials`,
-    }, stateful);
+    const key = kmsKey(
+      `${name}-key`,
+      { name: `${p}-data`, description: `${p}: database, cache and vector store data, their snapshots and credentials` },
+      stateful,
+    );
 
-    const sg = storeSecurityGroup(name, {
-      namePrefix: p, vpcId: args.vpcId, suffix: "postgres", port: PORT, service: "PostgreSQL",
-      description: "PostgreSQL: reachable only from its client groups", clients: args.clientSecurityGroups,
-    }, child);
-    const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, {
-      name: identifier, description: "Private subnets of the PostgreSQL instance", subnetIds: args.subnetIds,
-      tags: { Name: identifier },
-    }, child);
+    const sg = storeSecurityGroup(
+      name,
+      {
+        namePrefix: p,
+        vpcId: args.vpcId,
+        suffix: "postgres",
+        port: PORT,
+        service: "PostgreSQL",
+        description: "PostgreSQL: reachable only from its client groups",
+        clients: args.clientSecurityGroups,
+      },
+      child,
+    );
+    const subnets = new aws.rds.SubnetGroup(
+      `${name}-subnets`,
+      { name: identifier, description: "Private subnets of the PostgreSQL instance", subnetIds: args.subnetIds, tags: { Name: identifier } },
+      child,
+    );
 
     const family = `postgres${args.postgresVersion}`;
-    const params = new aws.rds.ParameterGroup(`${name}-params`, {
-      // The family is in the name: a major upgrade creates a new group instead of mutating the live one.
-      name: `${identifier}${args.postgresVersion}`, family, description: `${identifier}: TLS only, slow query log`,
-      parameters: [
-        { name: "rds.force_ssl", value: "1" },
-        // Statements slower than a second are logged: enough to find slow queries without logging user data at volume.
-        { name: "log_min_duration_statement", value: "1000" },
-      ],
-    }, child);
+    const params = new aws.rds.ParameterGroup(
+      `${name}-params`,
+      {
+        // The family is in the name: a major upgrade creates a new group instead of mutating the live one.
+        name: `${identifier}${args.postgresVersion}`,
+        family,
+        description: `${identifier}: TLS only, slow query log`,
+        parameters: [
+          { name: "rds.force_ssl", value: "1" },
+          // Statements slower than a second are logged: enough to find slow queries without logging user data at volume.
+          { name: "log_min_duration_statement", value: "1000" },
+        ],
+      },
+      child,
+    );
 
     // RDS would create these on first export with no expiry; created first, they keep a retention.
-    const logGroups = ["postgresql", "upgrade"].map((log) => new aws.cloudwatch.LogGroup(`${name}-log-${log}`, {
-      name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: args.logRetentionDays,
-    }, child));
+    const logGroups = ["postgresql", "upgrade"].map(
+      (log) =>
+        new aws.cloudwatch.LogGroup(`${name}-log-${log}`, { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: args.logRetentionDays }, child),
+    );
 
     const monitoringRole = args.monitoringIntervalSeconds > 0 ? this.monitoringRole(name, p) : undefined;
 
-    const instance = new aws.rds.Instance(`${name}-instance`, {
-      identifier,
-      engine: "postgres",
-      engineVersion: args.postgresVersion,
-      autoMinorVersionUpgrade: true,
-      instanceClass: args.instanceClass,
-      storageType: "gp3",
-      allocatedStorage: args.allocatedStorageGb,
-      // RDS takes 0 for "no autoscaling" and refuses a ceiling equal to the storage itself.
-      maxAllocatedStorage: args.maxAllocatedStorageGb > args.allocatedStorageGb ? args.maxAllocatedStorageGb : 0,
-      storageEncrypted: true,
-      kmsKeyId: key.arn,
-      dbName: APP_DB_NAME,
-      port: PORT,
-      username: "chatbot_admin",
-      // RDS keeps the master password in Secrets Manager (encrypted with our key) and rotates it
-      // itself: no password ever passes through Pulumi state. Nothing but the bootstrap job uses
-      // the master user (issue 10), so rotation cannot break the app.
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: key.arn,
-      iamDatabaseAuthenticationEnabled: true,
-      dbSubnetGroupName: subnets.name,
-      vpcSecurityGroupIds: [sg.id],
-      publiclyAccessible: false,
-      parameterGroupName: params.name,
-      multiAz: args.multiAz,
-      backupRetentionPeriod: args.backupRetentionDays,
-      // UTC; before the 02:00 backup job so the two do not compete for I/O, maintenance after both.
-      backupWindow: "00:30-01:30",
-      maintenanceWindow: "sun:03:30-sun:04:30",
-      copyTagsToSnapshot: true,
-      deletionProtection: args.deletionProtection,
-      skipFinalSnapshot: !args.finalSnapshot,
-      finalSnapshotIdentifier: `${identifier}-final`,
-      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-      performanceInsightsEnabled: args.performanceInsights,
-      performanceInsightsKmsKeyId: args.performanceInsights ? key.arn : undefined,
-      performanceInsightsRetentionPeriod: args.performanceInsights ? 7 : undefined,
-      monitoringInterval: args.monitoringIntervalSeconds,
-      monitoringRoleArn: monitoringRole?.arn,
-      tags: { Name: identifier },
-    }, { ...stateful, dependsOn: logGroups });
+    const instance = new aws.rds.Instance(
+      `${name}-instance`,
+      {
+        identifier,
+        engine: "postgres",
+        engineVersion: args.postgresVersion,
+        autoMinorVersionUpgrade: true,
+        instanceClass: args.instanceClass,
+        storageType: "gp3",
+        allocatedStorage: args.allocatedStorageGb,
+        // RDS takes 0 for "no autoscaling" and refuses a ceiling equal to the storage itself.
+        maxAllocatedStorage: args.maxAllocatedStorageGb > args.allocatedStorageGb ? args.maxAllocatedStorageGb : 0,
+        storageEncrypted: true,
+        kmsKeyId: key.arn,
+        dbName: APP_DB_NAME,
+        port: PORT,
+        username: "chatbot_admin",
+        // RDS keeps the master password in Secrets Manager (encrypted with our key) and rotates it
+        // itself: no password ever passes through Pulumi state. Nothing but the bootstrap job uses
+        // the master user (issue 10), so rotation cannot break the app.
+        manageMasterUserPassword: true,
+        masterUserSecretKmsKeyId: key.arn,
+        iamDatabaseAuthenticationEnabled: true,
+        dbSubnetGroupName: subnets.name,
+        vpcSecurityGroupIds: [sg.id],
+        publiclyAccessible: false,
+        parameterGroupName: params.name,
+        multiAz: args.multiAz,
+        backupRetentionPeriod: args.backupRetentionDays,
+        // UTC; before the 02:00 backup job so the two do not compete for I/O, maintenance after both.
+        backupWindow: "00:30-01:30",
+        maintenanceWindow: "sun:03:30-sun:04:30",
+        copyTagsToSnapshot: true,
+        deletionProtection: args.deletionProtection,
+        skipFinalSnapshot: !args.finalSnapshot,
+        finalSnapshotIdentifier: `${identifier}-final`,
+        enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+        performanceInsightsEnabled: args.performanceInsights,
+        performanceInsightsKmsKeyId: args.performanceInsights ? key.arn : undefined,
+        performanceInsightsRetentionPeriod: args.performanceInsights ? 7 : undefined,
+        monitoringInterval: args.monitoringIntervalSeconds,
+        monitoringRoleArn: monitoringRole?.arn,
+        tags: { Name: identifier },
+      },
+      { ...stateful, dependsOn: logGroups },
+    );
 
     const roleSecret = (role: (typeof LOGIN_ROLES)[number]) => {
       // Alphanumeric only: the password goes into a URL and a libpq connection string unescaped.
-      const password = new random.RandomPassword(`${name}-${role}-password`, { length: 40, special: false, ...rotationKeepers(args.passwordRotation[role]) }, child);
+      const password = new random.RandomPassword(
+        `${name}-${role}-password`,
+        { length: 40, special: false, ...rotationKeepers(args.passwordRotation[role]) },
+        child,
+      );
       const value = pulumi
         .all([instance.address, instance.port, password.result])
         .apply(([host, port, pw]) => JSON.stringify(connectionParameters({ username: role, password: pw, host, port, dbname: APP_DB_NAME })));
-      return storedSecret(`${name}-${role}`, {
-        name: `${p}/postgres/${role}`,
-        description: `PostgreSQL role ${role}: connection parameters (JSON) and URL; password applied by the bootstrap job`,
-        kmsKeyArn: key.arn, value, protect: args.protect,
-      }, this);
+      return storedSecret(
+        `${name}-${role}`,
+        {
+          name: `${p}/postgres/${role}`,
+          description: `PostgreSQL role ${role}: connection parameters (JSON) and URL; password applied by the bootstrap job`,
+          kmsKeyArn: key.arn,
+          value,
+          protect: args.protect,
+        },
+        this,
+      );
     };
     const [app, backup] = LOGIN_ROLES.map(roleSecret);
 
@@ -201,9 +233,16 @@ export class Database extends pulumi.ComponentResource {
     this.kmsKeyArn = key.arn;
     this.securityGroupId = sg.id;
     this.registerOutputs({
-      address: this.address, port: this.port, instanceIdentifier: this.instanceIdentifier, dbName: this.dbName,
-      masterSecretArn: this.masterSecretArn, appSecretArn: this.appSecretArn, backupSecretArn: this.backupSecretArn, roleSecretVersionIds: this.roleSecretVersionIds,
-      kmsKeyArn: this.kmsKeyArn, securityGroupId: this.securityGroupId,
+      address: this.address,
+      port: this.port,
+      instanceIdentifier: this.instanceIdentifier,
+      dbName: this.dbName,
+      masterSecretArn: this.masterSecretArn,
+      appSecretArn: this.appSecretArn,
+      backupSecretArn: this.backupSecretArn,
+      roleSecretVersionIds: this.roleSecretVersionIds,
+      kmsKeyArn: this.kmsKeyArn,
+      securityGroupId: this.securityGroupId,
     });
   }
 
@@ -211,17 +250,22 @@ export class Database extends pulumi.ComponentResource {
   private monitoringRole(name: string, p: string): aws.iam.Role {
     const child = { parent: this };
     const partition = aws.getPartitionOutput({}, child).partition;
-    const role = new aws.iam.Role(`${name}-monitoring`, {
-      name: `${p}-rds-monitoring`,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
-    }, child);
-    new aws.iam.RolePolicyAttachment(`${name}-monitoring`, {
-      role: role.name,
-      policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
-    }, child);
+    const role = new aws.iam.Role(
+      `${name}-monitoring`,
+      {
+        name: `${p}-rds-monitoring`,
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      },
+      child,
+    );
+    new aws.iam.RolePolicyAttachment(
+      `${name}-monitoring`,
+      { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole` },
+      child,
+    );
     return role;
   }
 }

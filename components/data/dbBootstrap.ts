@@ -19,7 +19,14 @@ export const RUN_TASK_COMMAND = "exec node --import tsx tools/run-task/cli.ts";
 /** A digest of the runner's sources: a change to the runner re-runs the bootstrap, as its text did when it was a script. */
 export function runnerDigest(): string {
   const h = createHash("sha256");
-  for (const f of [...fs.readdirSync(RUN_TASK_DIR).filter((n) => n.endsWith(".ts")).sort().map((n) => path.join(RUN_TASK_DIR, n)), path.join(RUN_TASK_DIR, "..", "aws", "signedCall.ts")]) {
+  for (const f of [
+    ...fs
+      .readdirSync(RUN_TASK_DIR)
+      .filter((n) => n.endsWith(".ts"))
+      .sort()
+      .map((n) => path.join(RUN_TASK_DIR, n)),
+    path.join(RUN_TASK_DIR, "..", "aws", "signedCall.ts"),
+  ]) {
     h.update(path.basename(f)).update(fs.readFileSync(f));
   }
   return `run-task-sha256:${h.digest("hex").slice(0, 16)}`;
@@ -107,57 +114,69 @@ export class DbBootstrap extends pulumi.ComponentResource {
     const child = { parent: this };
     const db = args.database;
 
-    this.task = new JobTask(`${name}-job`, {
-      namePrefix: args.namePrefix,
-      job: "db-init",
-      image: args.image,
-      region: args.region,
-      cpu: 256,
-      memory: 512,
-      environment: {
-        PGHOST: db.host,
-        PGPORT: pulumi.output(db.port).apply(String),
-        // TLS with the server's certificate and host name verified against the RDS CA bundle in the image.
-        PGSSLMODE: "verify-full",
-        PGSSLROOTCERT: RDS_CA_BUNDLE,
-        APP_DB_NAME: db.name,
-        ...(args.extensions.length > 0 ? { DB_EXTENSIONS: args.extensions.join(",") } : {}),
-        ...(args.tenant ? {
-          DB_TENANT: args.tenant.name,
-          DB_OWNER_ROLE: args.tenant.roles.owner, DB_APP_ROLE: args.tenant.roles.app,
-          DB_BACKUP_ROLE: args.tenant.roles.backup, DB_READONLY_ROLE: args.tenant.roles.readonly,
-        } : {}),
+    this.task = new JobTask(
+      `${name}-job`,
+      {
+        namePrefix: args.namePrefix,
+        job: "db-init",
+        image: args.image,
+        region: args.region,
+        cpu: 256,
+        memory: 512,
+        environment: {
+          PGHOST: db.host,
+          PGPORT: pulumi.output(db.port).apply(String),
+          // TLS with the server's certificate and host name verified against the RDS CA bundle in the image.
+          PGSSLMODE: "verify-full",
+          PGSSLROOTCERT: RDS_CA_BUNDLE,
+          APP_DB_NAME: db.name,
+          ...(args.extensions.length > 0 ? { DB_EXTENSIONS: args.extensions.join(",") } : {}),
+          ...(args.tenant
+            ? {
+                DB_TENANT: args.tenant.name,
+                DB_OWNER_ROLE: args.tenant.roles.owner,
+                DB_APP_ROLE: args.tenant.roles.app,
+                DB_BACKUP_ROLE: args.tenant.roles.backup,
+                DB_READONLY_ROLE: args.tenant.roles.readonly,
+              }
+            : {}),
+        },
+        // readonly is a NOLOGIN group in db-init: it has no password to set (see its README).
+        secrets: {
+          DB_MASTER_SECRET: { secretArn: db.masterSecretArn, kmsKeyArn: db.secretKmsKeyArn },
+          APP_DB_PASSWORD: { secretArn: db.appSecretArn, jsonKey: "password", kmsKeyArn: db.secretKmsKeyArn },
+          BACKUP_DB_PASSWORD: { secretArn: db.backupSecretArn, jsonKey: "password", kmsKeyArn: db.secretKmsKeyArn },
+        },
+        // No task role: db-init talks only to PostgreSQL, never to an AWS API.
+        logRetentionDays: args.logRetentionDays,
       },
-      // readonly is a NOLOGIN group in db-init: it has no password to set (see its README).
-      secrets: {
-        DB_MASTER_SECRET: { secretArn: db.masterSecretArn, kmsKeyArn: db.secretKmsKeyArn },
-        APP_DB_PASSWORD: { secretArn: db.appSecretArn, jsonKey: "password", kmsKeyArn: db.secretKmsKeyArn },
-        BACKUP_DB_PASSWORD: { secretArn: db.backupSecretArn, jsonKey: "password", kmsKeyArn: db.secretKmsKeyArn },
-      },
-      // No task role: db-init talks only to PostgreSQL, never to an AWS API.
-      logRetentionDays: args.logRetentionDays,
-    }, child);
+      child,
+    );
 
     // A tenant's database and roles go with its stack: the same task, told to drop (jobs/db-init --drop).
     const drop = { containerOverrides: [{ name: "db-init", command: ["--drop"] }] };
-    this.done = new command.local.Command(`${name}-run`, {
-      interpreter: ["/bin/sh", "-c"],
-      create: RUN_TASK_COMMAND,
-      ...(args.tenant ? { delete: `export OVERRIDES='${JSON.stringify(drop)}' STARTED_BY=pulumi-destroy\n${RUN_TASK_COMMAND}` } : {}),
-      environment: {
-        CLUSTER: args.clusterArn,
-        TASK_DEFINITION: this.task.taskDefinitionArn,
-        CONTAINER: this.task.containerName,
-        SUBNETS: pulumi.output(args.subnetIds).apply((ids) => ids.join(",")),
-        SECURITY_GROUPS: args.securityGroupId,
-        LOG_GROUP: this.task.logGroupName,
-        LOG_STREAM_PREFIX: this.task.logStreamPrefix,
-        AWS_REGION: args.region,
-        STARTED_BY: "pulumi-up",
-        TIMEOUT_SECONDS: String(args.timeoutSeconds),
+    this.done = new command.local.Command(
+      `${name}-run`,
+      {
+        interpreter: ["/bin/sh", "-c"],
+        create: RUN_TASK_COMMAND,
+        ...(args.tenant ? { delete: `export OVERRIDES='${JSON.stringify(drop)}' STARTED_BY=pulumi-destroy\n${RUN_TASK_COMMAND}` } : {}),
+        environment: {
+          CLUSTER: args.clusterArn,
+          TASK_DEFINITION: this.task.taskDefinitionArn,
+          CONTAINER: this.task.containerName,
+          SUBNETS: pulumi.output(args.subnetIds).apply((ids) => ids.join(",")),
+          SECURITY_GROUPS: args.securityGroupId,
+          LOG_GROUP: this.task.logGroupName,
+          LOG_STREAM_PREFIX: this.task.logStreamPrefix,
+          AWS_REGION: args.region,
+          STARTED_BY: "pulumi-up",
+          TIMEOUT_SECONDS: String(args.timeoutSeconds),
+        },
+        triggers: [this.task.taskDefinitionArn, ...(args.rerunTriggers ?? []), runnerDigest()],
       },
-      triggers: [this.task.taskDefinitionArn, ...(args.rerunTriggers ?? []), runnerDigest()],
-    }, { ...child, dependsOn: [...args.runAfter, this.task] });
+      { ...child, dependsOn: [...args.runAfter, this.task] },
+    );
 
     this.registerOutputs({ taskDefinitionArn: this.task.taskDefinitionArn });
   }

@@ -26,15 +26,20 @@ export interface StoreSecurityGroupArgs {
  */
 export function storeSecurityGroup(name: string, args: StoreSecurityGroupArgs, opts: pulumi.CustomResourceOptions): aws.ec2.SecurityGroup {
   const physical = `${args.namePrefix}-${args.suffix}`;
-  const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-    name: physical, description: args.description, vpcId: args.vpcId, tags: { Name: physical },
-  }, opts);
+  const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { name: physical, description: args.description, vpcId: args.vpcId, tags: { Name: physical } }, opts);
   for (const [label, groupId] of Object.entries(args.clients)) {
-    new aws.vpc.SecurityGroupIngressRule(`${name}-in-${label}`, {
-      securityGroupId: sg.id, referencedSecurityGroupId: groupId,
-      ipProtocol: "tcp", fromPort: args.port, toPort: args.port,
-      description: `${args.service} from the ${label} group`,
-    }, opts);
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-in-${label}`,
+      {
+        securityGroupId: sg.id,
+        referencedSecurityGroupId: groupId,
+        ipProtocol: "tcp",
+        fromPort: args.port,
+        toPort: args.port,
+        description: `${args.service} from the ${label} group`,
+      },
+      opts,
+    );
   }
   return sg;
 }

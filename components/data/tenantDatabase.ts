@@ -44,14 +44,21 @@ export class TenantDatabase extends pulumi.ComponentResource {
     const roleSecret = (role: "app" | "backup") => {
       // Alphanumeric only: the password goes into a URL and a libpq connection string unescaped.
       const password = new random.RandomPassword(`${name}-${role}-password`, { length: 40, special: false }, child);
-      const value = pulumi.all([args.host, args.port, password.result]).apply(([host, port, pw]) =>
-        JSON.stringify(connectionParameters({ username: this.roles[role], password: pw, host, port, dbname: this.dbName })));
+      const value = pulumi
+        .all([args.host, args.port, password.result])
+        .apply(([host, port, pw]) => JSON.stringify(connectionParameters({ username: this.roles[role], password: pw, host, port, dbname: this.dbName })));
       // Not protected: deleted at once on destroy, so the same stack can be created again straight away.
-      return storedSecret(`${name}-${role}`, {
-        name: `${args.namePrefix}/postgres/${role}`,
-        description: `PostgreSQL role ${this.roles[role]} of database ${this.dbName}: connection parameters (JSON) and URL`,
-        kmsKeyArn: args.kmsKeyArn, value, protect: false,
-      }, this);
+      return storedSecret(
+        `${name}-${role}`,
+        {
+          name: `${args.namePrefix}/postgres/${role}`,
+          description: `PostgreSQL role ${this.roles[role]} of database ${this.dbName}: connection parameters (JSON) and URL`,
+          kmsKeyArn: args.kmsKeyArn,
+          value,
+          protect: false,
+        },
+        this,
+      );
     };
     const app = roleSecret("app");
     const backup = roleSecret("backup");
@@ -69,5 +76,9 @@ export class TenantDatabase extends pulumi.ComponentResource {
 
 /** `pr-123` -> `pr_123`: a lowercase identifier that fits in PostgreSQL names with a suffix. */
 export function tenantOf(stack: string): string {
-  return stack.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40);
+  return stack
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 40);
 }

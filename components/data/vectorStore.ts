@@ -72,67 +72,128 @@ export class VectorStore extends pulumi.ComponentResource {
     const p = args.namePrefix;
     const physical = `${p}-chroma`;
 
-    const tasks = storeSecurityGroup(name, {
-      namePrefix: p, vpcId: args.vpcId, suffix: "chroma", port: CHROMA_PORT, service: "Chroma API",
-      description: "Chroma tasks: API reachable only from its client groups", clients: args.apiClientSecurityGroups,
-    }, child);
-    const efsGroup = storeSecurityGroup(`${name}-efs`, {
-      namePrefix: p, vpcId: args.vpcId, suffix: "chroma-efs", port: 2049, service: "NFS",
-      description: "Chroma file system: NFS only from Chroma tasks and its file clients",
-      clients: { chroma: tasks.id, ...args.fileClientSecurityGroups },
-    }, child);
+    const tasks = storeSecurityGroup(
+      name,
+      {
+        namePrefix: p,
+        vpcId: args.vpcId,
+        suffix: "chroma",
+        port: CHROMA_PORT,
+        service: "Chroma API",
+        description: "Chroma tasks: API reachable only from its client groups",
+        clients: args.apiClientSecurityGroups,
+      },
+      child,
+    );
+    const efsGroup = storeSecurityGroup(
+      `${name}-efs`,
+      {
+        namePrefix: p,
+        vpcId: args.vpcId,
+        suffix: "chroma-efs",
+        port: 2049,
+        service: "NFS",
+        description: "Chroma file system: NFS only from Chroma tasks and its file clients",
+        clients: { chroma: tasks.id, ...args.fileClientSecurityGroups },
+      },
+      child,
+    );
     // Chroma's tasks reach out only to AWS APIs and the image registry (HTTPS) and to their file system.
-    new aws.vpc.SecurityGroupEgressRule(`${name}-out-https`, {
-      securityGroupId: tasks.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0",
-      description: "HTTPS to AWS APIs and the image registry",
-    }, child);
-    new aws.vpc.SecurityGroupEgressRule(`${name}-out-nfs`, {
-      securityGroupId: tasks.id, ipProtocol: "tcp", fromPort: 2049, toPort: 2049, referencedSecurityGroupId: efsGroup.id,
-      description: "NFS to the Chroma file system",
-    }, child);
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-out-https`,
+      {
+        securityGroupId: tasks.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+        description: "HTTPS to AWS APIs and the image registry",
+      },
+      child,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-out-nfs`,
+      {
+        securityGroupId: tasks.id,
+        ipProtocol: "tcp",
+        fromPort: 2049,
+        toPort: 2049,
+        referencedSecurityGroupId: efsGroup.id,
+        description: "NFS to the Chroma file system",
+      },
+      child,
+    );
 
     const fs = this.fileSystem(name, args, efsGroup);
 
     const token = new random.RandomPassword(`${name}-token`, { length: 48, special: false, ...rotationKeepers(args.tokenRotation) }, child);
-    const { secret: tokenSecret, versionId: tokenVersionId } = storedSecret(`${name}-token`, {
-      name: `${p}/chroma/token`, description: "Chroma API bearer token (server credential and client token)",
-      kmsKeyArn: args.kmsKeyArn, value: token.result, protect: args.protect,
-    }, this);
+    const { secret: tokenSecret, versionId: tokenVersionId } = storedSecret(
+      `${name}-token`,
+      {
+        name: `${p}/chroma/token`,
+        description: "Chroma API bearer token (server credential and client token)",
+        kmsKeyArn: args.kmsKeyArn,
+        value: token.result,
+        protect: args.protect,
+      },
+      this,
+    );
 
-    const namespace = new aws.servicediscovery.PrivateDnsNamespace(`${name}-namespace`, {
-      name: args.namespaceName, vpc: args.vpcId, description: `${p}: internal service names`,
-    }, child);
-    const discovery = new aws.servicediscovery.Service(`${name}-discovery`, {
-      name: "chroma",
-      namespaceId: namespace.id,
-      // Short TTL: a replaced task's new address is picked up within seconds.
-      dnsConfig: { namespaceId: namespace.id, routingPolicy: "MULTIVALUE", dnsRecords: [{ type: "A", ttl: 10 }] },
-    }, child);
+    const namespace = new aws.servicediscovery.PrivateDnsNamespace(
+      `${name}-namespace`,
+      { name: args.namespaceName, vpc: args.vpcId, description: `${p}: internal service names` },
+      child,
+    );
+    const discovery = new aws.servicediscovery.Service(
+      `${name}-discovery`,
+      {
+        name: "chroma",
+        namespaceId: namespace.id,
+        // Short TTL: a replaced task's new address is picked up within seconds.
+        dnsConfig: { namespaceId: namespace.id, routingPolicy: "MULTIVALUE", dnsRecords: [{ type: "A", ttl: 10 }] },
+      },
+      child,
+    );
 
-    const { taskDefinition, logGroup } = chromaTask(name, {
-      namePrefix: p, region: args.region, image: args.image, cpu: args.cpu, memory: args.memory, logRetentionDays: args.logRetentionDays,
-      token: { secretArn: tokenSecret.arn, versionId: tokenVersionId, kmsKeyArn: args.kmsKeyArn },
-      fileSystem: fs.fileSystem, accessPoint: fs.accessPoint, persistDir: CHROMA_PERSIST_DIR,
-    }, this);
+    const { taskDefinition, logGroup } = chromaTask(
+      name,
+      {
+        namePrefix: p,
+        region: args.region,
+        image: args.image,
+        cpu: args.cpu,
+        memory: args.memory,
+        logRetentionDays: args.logRetentionDays,
+        token: { secretArn: tokenSecret.arn, versionId: tokenVersionId, kmsKeyArn: args.kmsKeyArn },
+        fileSystem: fs.fileSystem,
+        accessPoint: fs.accessPoint,
+        persistDir: CHROMA_PERSIST_DIR,
+      },
+      this,
+    );
 
-    const service = new aws.ecs.Service(`${name}-service`, {
-      name: physical,
-      cluster: args.clusterArn,
-      taskDefinition: taskDefinition.arn,
-      launchType: "FARGATE",
-      platformVersion: "LATEST",
-      // One task only, and never two at once: Chroma's SQLite and HNSW files take one writer.
-      // A deploy stops the old task before starting the new one (a short outage of the vector search).
-      desiredCount: 1,
-      deploymentMinimumHealthyPercent: 0,
-      deploymentMaximumPercent: 100,
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      networkConfiguration: { subnets: args.subnetIds, securityGroups: [tasks.id], assignPublicIp: false },
-      serviceRegistries: { registryArn: discovery.arn },
-      enableExecuteCommand: false,
-      propagateTags: "SERVICE",
-      tags: { Name: physical },
-    }, { ...child, dependsOn: fs.mountTargets });
+    const service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        name: physical,
+        cluster: args.clusterArn,
+        taskDefinition: taskDefinition.arn,
+        launchType: "FARGATE",
+        platformVersion: "LATEST",
+        // One task only, and never two at once: Chroma's SQLite and HNSW files take one writer.
+        // A deploy stops the old task before starting the new one (a short outage of the vector search).
+        desiredCount: 1,
+        deploymentMinimumHealthyPercent: 0,
+        deploymentMaximumPercent: 100,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        networkConfiguration: { subnets: args.subnetIds, securityGroups: [tasks.id], assignPublicIp: false },
+        serviceRegistries: { registryArn: discovery.arn },
+        enableExecuteCommand: false,
+        propagateTags: "SERVICE",
+        tags: { Name: physical },
+      },
+      { ...child, dependsOn: fs.mountTargets },
+    );
 
     this.url = pulumi.interpolate`http://${discovery.name}.${namespace.name}:${CHROMA_PORT}`;
     this.tokenSecretArn = tokenSecret.arn;
@@ -147,56 +208,76 @@ export class VectorStore extends pulumi.ComponentResource {
     this.securityGroupId = tasks.id;
     this.fileSystemSecurityGroupId = efsGroup.id;
     this.registerOutputs({
-      url: this.url, tokenSecretArn: this.tokenSecretArn, fileSystemId: this.fileSystemId, fileSystemArn: this.fileSystemArn,
-      accessPointId: this.accessPointId, accessPointArn: this.accessPointArn, serviceName: this.serviceName,
-      namespaceId: this.namespaceId, securityGroupId: this.securityGroupId, fileSystemSecurityGroupId: this.fileSystemSecurityGroupId,
+      url: this.url,
+      tokenSecretArn: this.tokenSecretArn,
+      fileSystemId: this.fileSystemId,
+      fileSystemArn: this.fileSystemArn,
+      accessPointId: this.accessPointId,
+      accessPointArn: this.accessPointArn,
+      serviceName: this.serviceName,
+      namespaceId: this.namespaceId,
+      securityGroupId: this.securityGroupId,
+      fileSystemSecurityGroupId: this.fileSystemSecurityGroupId,
     });
   }
 
   private fileSystem(name: string, args: VectorStoreArgs, securityGroup: aws.ec2.SecurityGroup) {
     const child = { parent: this };
     const physical = `${args.namePrefix}-chroma`;
-    const fileSystem = new aws.efs.FileSystem(`${name}-fs`, {
-      creationToken: physical,
-      encrypted: true,
-      kmsKeyId: args.kmsKeyArn,
-      performanceMode: "generalPurpose",
-      // Bursting: a small, mostly idle volume; the monitoring part alarms on its burst credits.
-      throughputMode: "bursting",
-      // No transition to Infrequent Access: Chroma rereads its SQLite and index files on every start and query.
-      tags: { Name: physical },
-    }, { ...child, protect: args.protect, retainOnDelete: args.protect });
+    const fileSystem = new aws.efs.FileSystem(
+      `${name}-fs`,
+      {
+        creationToken: physical,
+        encrypted: true,
+        kmsKeyId: args.kmsKeyArn,
+        performanceMode: "generalPurpose",
+        // Bursting: a small, mostly idle volume; the monitoring part alarms on its burst credits.
+        throughputMode: "bursting",
+        // No transition to Infrequent Access: Chroma rereads its SQLite and index files on every start and query.
+        tags: { Name: physical },
+      },
+      { ...child, protect: args.protect, retainOnDelete: args.protect },
+    );
     // Daily AWS Backup of the volume (default plan, 35 days), in addition to the backup job's archive.
     new aws.efs.BackupPolicy(`${name}-fs-backup`, { fileSystemId: fileSystem.id, backupPolicy: { status: "ENABLED" } }, child);
     // With any file system policy in place, EFS no longer lets every client that reaches a mount
     // target in: a client needs an IAM identity whose policy allows it (the task roles). This one
     // also refuses mounts without TLS.
-    new aws.efs.FileSystemPolicy(`${name}-fs-policy`, {
-      fileSystemId: fileSystem.id,
-      policy: fileSystem.arn.apply((arn) => JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Sid: "DenyWithoutTls",
-          Effect: "Deny",
-          Principal: { AWS: "*" },
-          Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess"],
-          Resource: arn,
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }],
-      })),
-    }, child);
-    const accessPoint = new aws.efs.AccessPoint(`${name}-ap`, {
-      fileSystemId: fileSystem.id,
-      posixUser: { uid: CHROMA_POSIX_ID, gid: CHROMA_POSIX_ID },
-      rootDirectory: {
-        path: "/chroma",
-        creationInfo: { ownerUid: CHROMA_POSIX_ID, ownerGid: CHROMA_POSIX_ID, permissions: "0750" },
+    new aws.efs.FileSystemPolicy(
+      `${name}-fs-policy`,
+      {
+        fileSystemId: fileSystem.id,
+        policy: fileSystem.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "DenyWithoutTls",
+                Effect: "Deny",
+                Principal: { AWS: "*" },
+                Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess"],
+                Resource: arn,
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+              },
+            ],
+          }),
+        ),
       },
-      tags: { Name: physical },
-    }, child);
-    const mountTargets = args.subnetIds.map((subnetId, i) => new aws.efs.MountTarget(`${name}-mount-${i}`, {
-      fileSystemId: fileSystem.id, subnetId, securityGroups: [securityGroup.id],
-    }, child));
+      child,
+    );
+    const accessPoint = new aws.efs.AccessPoint(
+      `${name}-ap`,
+      {
+        fileSystemId: fileSystem.id,
+        posixUser: { uid: CHROMA_POSIX_ID, gid: CHROMA_POSIX_ID },
+        rootDirectory: { path: "/chroma", creationInfo: { ownerUid: CHROMA_POSIX_ID, ownerGid: CHROMA_POSIX_ID, permissions: "0750" } },
+        tags: { Name: physical },
+      },
+      child,
+    );
+    const mountTargets = args.subnetIds.map(
+      (subnetId, i) => new aws.efs.MountTarget(`${name}-mount-${i}`, { fileSystemId: fileSystem.id, subnetId, securityGroups: [securityGroup.id] }, child),
+    );
     return { fileSystem, accessPoint, mountTargets };
   }
 }

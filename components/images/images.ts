@@ -10,7 +10,11 @@ export type ImageName = (typeof IMAGE_NAMES)[number];
 
 /** ECR repository suffix of each image: `<namePrefix>-<suffix>`. */
 export const REPOSITORY_SUFFIX: Record<ImageName, string> = {
-  api: "api", telegramBot: "telegram-bot", discordBot: "discord-bot", backupJob: "backup-job", dbInit: "db-init",
+  api: "api",
+  telegramBot: "telegram-bot",
+  discordBot: "discord-bot",
+  backupJob: "backup-job",
+  dbInit: "db-init",
 };
 
 /** Fargate tasks run on x86_64 (the task definitions say so); images are built for it on any build host. */
@@ -61,9 +65,11 @@ export class Images extends pulumi.ComponentResource {
   constructor(name: string, args: ImagesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chatbot:images:Images", name, {}, opts);
     const child = { parent: this };
-    const key = kmsKey(`${name}-key`, {
-      name: `${args.namePrefix}-images`, description: `ECR image encryption of ${args.namePrefix}`,
-    }, { ...child, protect: args.protect, retainOnDelete: args.protect });
+    const key = kmsKey(
+      `${name}-key`,
+      { name: `${args.namePrefix}-images`, description: `ECR image encryption of ${args.namePrefix}` },
+      { ...child, protect: args.protect, retainOnDelete: args.protect },
+    );
 
     const refs = {} as Record<ImageName, pulumi.Output<string>>;
     const pulls = {} as Record<ImageName, pulumi.Output<string> | undefined>;
@@ -103,16 +109,22 @@ export class Images extends pulumi.ComponentResource {
       }
       const registryId = repo.url.apply((u) => u.split(".")[0]);
       const auth = aws.ecr.getAuthorizationTokenOutput({ registryId }, child);
-      const built = new docker.Image(`${name}-${REPOSITORY_SUFFIX[image]}`, {
-        imageName: pulumi.interpolate`${repo.url}:${tag}`,
-        build: {
-          context: source.context, dockerfile: source.dockerfile, platform: IMAGE_PLATFORM,
-          ...(Object.keys(buildArgs).length ? { args: buildArgs } : {}),
+      const built = new docker.Image(
+        `${name}-${REPOSITORY_SUFFIX[image]}`,
+        {
+          imageName: pulumi.interpolate`${repo.url}:${tag}`,
+          build: {
+            context: source.context,
+            dockerfile: source.dockerfile,
+            platform: IMAGE_PLATFORM,
+            ...(Object.keys(buildArgs).length ? { args: buildArgs } : {}),
+          },
+          registry: { server: repo.url, username: auth.userName, password: pulumi.secret(auth.password) },
+          // A pull request's preview must not push: the image is built on `pulumi up` only.
+          buildOnPreview: false,
         },
-        registry: { server: repo.url, username: auth.userName, password: pulumi.secret(auth.password) },
-        // A pull request's preview must not push: the image is built on `pulumi up` only.
-        buildOnPreview: false,
-      }, child);
+        child,
+      );
       refs[image] = built.repoDigest;
       pulls[image] = repo.arn;
     }
@@ -130,24 +142,34 @@ export class Images extends pulumi.ComponentResource {
   private repository(name: string, image: ImageName, args: ImagesArgs, kmsKeyArn: pulumi.Output<string>) {
     const child = { parent: this };
     const repoName = `${args.namePrefix}-${REPOSITORY_SUFFIX[image]}`;
-    const repo = new aws.ecr.Repository(`${name}-${REPOSITORY_SUFFIX[image]}`, {
-      name: repoName,
-      imageTagMutability: "IMMUTABLE",
-      imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: kmsKeyArn }],
-      forceDelete: !args.protect,
-    }, child);
-    new aws.ecr.LifecyclePolicy(`${name}-${REPOSITORY_SUFFIX[image]}`, {
-      repository: repo.name,
-      policy: JSON.stringify({
-        rules: [{
-          rulePriority: 1,
-          description: `Keep the last ${args.keepImages} images`,
-          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages },
-          action: { type: "expire" },
-        }],
-      }),
-    }, child);
+    const repo = new aws.ecr.Repository(
+      `${name}-${REPOSITORY_SUFFIX[image]}`,
+      {
+        name: repoName,
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: kmsKeyArn }],
+        forceDelete: !args.protect,
+      },
+      child,
+    );
+    new aws.ecr.LifecyclePolicy(
+      `${name}-${REPOSITORY_SUFFIX[image]}`,
+      {
+        repository: repo.name,
+        policy: JSON.stringify({
+          rules: [
+            {
+              rulePriority: 1,
+              description: `Keep the last ${args.keepImages} images`,
+              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages },
+              action: { type: "expire" },
+            },
+          ],
+        }),
+      },
+      child,
+    );
     return { url: repo.repositoryUrl, arn: repo.arn };
   }
 }

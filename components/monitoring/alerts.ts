@@ -46,58 +46,58 @@ export class Alerts extends pulumi.ComponentResource {
           Action: "kms:*",
           Resource: "*",
         },
-        {
-          Sid: "AlarmPublishersUseKey",
-          Effect: "Allow",
-          Principal: { Service: PUBLISHERS },
-          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-          Resource: "*",
-        },
+        { Sid: "AlarmPublishersUseKey", Effect: "Allow", Principal: { Service: PUBLISHERS }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
       ],
     });
-    const key = kmsKey(`${name}-key`, {
-      name: `${args.namePrefix}-alerts`,
-      description: `${args.namePrefix}: encrypts the alert SNS topic`,
-      policy: keyPolicy,
-    }, { ...child, protect: args.protect, retainOnDelete: args.protect });
+    const key = kmsKey(
+      `${name}-key`,
+      { name: `${args.namePrefix}-alerts`, description: `${args.namePrefix}: encrypts the alert SNS topic`, policy: keyPolicy },
+      { ...child, protect: args.protect, retainOnDelete: args.protect },
+    );
 
-    const topic = new aws.sns.Topic(`${name}-topic`, {
-      name: `${args.namePrefix}-alerts`,
-      kmsMasterKeyId: key.arn,
-      tags: { Name: `${args.namePrefix}-alerts` },
-    }, child);
+    const topic = new aws.sns.Topic(
+      `${name}-topic`,
+      { name: `${args.namePrefix}-alerts`, kmsMasterKeyId: key.arn, tags: { Name: `${args.namePrefix}-alerts` } },
+      child,
+    );
 
     // Replaces the default policy: only this account's alarms and rules may publish (SourceAccount
     // stops another account's alarm from using our topic); account principals keep IAM access.
-    new aws.sns.TopicPolicy(`${name}-topic-policy`, {
-      arn: topic.arn,
-      policy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Sid: "AlarmPublishers",
-          Effect: "Allow",
-          Principal: { Service: PUBLISHERS },
-          Action: "sns:Publish",
-          Resource: topic.arn,
-          Condition: { StringEquals: { "aws:SourceAccount": account } },
-        }],
-      }),
-    }, child);
+    new aws.sns.TopicPolicy(
+      `${name}-topic-policy`,
+      {
+        arn: topic.arn,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AlarmPublishers",
+              Effect: "Allow",
+              Principal: { Service: PUBLISHERS },
+              Action: "sns:Publish",
+              Resource: topic.arn,
+              Condition: { StringEquals: { "aws:SourceAccount": account } },
+            },
+          ],
+        }),
+      },
+      child,
+    );
 
-    new aws.sns.TopicSubscription(`${name}-email`, {
-      topic: topic.arn,
-      protocol: "email",
-      endpoint: args.email,
-    }, child);
+    new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: args.email }, child);
 
     if (args.webhookUrl) {
-      new aws.sns.TopicSubscription(`${name}-webhook`, {
-        topic: topic.arn,
-        protocol: "https",
-        endpoint: args.webhookUrl,
-        // Retried for an hour with backoff: a pager that is briefly down still gets the alarm.
-        deliveryPolicy: JSON.stringify({ healthyRetryPolicy: { numRetries: 20, minDelayTarget: 5, maxDelayTarget: 300, backoffFunction: "exponential" } }),
-      }, child);
+      new aws.sns.TopicSubscription(
+        `${name}-webhook`,
+        {
+          topic: topic.arn,
+          protocol: "https",
+          endpoint: args.webhookUrl,
+          // Retried for an hour with backoff: a pager that is briefly down still gets the alarm.
+          deliveryPolicy: JSON.stringify({ healthyRetryPolicy: { numRetries: 20, minDelayTarget: 5, maxDelayTarget: 300, backoffFunction: "exponential" } }),
+        },
+        child,
+      );
     }
 
     this.topicArn = topic.arn;

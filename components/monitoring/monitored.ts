@@ -36,7 +36,6 @@ export interface MonitoredResources {
   fileSystemId?: pulumi.Input<string>;
 }
 
-
 /**
  * Member clusters of a cluster-mode-disabled replication group: AWS names them `<id>-001`,
  * `<id>-002`, ... (ElastiCache publishes Redis metrics per member, not per group).

@@ -71,19 +71,26 @@ export class Operations extends pulumi.ComponentResource {
 
     if (args.budgetMonthlyUsd > 0) {
       const notify = (notificationType: "ACTUAL" | "FORECASTED", threshold: number) => ({
-        comparisonOperator: "GREATER_THAN", notificationType, threshold, thresholdType: "PERCENTAGE",
+        comparisonOperator: "GREATER_THAN",
+        notificationType,
+        threshold,
+        thresholdType: "PERCENTAGE",
         subscriberEmailAddresses: args.budgetAlertEmails,
       });
-      new aws.budgets.Budget(`${name}-budget`, {
-        name: `${args.namePrefix}-monthly`,
-        budgetType: "COST",
-        limitAmount: args.budgetMonthlyUsd.toFixed(2),
-        limitUnit: "USD",
-        timeUnit: "MONTHLY",
-        // The provider's default tags put `stack` on every resource; it must be an active cost allocation tag.
-        costFilters: [{ name: "TagKeyValue", values: [`user:stack$${args.stack}`] }],
-        notifications: [notify("ACTUAL", 80), notify("FORECASTED", 100)],
-      }, child);
+      new aws.budgets.Budget(
+        `${name}-budget`,
+        {
+          name: `${args.namePrefix}-monthly`,
+          budgetType: "COST",
+          limitAmount: args.budgetMonthlyUsd.toFixed(2),
+          limitUnit: "USD",
+          timeUnit: "MONTHLY",
+          // The provider's default tags put `stack` on every resource; it must be an active cost allocation tag.
+          costFilters: [{ name: "TagKeyValue", values: [`user:stack$${args.stack}`] }],
+          notifications: [notify("ACTUAL", 80), notify("FORECASTED", 100)],
+        },
+        child,
+      );
     }
     this.registerOutputs({ queryNames: this.queryNames });
   }

@@ -6,12 +6,7 @@ import { AlertTarget, projectAlerts, SENTRY_DEFAULT_ALERT_NAMES } from "./sentry
 import { SentryAlertWorkflow, SentryApiArgs, SentryDefaultAlertsRemoval, SentryProjectSettings } from "./sentryApi/resources";
 
 /** The services that report to Sentry: key = how Args/outputs name it, value = Sentry project suffix. */
-export const SENTRY_SERVICES = {
-  api: "api",
-  telegramBot: "telegram-bot",
-  discordBot: "discord-bot",
-  backupJob: "backup-job",
-} as const;
+export const SENTRY_SERVICES = { api: "api", telegramBot: "telegram-bot", discordBot: "discord-bot", backupJob: "backup-job" } as const;
 export type SentryService = keyof typeof SENTRY_SERVICES;
 
 /** sentry.io's own host; the bridged provider's default when it is given no `baseUrl`. */
@@ -93,16 +88,18 @@ export class Sentry extends pulumi.ComponentResource {
     const stateful = { protect: args.protect, retainOnDelete: args.protect };
     const api: SentryApiArgs = { apiUrl: `${args.url}/api/0`, token: args.authToken, organization: args.organization };
 
-    const key = kmsKey(`${name}-dsn-key`, {
-      name: `${args.namePrefix}-sentry`,
-      description: `${args.namePrefix}: encrypts the Sentry DSN secrets`,
-    }, { ...child, ...stateful });
+    const key = kmsKey(
+      `${name}-dsn-key`,
+      { name: `${args.namePrefix}-sentry`, description: `${args.namePrefix}: encrypts the Sentry DSN secrets` },
+      { ...child, ...stateful },
+    );
 
     const shared = args.shareProjectsOf !== "";
     const target: pulumi.Output<AlertTarget> = args.alertIntegrationId
       ? pulumi.output({ kind: "slack", integrationId: args.alertIntegrationId, channel: args.alertSlackChannel } as AlertTarget)
-      : sentry.getSentryTeamOutput({ organization: args.organization, slug: args.team }, viaSentry)
-        .apply((team): AlertTarget => ({ kind: "team", teamId: team.internalId }));
+      : sentry
+          .getSentryTeamOutput({ organization: args.organization, slug: args.team }, viaSentry)
+          .apply((team): AlertTarget => ({ kind: "team", teamId: team.internalId }));
 
     const dsnSecretArns = {} as Record<SentryService, pulumi.Output<string>>;
     const dsnSecretVersionIds = {} as Record<SentryService, pulumi.Output<string>>;
@@ -111,18 +108,25 @@ export class Sentry extends pulumi.ComponentResource {
     for (const [service, suffix] of Object.entries(SENTRY_SERVICES) as [SentryService, string][]) {
       const slug = `${shared ? args.shareProjectsOf : args.namePrefix}-${suffix}`;
       const dsn = shared
-        // A preview stack reports through the key the owner made for previews: no project, key or alert to clean up.
-        ? pulumi.output(sentry.getSentryKeyOutput({ organization: args.organization, project: slug, name: previewKeyName(slug) }, viaSentry)).dsnPublic
+        ? // A preview stack reports through the key the owner made for previews: no project, key or alert to clean up.
+          pulumi.output(sentry.getSentryKeyOutput({ organization: args.organization, project: slug, name: previewKeyName(slug) }, viaSentry)).dsnPublic
         : this.project({ name, suffix, slug, args, api, target, viaSentry, stateful });
       if (!shared && args.previewKeys) previewKeyNames[service] = previewKeyName(slug);
 
       // Preview stacks re-create the same name right after a destroy; others keep the recovery window.
       // The DSN is re-creatable from Sentry: the secret and its version are not protected.
-      const { arn, versionId } = storedSecret(`${name}-${suffix}-dsn`, {
-        name: `${args.namePrefix}/sentry/${suffix}-dsn`,
-        description: `Sentry DSN of ${slug}`,
-        kmsKeyArn: key.arn, value: dsn, protect: args.protect, protectResources: false,
-      }, this);
+      const { arn, versionId } = storedSecret(
+        `${name}-${suffix}-dsn`,
+        {
+          name: `${args.namePrefix}/sentry/${suffix}-dsn`,
+          description: `Sentry DSN of ${slug}`,
+          kmsKeyArn: key.arn,
+          value: dsn,
+          protect: args.protect,
+          protectResources: false,
+        },
+        this,
+      );
       dsnSecretArns[service] = arn;
       dsnSecretVersionIds[service] = versionId;
       projectSlugs[service] = pulumi.output(slug);
@@ -139,31 +143,48 @@ export class Sentry extends pulumi.ComponentResource {
 
   /** This stack's own project for one service: scrubbing, client key(s) and alerts; returns the DSN. */
   private project(p: {
-    name: string; suffix: string; slug: string; args: SentryArgs; api: SentryApiArgs; target: pulumi.Output<AlertTarget>;
-    viaSentry: pulumi.CustomResourceOptions; stateful: { protect: boolean; retainOnDelete: boolean };
+    name: string;
+    suffix: string;
+    slug: string;
+    args: SentryArgs;
+    api: SentryApiArgs;
+    target: pulumi.Output<AlertTarget>;
+    viaSentry: pulumi.CustomResourceOptions;
+    stateful: { protect: boolean; retainOnDelete: boolean };
   }): pulumi.Output<string> {
     const { name, suffix, slug, args, api } = p;
     const child = { parent: this };
-    const project = new sentry.SentryProject(`${name}-${suffix}`, {
-      organization: args.organization,
-      teams: [args.team],
-      name: slug,
-      slug,
-    }, { ...p.viaSentry, ...p.stateful });
+    const project = new sentry.SentryProject(
+      `${name}-${suffix}`,
+      { organization: args.organization, teams: [args.team], name: slug, slug },
+      { ...p.viaSentry, ...p.stateful },
+    );
 
     new SentryProjectSettings(`${name}-${suffix}-scrubbing`, { ...api, project: project.slug, settings: scrubbingSettings(args.sensitiveFields) }, child);
 
     // Sentry gives a new project an alert to its members on every high-priority issue of any
     // environment; preview stacks' errors would page through it. Ours replace it.
-    const defaults = new SentryDefaultAlertsRemoval(`${name}-${suffix}-default-alerts`, { ...api, projectId: project.internalId, names: SENTRY_DEFAULT_ALERT_NAMES }, child);
+    const defaults = new SentryDefaultAlertsRemoval(
+      `${name}-${suffix}-default-alerts`,
+      { ...api, projectId: project.internalId, names: SENTRY_DEFAULT_ALERT_NAMES },
+      child,
+    );
     const bodies = p.target.apply((target) => projectAlerts({ slug, environment: args.environment, spikeEvents: args.errorSpikeEvents, target }));
     for (const kind of ["issues", "spikes"] as const) {
-      new SentryAlertWorkflow(`${name}-${suffix}-${kind}`, { ...api, projectId: project.internalId, workflow: bodies[kind] }, { ...child, dependsOn: [defaults] });
+      new SentryAlertWorkflow(
+        `${name}-${suffix}-${kind}`,
+        { ...api, projectId: project.internalId, workflow: bodies[kind] },
+        { ...child, dependsOn: [defaults] },
+      );
     }
 
     const clientKey = new sentry.SentryKey(`${name}-${suffix}-key`, { organization: args.organization, project: project.slug, name: slug }, p.viaSentry);
     if (args.previewKeys) {
-      new sentry.SentryKey(`${name}-${suffix}-previews-key`, { organization: args.organization, project: project.slug, name: previewKeyName(slug) }, p.viaSentry);
+      new sentry.SentryKey(
+        `${name}-${suffix}-previews-key`,
+        { organization: args.organization, project: project.slug, name: previewKeyName(slug) },
+        p.viaSentry,
+      );
     }
     return clientKey.dsnPublic;
   }

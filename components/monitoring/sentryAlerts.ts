@@ -17,7 +17,12 @@ const FREQUENCY_MINUTES = 30;
 export function alertAction(target: AlertTarget): Record<string, unknown> {
   return target.kind === "team"
     ? { type: "email", integrationId: null, data: {}, config: { targetType: "team", targetIdentifier: target.teamId, targetDisplay: null } }
-    : { type: "slack", integrationId: target.integrationId, data: {}, config: { targetType: "specific", targetIdentifier: null, targetDisplay: target.channel } };
+    : {
+        type: "slack",
+        integrationId: target.integrationId,
+        data: {},
+        config: { targetType: "specific", targetIdentifier: null, targetDisplay: target.channel },
+      };
 }
 
 const trigger = (type: string) => ({ type, comparison: true, conditionResult: true });
@@ -46,10 +51,9 @@ export function projectAlerts(args: ProjectAlertsArgs): { issues: Record<string,
       ...common,
       // No trigger condition: the filter is evaluated on every event of the issue stream.
       triggers: { logicType: "any-short", conditions: [], actions: [] },
-      actionFilters: [{
-        ...notify,
-        conditions: [{ type: "event_frequency_count", comparison: { value: args.spikeEvents, interval: "5min" }, conditionResult: true }],
-      }],
+      actionFilters: [
+        { ...notify, conditions: [{ type: "event_frequency_count", comparison: { value: args.spikeEvents, interval: "5min" }, conditionResult: true }] },
+      ],
     },
   };
 }

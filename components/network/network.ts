@@ -47,23 +47,30 @@ export class Network extends pulumi.ComponentResource {
     const p = args.namePrefix;
     const azs = aws.getAvailabilityZonesOutput({ state: "available" }, child).names;
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-      cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: `${p}-vpc` },
-    }, child);
+    const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: `${p}-vpc` } }, child);
     // The default security group allows all traffic between its members; empty it so nothing relies on it.
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { Name: `${p}-default-closed` } }, child);
 
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: `${p}-igw` } }, child);
-    const publicRt = new aws.ec2.RouteTable(`${name}-public-rt`, {
-      vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: `${p}-public` },
-    }, child);
+    const publicRt = new aws.ec2.RouteTable(
+      `${name}-public-rt`,
+      { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: `${p}-public` } },
+      child,
+    );
 
     const zones = Array.from({ length: args.azCount }, (_, i) => i);
     const publicSubnets = zones.map((i) => {
-      const subnet = new aws.ec2.Subnet(`${name}-public-${i}`, {
-        vpcId: vpc.id, cidrBlock: subnetCidr(args.cidr, i), availabilityZone: azs[i],
-        mapPublicIpOnLaunch: false, tags: { Name: `${p}-public-${i}`, tier: "public" },
-      }, child);
+      const subnet = new aws.ec2.Subnet(
+        `${name}-public-${i}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: subnetCidr(args.cidr, i),
+          availabilityZone: azs[i],
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${p}-public-${i}`, tier: "public" },
+        },
+        child,
+      );
       new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRt.id }, child);
       return subnet;
     });
@@ -71,19 +78,24 @@ export class Network extends pulumi.ComponentResource {
     const natCount = args.natGateways === "perAz" ? args.azCount : 1;
     const nats = zones.slice(0, natCount).map((i) => {
       const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: { Name: `${p}-nat-${i}` } }, child);
-      return new aws.ec2.NatGateway(`${name}-nat-${i}`, {
-        allocationId: eip.id, subnetId: publicSubnets[i].id, tags: { Name: `${p}-nat-${i}` },
-      }, { ...child, dependsOn: [igw] });
+      return new aws.ec2.NatGateway(
+        `${name}-nat-${i}`,
+        { allocationId: eip.id, subnetId: publicSubnets[i].id, tags: { Name: `${p}-nat-${i}` } },
+        { ...child, dependsOn: [igw] },
+      );
     });
 
     const privateSubnets = zones.map((i) => {
-      const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, {
-        vpcId: vpc.id, cidrBlock: subnetCidr(args.cidr, args.azCount + i), availabilityZone: azs[i],
-        tags: { Name: `${p}-private-${i}`, tier: "private" },
-      }, child);
-      const rt = new aws.ec2.RouteTable(`${name}-private-rt-${i}`, {
-        vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[i % natCount].id }], tags: { Name: `${p}-private-${i}` },
-      }, child);
+      const subnet = new aws.ec2.Subnet(
+        `${name}-private-${i}`,
+        { vpcId: vpc.id, cidrBlock: subnetCidr(args.cidr, args.azCount + i), availabilityZone: azs[i], tags: { Name: `${p}-private-${i}`, tier: "private" } },
+        child,
+      );
+      const rt = new aws.ec2.RouteTable(
+        `${name}-private-rt-${i}`,
+        { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[i % natCount].id }], tags: { Name: `${p}-private-${i}` } },
+        child,
+      );
       new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: rt.id }, child);
       return subnet;
     });
@@ -91,25 +103,37 @@ export class Network extends pulumi.ComponentResource {
     this.flowLogs(name, p, vpc, args.flowLogRetentionDays);
 
     const sg = (part: string, description: string) =>
-      new aws.ec2.SecurityGroup(`${name}-${part}-sg`, {
-        name: `${p}-${part}`, description, vpcId: vpc.id, tags: { Name: `${p}-${part}` },
-      }, child);
+      new aws.ec2.SecurityGroup(`${name}-${part}-sg`, { name: `${p}-${part}`, description, vpcId: vpc.id, tags: { Name: `${p}-${part}` } }, child);
     const alb = sg("alb", "Internet-facing load balancer: HTTPS in, HTTP only to redirect");
     const app = sg("app", "Application containers: reachable only from the load balancer");
     const jobs = sg("jobs", "Backup and bootstrap tasks: no ingress");
 
-    for (const [port, why] of [[443, "HTTPS from the internet"], [80, "HTTP from the internet, redirected to HTTPS"]] as const) {
-      for (const [family, cidr] of [["ipv4", { cidrIpv4: "0.0.0.0/0" }], ["ipv6", { cidrIpv6: "::/0" }]] as const) {
-        new aws.vpc.SecurityGroupIngressRule(`${name}-alb-in-${port}-${family}`, {
-          securityGroupId: alb.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: why, ...cidr,
-        }, child);
+    for (const [port, why] of [
+      [443, "HTTPS from the internet"],
+      [80, "HTTP from the internet, redirected to HTTPS"],
+    ] as const) {
+      for (const [family, cidr] of [
+        ["ipv4", { cidrIpv4: "0.0.0.0/0" }],
+        ["ipv6", { cidrIpv6: "::/0" }],
+      ] as const) {
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-alb-in-${port}-${family}`,
+          { securityGroupId: alb.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: why, ...cidr },
+          child,
+        );
       }
     }
     // Every group may reach out (AWS APIs, package mirrors, LLM/Telegram/Discord APIs) through NAT.
-    for (const [part, group] of [["alb", alb], ["app", app], ["jobs", jobs]] as const) {
-      new aws.vpc.SecurityGroupEgressRule(`${name}-${part}-out`, {
-        securityGroupId: group.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "All egress",
-      }, child);
+    for (const [part, group] of [
+      ["alb", alb],
+      ["app", app],
+      ["jobs", jobs],
+    ] as const) {
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-${part}-out`,
+        { securityGroupId: group.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "All egress" },
+        child,
+      );
     }
 
     this.vpcId = vpc.id;
@@ -120,35 +144,54 @@ export class Network extends pulumi.ComponentResource {
     this.appSecurityGroupId = app.id;
     this.jobsSecurityGroupId = jobs.id;
     this.registerOutputs({
-      vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds,
-      albSecurityGroupId: this.albSecurityGroupId, appSecurityGroupId: this.appSecurityGroupId, jobsSecurityGroupId: this.jobsSecurityGroupId,
+      vpcId: this.vpcId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+      albSecurityGroupId: this.albSecurityGroupId,
+      appSecurityGroupId: this.appSecurityGroupId,
+      jobsSecurityGroupId: this.jobsSecurityGroupId,
     });
   }
 
   private flowLogs(name: string, p: string, vpc: aws.ec2.Vpc, retentionDays: number): void {
     const child = { parent: this };
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { name: `/${p}/vpc-flow-logs`, retentionInDays: retentionDays }, child);
-    const role = new aws.iam.Role(`${name}-flow-logs`, {
-      name: `${p}-vpc-flow-logs`,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
-    }, child);
-    new aws.iam.RolePolicy(`${name}-flow-logs`, {
-      role: role.id,
-      policy: logGroup.arn.apply((arn) => JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          Resource: [arn, `${arn}:*`],
-        }],
-      })),
-    }, child);
-    new aws.ec2.FlowLog(`${name}-flow-logs`, {
-      vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn,
-      iamRoleArn: role.arn, maxAggregationInterval: 60, tags: { Name: `${p}-vpc-flow-logs` },
-    }, child);
+    const role = new aws.iam.Role(
+      `${name}-flow-logs`,
+      {
+        name: `${p}-vpc-flow-logs`,
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-flow-logs`,
+      {
+        role: role.id,
+        policy: logGroup.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [arn, `${arn}:*`] }],
+          }),
+        ),
+      },
+      child,
+    );
+    new aws.ec2.FlowLog(
+      `${name}-flow-logs`,
+      {
+        vpcId: vpc.id,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: logGroup.arn,
+        iamRoleArn: role.arn,
+        maxAggregationInterval: 60,
+        tags: { Name: `${p}-vpc-flow-logs` },
+      },
+      child,
+    );
   }
 }

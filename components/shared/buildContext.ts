@@ -17,9 +17,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-export type ImageSource =
-  | { kind: "build"; context: string; dockerfile: string }
-  | { kind: "prebuilt"; uri: string };
+export type ImageSource = { kind: "build"; context: string; dockerfile: string } | { kind: "prebuilt"; uri: string };
 
 /** `build:<context>[#<dockerfile>]` (paths relative to the repository root) or a digest-pinned URI. */
 export function parseImageSource(value: string): ImageSource {
@@ -87,7 +85,10 @@ function compile(cleaned: string): (p: string) => boolean {
         if (chars[k] === "/") k++;
         if (k >= chars.length) {
           if (type === "exact") type = "prefix";
-          else { re += ".*"; type = "regexp"; }
+          else {
+            re += ".*";
+            type = "regexp";
+          }
         } else {
           re += "(.*/)?";
           type = "regexp";
@@ -103,7 +104,10 @@ function compile(cleaned: string): (p: string) => boolean {
     } else if (REGEX_SPECIAL.has(ch)) {
       re += `\\${ch}`;
     } else if (ch === "\\") {
-      if (k < chars.length) { re += `\\${chars[k++]}`; type = "regexp"; } else re += "\\\\";
+      if (k < chars.length) {
+        re += `\\${chars[k++]}`;
+        type = "regexp";
+      } else re += "\\\\";
     } else if (ch === "[" || ch === "]") {
       re += ch === "[" && chars[k] === "!" ? (k++, "[^") : ch;
       type = "regexp";
@@ -150,8 +154,7 @@ export function ignoreMatcher(patterns: string[]): { ignored: (rel: string) => b
  * however often the program is evaluated in it (tests render the stacks repeatedly).
  */
 const MEMO_KEY = Symbol.for("chatbot.images.fileDigests");
-const memo: Map<string, { key: string; digest: string }> =
-  ((globalThis as any)[MEMO_KEY] ??= new Map());
+const memo: Map<string, { key: string; digest: string }> = ((globalThis as any)[MEMO_KEY] ??= new Map());
 
 function fileDigest(abs: string, st: fs.Stats): string {
   const key = `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
@@ -196,13 +199,18 @@ export interface ContextTagResult {
  * rebuilds when they change. Paths resolve against `cwd` (Pulumi runs the program in the project root).
  */
 export function contextTag(
-  source: { context: string; dockerfile: string }, platform: string, buildArgs: Record<string, string> = {}, cwd = process.cwd(),
+  source: { context: string; dockerfile: string },
+  platform: string,
+  buildArgs: Record<string, string> = {},
+  cwd = process.cwd(),
 ): ContextTagResult {
   const contextDir = path.resolve(cwd, source.context);
   if (!fs.existsSync(contextDir) || !fs.statSync(contextDir).isDirectory()) {
     throw new Error(`images: build context "${source.context}" is not a directory (relative to ${cwd})`);
   }
-  const args = Object.keys(buildArgs).sort().map((k) => [k, buildArgs[k]]);
+  const args = Object.keys(buildArgs)
+    .sort()
+    .map((k) => [k, buildArgs[k]]);
   const hash = createHash("sha256").update(`v1\0${source.context}\0${source.dockerfile}\0${platform}\0${JSON.stringify(args)}\0`);
   let missingDockerfile: string | undefined;
   const dockerfile = path.resolve(cwd, source.dockerfile);

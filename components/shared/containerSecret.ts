@@ -50,7 +50,9 @@ export function definedSecrets(secrets: ContainerSecrets): [string, ContainerSec
 
 /** The container's `secrets` entries: `{ name, valueFrom }` in env var name order. */
 export function secretEntries(secrets: [string, ContainerSecret][]): pulumi.Output<{ name: string; valueFrom: string }[]> {
-  return pulumi.all(secrets.map(([name, s]) => pulumi.all([s.secretArn, s.versionId]).apply(([arn, versionId]) => ({
-    name, valueFrom: secretValueFrom(arn, s.jsonKey, versionId),
-  }))));
+  return pulumi.all(
+    secrets.map(([name, s]) =>
+      pulumi.all([s.secretArn, s.versionId]).apply(([arn, versionId]) => ({ name, valueFrom: secretValueFrom(arn, s.jsonKey, versionId) })),
+    ),
+  );
 }

@@ -12,18 +12,24 @@ import * as pulumi from "@pulumi/pulumi";
 export function ecsTaskTrustPolicy(region: string, parent: pulumi.Resource, role: "task" | "execution"): pulumi.Output<string> {
   const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
   const partition = aws.getPartitionOutput({}, { parent }).partition;
-  return pulumi.all([account, partition]).apply(([acct, part]) => JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{
-      Effect: "Allow",
-      Principal: { Service: "ecs-tasks.amazonaws.com" },
-      Action: "sts:AssumeRole",
-      Condition: {
-        StringEquals: { "aws:SourceAccount": acct },
-        ...(role === "task" ? { ArnLike: { "aws:SourceArn": `arn:${part}:ecs:${region}:${acct}:*` } } : {}),
-      },
-    }],
-  }));
+  return pulumi
+    .all([account, partition])
+    .apply(([acct, part]) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: {
+              StringEquals: { "aws:SourceAccount": acct },
+              ...(role === "task" ? { ArnLike: { "aws:SourceArn": `arn:${part}:ecs:${region}:${acct}:*` } } : {}),
+            },
+          },
+        ],
+      }),
+    );
 }
 
 export interface ExecutionPolicyArgs {
@@ -39,15 +45,18 @@ export interface ExecutionPolicyArgs {
 
 /** What the ECS agent may do for one task: pull its image, write its log streams, read exactly its secrets. */
 export function executionPolicyDocument(args: ExecutionPolicyArgs): pulumi.Output<string> {
-  return pulumi.all([args.logGroupArn, pulumi.output(args.imageRepositoryArn), pulumi.all(args.secretArns), pulumi.all(args.kmsKeyArns)])
+  return pulumi
+    .all([args.logGroupArn, pulumi.output(args.imageRepositoryArn), pulumi.all(args.secretArns), pulumi.all(args.kmsKeyArns)])
     .apply(([logs, repo, arns, keys]) => {
       const statements: Record<string, unknown>[] = [];
       if (repo) {
         // GetAuthorizationToken has no resource to scope to; the pull itself is limited to one repository.
         statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
         statements.push({
-          Sid: "PullImage", Effect: "Allow",
-          Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repo,
+          Sid: "PullImage",
+          Effect: "Allow",
+          Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+          Resource: repo,
         });
       }
       statements.push({ Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logs}:log-stream:*` });
@@ -57,14 +66,11 @@ export function executionPolicyDocument(args: ExecutionPolicyArgs): pulumi.Outpu
         const keyArns = [...new Set(keys)];
         // Decrypt only through Secrets Manager and only for these secrets; keys named where known.
         statements.push({
-          Sid: "DecryptSecrets", Effect: "Allow", Action: "kms:Decrypt",
+          Sid: "DecryptSecrets",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
           Resource: keyArns.every((k) => k !== undefined) ? (keyArns as string[]).sort() : "*",
-          Condition: {
-            StringEquals: {
-              "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`,
-              "kms:EncryptionContext:SecretARN": secretArns,
-            },
-          },
+          Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`, "kms:EncryptionContext:SecretARN": secretArns } },
         });
       }
       return JSON.stringify({ Version: "2012-10-17", Statement: statements });

@@ -79,30 +79,39 @@ export function fargateTask(name: string, args: FargateTaskArgs, parent: pulumi.
   if ("environment" in fields || "secrets" in fields || "logConfiguration" in fields) {
     throw new Error(`fargateTask ${name}: environment, secrets and logConfiguration are the builder's; pass them as environment/secrets`);
   }
-  const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-    name: `/${args.namePrefix}/ecs/${c.name}`, retentionInDays: args.logRetentionDays,
-  }, child);
+  const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/${args.namePrefix}/ecs/${c.name}`, retentionInDays: args.logRetentionDays }, child);
   // The ECS agent assumes the execution role without a task ARN to match: only a task role can require aws:SourceArn.
   const executionTrust = ecsTaskTrustPolicy(args.region, parent, "execution");
   const secrets = definedSecrets(c.secrets);
 
-  const executionRole = new aws.iam.Role(`${name}-execution`, {
-    name: `${args.family}-execution`, description: args.executionRoleDescription, assumeRolePolicy: executionTrust,
-  }, child);
-  const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
-    role: executionRole.id,
-    policy: executionPolicyDocument({
-      region: args.region, logGroupArn: logGroup.arn, imageRepositoryArn: c.image.repositoryArn,
-      secretArns: secrets.map(([, s]) => s.secretArn), kmsKeyArns: secrets.map(([, s]) => s.kmsKeyArn),
-    }),
-  }, child);
+  const executionRole = new aws.iam.Role(
+    `${name}-execution`,
+    { name: `${args.family}-execution`, description: args.executionRoleDescription, assumeRolePolicy: executionTrust },
+    child,
+  );
+  const executionPolicy = new aws.iam.RolePolicy(
+    `${name}-execution`,
+    {
+      role: executionRole.id,
+      policy: executionPolicyDocument({
+        region: args.region,
+        logGroupArn: logGroup.arn,
+        imageRepositoryArn: c.image.repositoryArn,
+        secretArns: secrets.map(([, s]) => s.secretArn),
+        kmsKeyArns: secrets.map(([, s]) => s.kmsKeyArn),
+      }),
+    },
+    child,
+  );
 
   let taskRole: aws.iam.Role | undefined;
   let taskPolicy: aws.iam.RolePolicy | undefined;
   if (args.taskRole) {
-    taskRole = new aws.iam.Role(`${name}-task`, {
-      name: `${args.family}-task`, description: args.taskRole.description, assumeRolePolicy: ecsTaskTrustPolicy(args.region, parent, "task"),
-    }, child);
+    taskRole = new aws.iam.Role(
+      `${name}-task`,
+      { name: `${args.family}-task`, description: args.taskRole.description, assumeRolePolicy: ecsTaskTrustPolicy(args.region, parent, "task") },
+      child,
+    );
     if (args.taskRole.statements !== undefined) {
       taskPolicy = new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyDocument(args.taskRole.statements) }, child);
     }
@@ -111,34 +120,42 @@ export function fargateTask(name: string, args: FargateTaskArgs, parent: pulumi.
   const environment = Object.entries(c.environment);
   const containerDefinitions = pulumi
     .all([c.image.uri, pulumi.all(environment.map(([, v]) => v)), secretEntries(secrets), logGroup.name])
-    .apply(([image, values, secretList, group]) => JSON.stringify([{
-      name: c.name,
-      image,
-      essential: true,
-      ...c.leading,
-      environment: environment.map(([k], i) => ({ name: k, value: values[i] })),
-      secrets: secretList,
-      ...c.trailing,
-      logConfiguration: {
-        logDriver: "awslogs",
-        options: { "awslogs-group": group, "awslogs-region": args.region, "awslogs-stream-prefix": c.logStreamPrefix },
-      },
-    }]));
+    .apply(([image, values, secretList, group]) =>
+      JSON.stringify([
+        {
+          name: c.name,
+          image,
+          essential: true,
+          ...c.leading,
+          environment: environment.map(([k], i) => ({ name: k, value: values[i] })),
+          secrets: secretList,
+          ...c.trailing,
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": group, "awslogs-region": args.region, "awslogs-stream-prefix": c.logStreamPrefix },
+          },
+        },
+      ]),
+    );
 
-  const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
-    family: args.family,
-    requiresCompatibilities: ["FARGATE"],
-    networkMode: "awsvpc",
-    cpu: String(args.cpu),
-    memory: String(args.memory),
-    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "X86_64" },
-    ...(args.ephemeralStorageGb ? { ephemeralStorage: { sizeInGib: args.ephemeralStorageGb } } : {}),
-    executionRoleArn: executionRole.arn,
-    taskRoleArn: taskRole?.arn,
-    containerDefinitions,
-    volumes: args.volumes,
-    ...(args.keepReplacedRevisions ? { skipDestroy: true } : {}),
-  }, child);
+  const taskDefinition = new aws.ecs.TaskDefinition(
+    `${name}-task`,
+    {
+      family: args.family,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(args.cpu),
+      memory: String(args.memory),
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "X86_64" },
+      ...(args.ephemeralStorageGb ? { ephemeralStorage: { sizeInGib: args.ephemeralStorageGb } } : {}),
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole?.arn,
+      containerDefinitions,
+      volumes: args.volumes,
+      ...(args.keepReplacedRevisions ? { skipDestroy: true } : {}),
+    },
+    child,
+  );
   return { taskDefinition, logGroup, executionRole, executionPolicy, taskRole, taskPolicy };
 }
 

@@ -52,64 +52,97 @@ export interface HardenedBucket {
 export function hardenedBucket(args: HardenedBucketArgs, opts: pulumi.CustomResourceOptions): HardenedBucket {
   const n = args.childName;
   const child = { ...opts, protect: undefined, retainOnDelete: undefined };
-  const bucket = new aws.s3.Bucket(n("bucket"), {
-    bucket: args.bucket,
-    // Object lock can only be turned on when the bucket is created.
-    objectLockEnabled: args.objectLock === undefined ? undefined : args.objectLock !== "off",
-    forceDestroy: args.forceDestroy,
-    tags: args.tags,
-  }, { ...opts, protect: args.protect, retainOnDelete: args.protect });
+  const bucket = new aws.s3.Bucket(
+    n("bucket"),
+    {
+      bucket: args.bucket,
+      // Object lock can only be turned on when the bucket is created.
+      objectLockEnabled: args.objectLock === undefined ? undefined : args.objectLock !== "off",
+      forceDestroy: args.forceDestroy,
+      tags: args.tags,
+    },
+    { ...opts, protect: args.protect, retainOnDelete: args.protect },
+  );
   const ref = { bucket: bucket.id };
 
   new aws.s3.BucketOwnershipControls(n("ownership"), { ...ref, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-  const publicAccess = new aws.s3.BucketPublicAccessBlock(n("public-access"), {
-    ...ref, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-  }, child);
+  const publicAccess = new aws.s3.BucketPublicAccessBlock(
+    n("public-access"),
+    { ...ref, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    child,
+  );
   const versioning = new aws.s3.BucketVersioning(n("versioning"), { ...ref, versioningConfiguration: { status: "Enabled" } }, child);
   const enc = args.encryption;
-  new aws.s3.BucketServerSideEncryptionConfiguration(n("encryption"), {
-    ...ref,
-    rules: [enc === "AES256"
-      ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
-      // The bucket key caches a data key per bucket: far fewer KMS calls (and cost) per multipart upload.
-      : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: enc.kmsKeyArn }, bucketKeyEnabled: true }],
-  }, child);
-
-  const policy = new aws.s3.BucketPolicy(n("policy"), {
-    ...ref,
-    policy: bucket.arn.apply((arn) => pulumi.output(args.policyStatements?.(arn) ?? []).apply((extra) => JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-        ...extra,
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    n("encryption"),
+    {
+      ...ref,
+      rules: [
+        enc === "AES256"
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
+          : // The bucket key caches a data key per bucket: far fewer KMS calls (and cost) per multipart upload.
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: enc.kmsKeyArn }, bucketKeyEnabled: true },
       ],
-    }))),
-  }, { ...child, dependsOn: [publicAccess] });
+    },
+    child,
+  );
 
-  new aws.s3.BucketLifecycleConfiguration(n("lifecycle"), {
-    ...ref,
-    rules: [
-      {
-        id: args.lifecycleId,
-        status: "Enabled",
-        filter: { prefix: "" },
-        expiration: { days: args.expireDays },
-        noncurrentVersionExpiration: { noncurrentDays: args.noncurrentDays },
-        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-      },
-      ...(args.removeExpiredDeleteMarkers
-        ? [{ id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: "" }, expiration: { expiredObjectDeleteMarker: true } }]
-        : []),
-    ],
-  }, { ...child, dependsOn: [versioning] });
+  const policy = new aws.s3.BucketPolicy(
+    n("policy"),
+    {
+      ...ref,
+      policy: bucket.arn.apply((arn) =>
+        pulumi
+          .output(args.policyStatements?.(arn) ?? [])
+          .apply((extra) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Sid: "DenyInsecureTransport",
+                  Effect: "Deny",
+                  Principal: "*",
+                  Action: "s3:*",
+                  Resource: [arn, `${arn}/*`],
+                  Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+                ...extra,
+              ],
+            }),
+          ),
+      ),
+    },
+    { ...child, dependsOn: [publicAccess] },
+  );
+
+  new aws.s3.BucketLifecycleConfiguration(
+    n("lifecycle"),
+    {
+      ...ref,
+      rules: [
+        {
+          id: args.lifecycleId,
+          status: "Enabled",
+          filter: { prefix: "" },
+          expiration: { days: args.expireDays },
+          noncurrentVersionExpiration: { noncurrentDays: args.noncurrentDays },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
+        ...(args.removeExpiredDeleteMarkers
+          ? [{ id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: "" }, expiration: { expiredObjectDeleteMarker: true } }]
+          : []),
+      ],
+    },
+    { ...child, dependsOn: [versioning] },
+  );
 
   const lock = args.objectLock;
   if (lock && lock !== "off") {
-    new aws.s3.BucketObjectLockConfiguration(n("object-lock"), {
-      ...ref,
-      objectLockEnabled: "Enabled",
-      rule: { defaultRetention: { mode: lock.mode, days: lock.days } },
-    }, { ...child, dependsOn: [versioning] });
+    new aws.s3.BucketObjectLockConfiguration(
+      n("object-lock"),
+      { ...ref, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: lock.mode, days: lock.days } } },
+      { ...child, dependsOn: [versioning] },
+    );
   }
   if (args.accessLogs) {
     new aws.s3.BucketLogging(n("logging"), { ...ref, targetBucket: args.accessLogs.bucket, targetPrefix: args.accessLogs.prefix }, child);
@@ -118,7 +151,12 @@ export function hardenedBucket(args: HardenedBucketArgs, opts: pulumi.CustomReso
 }
 
 /** Deny, for everyone, whatever a statement lists, unless the condition is false. */
-export function denyUnless(sid: string, action: string | string[], resource: string | string[], condition: PolicyStatement["Condition"]): Record<string, unknown> {
+export function denyUnless(
+  sid: string,
+  action: string | string[],
+  resource: string | string[],
+  condition: PolicyStatement["Condition"],
+): Record<string, unknown> {
   return { Sid: sid, Effect: "Deny", Principal: "*", Action: action, Resource: resource, Condition: condition };
 }
 

@@ -77,12 +77,17 @@ export class JobTask extends pulumi.ComponentResource {
 
     const efs = args.efsVolume;
     const efsStatements = efs
-      ? pulumi.all([efs.fileSystemId, efs.accessPointId, account, partition]).apply(([fsId, apId, acct, part]): PolicyStatement[] => [{
-        Sid: "EfsMount", Effect: "Allow",
-        Action: efs.readOnly ? "elasticfilesystem:ClientMount" : ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-        Resource: `arn:${part}:elasticfilesystem:${args.region}:${acct}:file-system/${fsId}`,
-        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": `arn:${part}:elasticfilesystem:${args.region}:${acct}:access-point/${apId}` } },
-      }])
+      ? pulumi
+          .all([efs.fileSystemId, efs.accessPointId, account, partition])
+          .apply(([fsId, apId, acct, part]): PolicyStatement[] => [
+            {
+              Sid: "EfsMount",
+              Effect: "Allow",
+              Action: efs.readOnly ? "elasticfilesystem:ClientMount" : ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+              Resource: `arn:${part}:elasticfilesystem:${args.region}:${acct}:file-system/${fsId}`,
+              Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": `arn:${part}:elasticfilesystem:${args.region}:${acct}:access-point/${apId}` } },
+            },
+          ])
       : pulumi.output([] as PolicyStatement[]);
 
     const volumes: aws.types.input.ecs.TaskDefinitionVolume[] = [];
@@ -104,34 +109,39 @@ export class JobTask extends pulumi.ComponentResource {
       mountPoints.push({ sourceVolume: "scratch", containerPath: args.scratchPath, readOnly: false });
     }
 
-    const task = fargateTask(name, {
-      namePrefix: args.namePrefix,
-      family: this.family,
-      region: args.region,
-      cpu: args.cpu,
-      memory: args.memory,
-      cpuArchitecture: args.cpuArchitecture,
-      ephemeralStorageGb: args.ephemeralStorageGb,
-      logRetentionDays: args.logRetentionDays,
-      container: {
-        name: this.containerName,
-        image: args.image,
-        leading: args.command ? { command: args.command } : {},
-        environment: sortedEnvironment(args.environment),
-        secrets: args.secrets,
-        trailing: { readonlyRootFilesystem: true, privileged: false, mountPoints },
-        logStreamPrefix: this.logStreamPrefix,
+    const task = fargateTask(
+      name,
+      {
+        namePrefix: args.namePrefix,
+        family: this.family,
+        region: args.region,
+        cpu: args.cpu,
+        memory: args.memory,
+        cpuArchitecture: args.cpuArchitecture,
+        ephemeralStorageGb: args.ephemeralStorageGb,
+        logRetentionDays: args.logRetentionDays,
+        container: {
+          name: this.containerName,
+          image: args.image,
+          leading: args.command ? { command: args.command } : {},
+          environment: sortedEnvironment(args.environment),
+          secrets: args.secrets,
+          trailing: { readonlyRootFilesystem: true, privileged: false, mountPoints },
+          logStreamPrefix: this.logStreamPrefix,
+        },
+        volumes,
+        executionRoleDescription: `ECS agent of ${this.family}: pulls the image, writes its logs, reads its secrets`,
+        // No statements and no EFS volume: the task gets no role at all.
+        taskRole:
+          args.taskPolicyStatements !== undefined || efs
+            ? {
+                description: `What the ${this.family} container itself may do in AWS`,
+                statements: pulumi.all([pulumi.output(args.taskPolicyStatements ?? []), efsStatements]).apply(([own, mount]) => [...own, ...mount]),
+              }
+            : undefined,
       },
-      volumes,
-      executionRoleDescription: `ECS agent of ${this.family}: pulls the image, writes its logs, reads its secrets`,
-      // No statements and no EFS volume: the task gets no role at all.
-      taskRole: args.taskPolicyStatements !== undefined || efs
-        ? {
-          description: `What the ${this.family} container itself may do in AWS`,
-          statements: pulumi.all([pulumi.output(args.taskPolicyStatements ?? []), efsStatements]).apply(([own, mount]) => [...own, ...mount]),
-        }
-        : undefined,
-    }, this);
+      this,
+    );
     const { taskDefinition, executionRole: execRole, logGroup } = task;
     const taskRole = task.taskRole;
 
@@ -140,8 +150,10 @@ export class JobTask extends pulumi.ComponentResource {
     this.executionRoleArn = execRole.arn;
     this.logGroupName = logGroup.name;
     this.registerOutputs({
-      taskDefinitionArn: this.taskDefinitionArn, taskRoleArn: this.taskRoleArn,
-      executionRoleArn: this.executionRoleArn, logGroupName: this.logGroupName,
+      taskDefinitionArn: this.taskDefinitionArn,
+      taskRoleArn: this.taskRoleArn,
+      executionRoleArn: this.executionRoleArn,
+      logGroupName: this.logGroupName,
     });
   }
 }

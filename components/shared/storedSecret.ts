@@ -48,17 +48,20 @@ export function rotationKeepers(generation: number): { keepers?: Record<string, 
  */
 export function storedSecret(logicalName: string, args: StoredSecretArgs, parent: pulumi.Resource): StoredSecret {
   const guard = args.protectResources ?? true;
-  const secret = new aws.secretsmanager.Secret(logicalName, {
-    name: args.name,
-    description: args.description,
-    kmsKeyId: args.kmsKeyArn,
-    recoveryWindowInDays: args.recoveryWindowInDays ?? (args.protect ? 30 : 0),
-  }, guard ? { parent, protect: args.protect, retainOnDelete: args.protect } : { parent });
-  const version = new aws.secretsmanager.SecretVersion(logicalName, {
-    secretId: secret.id,
-    secretString: pulumi.secret(args.value),
-    // Not protected: a new value (rotation) replaces the version. Retained: a destroy must not strip the current value.
-  }, guard ? { parent, retainOnDelete: args.protect } : { parent });
+  const secret = new aws.secretsmanager.Secret(
+    logicalName,
+    { name: args.name, description: args.description, kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: args.recoveryWindowInDays ?? (args.protect ? 30 : 0) },
+    guard ? { parent, protect: args.protect, retainOnDelete: args.protect } : { parent },
+  );
+  const version = new aws.secretsmanager.SecretVersion(
+    logicalName,
+    {
+      secretId: secret.id,
+      secretString: pulumi.secret(args.value),
+      // Not protected: a new value (rotation) replaces the version. Retained: a destroy must not strip the current value.
+    },
+    guard ? { parent, retainOnDelete: args.protect } : { parent },
+  );
   const arn = pulumi.all([secret.arn, version.id]).apply(([a]) => a);
   return { secret, version, arn, versionId: version.versionId };
 }

@@ -50,12 +50,24 @@ export function bool(o: Common<boolean>): KeySpec<boolean> {
 }
 
 export function oneOf<const V extends string>(values: readonly V[], o: Common<V>): KeySpec<V> {
-  return { pulumiType: "string", schema: { type: "string", enum: values }, description: o.description, allowed: `one of ${values.join(", ")}`, default: o.default };
+  return {
+    pulumiType: "string",
+    schema: { type: "string", enum: values },
+    description: o.description,
+    allowed: `one of ${values.join(", ")}`,
+    default: o.default,
+  };
 }
 
 /** An integer from a fixed set (e.g. the retention periods CloudWatch accepts). */
 export function intOneOf(values: readonly number[], o: Common<number>): KeySpec<number> {
-  return { pulumiType: "integer", schema: { type: "integer", enum: values }, description: o.description, allowed: `one of ${values.join(", ")}`, default: o.default };
+  return {
+    pulumiType: "integer",
+    schema: { type: "integer", enum: values },
+    description: o.description,
+    allowed: `one of ${values.join(", ")}`,
+    default: o.default,
+  };
 }
 
 export function list(o: Common<string[]> & { item: Record<string, unknown>; itemAllowed: string; maxItems?: number }): KeySpec<string[]> {
@@ -69,7 +81,11 @@ export function secret(o: { description: string; pattern?: RegExp; allowed?: str
   const schema: Record<string, unknown> = { type: "string", minLength: 1 };
   if (o.pattern) schema.pattern = o.pattern.source;
   return {
-    pulumiType: "string", schema, description: o.description, secret: true, placeholder: o.placeholder,
+    pulumiType: "string",
+    schema,
+    description: o.description,
+    secret: true,
+    placeholder: o.placeholder,
     allowed: o.allowed ?? "a non-empty secret string",
   };
 }

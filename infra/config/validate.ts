@@ -15,7 +15,11 @@ export interface ConfigIssue {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly project: string, readonly stack: string, readonly issues: ConfigIssue[]) {
+  constructor(
+    readonly project: string,
+    readonly stack: string,
+    readonly issues: ConfigIssue[],
+  ) {
     super(
       `Invalid config for stack "${stack}" (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
         issues.map((i) => `  - ${project}:${i.key} = ${i.value === undefined ? "(not set)" : JSON.stringify(i.value)}: ${i.problem}`).join("\n"),

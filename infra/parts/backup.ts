@@ -31,43 +31,55 @@ export function backupPart(cfg: StackConfig, inputs: BackupInputs, opts: pulumi.
   const account = aws.getCallerIdentityOutput({}, { provider }).accountId;
   const name = bucketName(cfg.namePrefix, "backups", account, cfg.region);
   const partition = aws.getPartitionOutput({}, { provider }).partition;
-  const accessLogs = new AccessLogBucket("backup-access-logs", {
-    bucket: bucketName(cfg.namePrefix, "s3-access-logs", account, cfg.region),
-    // The backup bucket's ARN from its name, not its output: the two buckets refer to each other.
-    sourceBucketArns: [pulumi.interpolate`arn:${partition}:s3:::${name}`],
-    forceDestroy: cfg.backupForceDestroy,
-    protect: cfg.protectStatefulResources,
-  }, opts);
-  const bucket = new BackupBucket("backup-bucket", {
-    namePrefix: cfg.namePrefix,
-    bucket: name,
-    retentionDays: cfg.backupRetentionDays,
-    noncurrentVersionDays: cfg.backupNoncurrentVersionDays,
-    objectLock: cfg.backupObjectLock,
-    objectLockDays: cfg.backupObjectLockDays,
-    accessLogBucket: accessLogs.bucketName,
-    forceDestroy: cfg.backupForceDestroy,
-    protect: cfg.protectStatefulResources,
-  }, opts);
+  const accessLogs = new AccessLogBucket(
+    "backup-access-logs",
+    {
+      bucket: bucketName(cfg.namePrefix, "s3-access-logs", account, cfg.region),
+      // The backup bucket's ARN from its name, not its output: the two buckets refer to each other.
+      sourceBucketArns: [pulumi.interpolate`arn:${partition}:s3:::${name}`],
+      forceDestroy: cfg.backupForceDestroy,
+      protect: cfg.protectStatefulResources,
+    },
+    opts,
+  );
+  const bucket = new BackupBucket(
+    "backup-bucket",
+    {
+      namePrefix: cfg.namePrefix,
+      bucket: name,
+      retentionDays: cfg.backupRetentionDays,
+      noncurrentVersionDays: cfg.backupNoncurrentVersionDays,
+      objectLock: cfg.backupObjectLock,
+      objectLockDays: cfg.backupObjectLockDays,
+      accessLogBucket: accessLogs.bucketName,
+      forceDestroy: cfg.backupForceDestroy,
+      protect: cfg.protectStatefulResources,
+    },
+    opts,
+  );
 
   if (cfg.backupReplicaRegion) {
     const replicaProvider = new aws.Provider("aws-backup-replica", {
       region: cfg.backupReplicaRegion as aws.Region,
       defaultTags: { tags: { project: cfg.project, stack: cfg.stack, part: "backup", "managed-by": "pulumi" } },
     });
-    new BackupReplica("backup-replica", {
-      namePrefix: cfg.namePrefix,
-      region: cfg.backupReplicaRegion,
-      sourceRegion: cfg.region,
-      source: { bucket: bucket.bucketName, bucketArn: bucket.bucketArn, kmsKeyArn: bucket.kmsKeyArn, versioning: bucket.versioning },
-      sourceProvider: provider,
-      retentionDays: cfg.backupRetentionDays,
-      noncurrentVersionDays: cfg.backupNoncurrentVersionDays,
-      objectLock: cfg.backupObjectLock,
-      objectLockDays: cfg.backupObjectLockDays,
-      forceDestroy: cfg.backupForceDestroy,
-      protect: cfg.protectStatefulResources,
-    }, { providers: { aws: replicaProvider } });
+    new BackupReplica(
+      "backup-replica",
+      {
+        namePrefix: cfg.namePrefix,
+        region: cfg.backupReplicaRegion,
+        sourceRegion: cfg.region,
+        source: { bucket: bucket.bucketName, bucketArn: bucket.bucketArn, kmsKeyArn: bucket.kmsKeyArn, versioning: bucket.versioning },
+        sourceProvider: provider,
+        retentionDays: cfg.backupRetentionDays,
+        noncurrentVersionDays: cfg.backupNoncurrentVersionDays,
+        objectLock: cfg.backupObjectLock,
+        objectLockDays: cfg.backupObjectLockDays,
+        forceDestroy: cfg.backupForceDestroy,
+        protect: cfg.protectStatefulResources,
+      },
+      { providers: { aws: replicaProvider } },
+    );
   }
 
   const bounds: BackupBounds = {
@@ -97,26 +109,36 @@ export function backupPart(cfg: StackConfig, inputs: BackupInputs, opts: pulumi.
     alertTopicArn: inputs.alertTopicArn,
     runbookBaseUrl: cfg.runbookBaseUrl,
   };
-  const schedule = new BackupSchedule("backup", {
-    ...common,
-    // One vCPU: pg_dump -Fc compresses on one core; 2 GiB covers the upload buffers (~64 MiB) and SQLite copies.
-    cpu: 1024,
-    memory: 2048,
-    databaseUrlSecret: { secretArn: database.backupSecretArn, jsonKey: "url", kmsKeyArn: database.kmsKeyArn },
-    chroma: { fileSystemId: vectorStore.fileSystemId, accessPointId: vectorStore.accessPointId },
-    backupExpression: cfg.backupSchedule,
-    verifyExpression: cfg.backupVerifySchedule,
-  }, opts);
-  new RestoreDrill("backup-drill", {
-    ...common,
-    database: {
-      host: database.address, port: database.port, caBundlePath: RDS_CA_BUNDLE,
-      masterSecret: { secretArn: database.masterSecretArn, kmsKeyArn: database.kmsKeyArn },
+  const schedule = new BackupSchedule(
+    "backup",
+    {
+      ...common,
+      // One vCPU: pg_dump -Fc compresses on one core; 2 GiB covers the upload buffers (~64 MiB) and SQLite copies.
+      cpu: 1024,
+      memory: 2048,
+      databaseUrlSecret: { secretArn: database.backupSecretArn, jsonKey: "url", kmsKeyArn: database.kmsKeyArn },
+      chroma: { fileSystemId: vectorStore.fileSystemId, accessPointId: vectorStore.accessPointId },
+      backupExpression: cfg.backupSchedule,
+      verifyExpression: cfg.backupVerifySchedule,
     },
-    expression: cfg.backupDrillSchedule,
-    maxDays: cfg.backupDrillMaxDays,
-    scheduleGroupName: schedule.scheduleGroupName,
-    deadLetterQueueArn: schedule.deadLetterQueueArn,
-  }, opts);
+    opts,
+  );
+  new RestoreDrill(
+    "backup-drill",
+    {
+      ...common,
+      database: {
+        host: database.address,
+        port: database.port,
+        caBundlePath: RDS_CA_BUNDLE,
+        masterSecret: { secretArn: database.masterSecretArn, kmsKeyArn: database.kmsKeyArn },
+      },
+      expression: cfg.backupDrillSchedule,
+      maxDays: cfg.backupDrillMaxDays,
+      scheduleGroupName: schedule.scheduleGroupName,
+      deadLetterQueueArn: schedule.deadLetterQueueArn,
+    },
+    opts,
+  );
   return { bucket };
 }

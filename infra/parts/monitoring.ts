@@ -10,27 +10,30 @@ import { StackConfig } from "../config";
 
 /** Declared first: containers take their Sentry DSN secrets, the backup job its alert topic. */
 export function alertingPart(cfg: StackConfig, opts: pulumi.ComponentResourceOptions) {
-  const alerts = new Alerts("alerts", {
-    namePrefix: cfg.namePrefix,
-    email: cfg.alertEmail,
-    webhookUrl: cfg.alertWebhookUrl,
-    protect: cfg.protectStatefulResources,
-  }, opts);
-  const sentry = new Sentry("sentry", {
-    namePrefix: cfg.namePrefix,
-    environment: cfg.stack,
-    url: cfg.sentryUrl,
-    organization: cfg.sentryOrganization,
-    team: cfg.sentryTeam,
-    authToken: cfg.secrets.sentryAuthToken,
-    alertIntegrationId: cfg.sentryAlertIntegrationId,
-    alertSlackChannel: cfg.sentryAlertSlackChannel,
-    errorSpikeEvents: cfg.sentryErrorSpikeEvents,
-    sensitiveFields: cfg.sentrySensitiveFields,
-    protect: cfg.protectStatefulResources,
-    shareProjectsOf: cfg.sentryShareProjectsOf,
-    previewKeys: cfg.sentryPreviewKeys,
-  }, opts);
+  const alerts = new Alerts(
+    "alerts",
+    { namePrefix: cfg.namePrefix, email: cfg.alertEmail, webhookUrl: cfg.alertWebhookUrl, protect: cfg.protectStatefulResources },
+    opts,
+  );
+  const sentry = new Sentry(
+    "sentry",
+    {
+      namePrefix: cfg.namePrefix,
+      environment: cfg.stack,
+      url: cfg.sentryUrl,
+      organization: cfg.sentryOrganization,
+      team: cfg.sentryTeam,
+      authToken: cfg.secrets.sentryAuthToken,
+      alertIntegrationId: cfg.sentryAlertIntegrationId,
+      alertSlackChannel: cfg.sentryAlertSlackChannel,
+      errorSpikeEvents: cfg.sentryErrorSpikeEvents,
+      sensitiveFields: cfg.sentrySensitiveFields,
+      protect: cfg.protectStatefulResources,
+      shareProjectsOf: cfg.sentryShareProjectsOf,
+      previewKeys: cfg.sentryPreviewKeys,
+    },
+    opts,
+  );
   return { alerts, sentry };
 }
 
@@ -55,26 +58,34 @@ export function watchPart(cfg: StackConfig, inputs: WatchInputs, opts: pulumi.Co
     cacheHitRateFloorPercent: cfg.alarmCacheHitRateFloorPercent,
     efsBurstCreditFloorGb: cfg.alarmEfsBurstCreditFloorGb,
   };
-  new Alarms("alarms", {
-    namePrefix: cfg.namePrefix,
-    topicArn: inputs.topicArn,
-    evaluationMinutes: cfg.alarmEvaluationMinutes,
-    thresholds,
-    resources: inputs.resources,
-    runbookBaseUrl: cfg.runbookBaseUrl,
-  }, opts);
+  new Alarms(
+    "alarms",
+    {
+      namePrefix: cfg.namePrefix,
+      topicArn: inputs.topicArn,
+      evaluationMinutes: cfg.alarmEvaluationMinutes,
+      thresholds,
+      resources: inputs.resources,
+      runbookBaseUrl: cfg.runbookBaseUrl,
+    },
+    opts,
+  );
   const dashboard = new Dashboard("dashboard", { namePrefix: cfg.namePrefix, region: cfg.region, thresholds, resources: inputs.resources }, opts);
   // Inspector's findings on the stack's images page like the alarms (issue 18).
   new ImageFindings("image-findings", { namePrefix: cfg.namePrefix, topicArn: inputs.topicArn, runbookBaseUrl: cfg.runbookBaseUrl }, opts);
   // Saved log queries for on-call and the stack's monthly budget (issue 17).
-  new Operations("operations", {
-    namePrefix: cfg.namePrefix,
-    stack: cfg.stack,
-    serviceLogGroups: inputs.serviceLogGroups,
-    wafLogGroup: inputs.wafLogGroup,
-    slowRequestMs: cfg.alarmTargetResponseMs,
-    budgetMonthlyUsd: cfg.budgetMonthlyUsd,
-    budgetAlertEmails: cfg.budgetAlertEmails,
-  }, opts);
+  new Operations(
+    "operations",
+    {
+      namePrefix: cfg.namePrefix,
+      stack: cfg.stack,
+      serviceLogGroups: inputs.serviceLogGroups,
+      wafLogGroup: inputs.wafLogGroup,
+      slowRequestMs: cfg.alarmTargetResponseMs,
+      budgetMonthlyUsd: cfg.budgetMonthlyUsd,
+      budgetAlertEmails: cfg.budgetAlertEmails,
+    },
+    opts,
+  );
   return { dashboard };
 }

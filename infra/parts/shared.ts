@@ -9,17 +9,30 @@ import { StackConfig } from "../config";
 
 /** Outputs of the lending stack the preview tier reads, all plain (none is a secret). */
 export const SHARED_OUTPUTS = [
-  "vpcId", "privateSubnetIds", "publicSubnetIds", "appSecurityGroupId", "jobsSecurityGroupId",
-  "postgresAddress", "postgresPort", "postgresMasterSecretArn", "dataKmsKeyArn",
-  "redisUrlSecretArn", "chromaUrl", "chromaTokenSecretArn",
-  "albHttpsListenerArn", "albArnSuffix", "wafLogGroupName",
+  "vpcId",
+  "privateSubnetIds",
+  "publicSubnetIds",
+  "appSecurityGroupId",
+  "jobsSecurityGroupId",
+  "postgresAddress",
+  "postgresPort",
+  "postgresMasterSecretArn",
+  "dataKmsKeyArn",
+  "redisUrlSecretArn",
+  "chromaUrl",
+  "chromaTokenSecretArn",
+  "albHttpsListenerArn",
+  "albArnSuffix",
+  "wafLogGroupName",
 ] as const;
 export type SharedOutputName = (typeof SHARED_OUTPUTS)[number];
 
 /** The one-line refusal when the lending stack is not (fully) deployed; tools/preview-stack says the same before an `up`. */
 export function missingOutputsMessage(stack: string, lender: string, missing: string[]): string {
-  return `preview tier: stack ${lender} exports no ${missing.join(", ")}, so ${stack} cannot borrow its infrastructure: ` +
-    `deploy ${lender} first (pulumi up --stack ${lender}), or set sharedInfraStack to "" to build everything`;
+  return (
+    `preview tier: stack ${lender} exports no ${missing.join(", ")}, so ${stack} cannot borrow its infrastructure: ` +
+    `deploy ${lender} first (pulumi up --stack ${lender}), or set sharedInfraStack to "" to build everything`
+  );
 }
 
 /** The SHARED_OUTPUTS a lender's outputs lack (absent, null or empty), in contract order. */
@@ -55,11 +68,13 @@ export function sharedInfraPart(cfg: StackConfig): SharedInfra | undefined {
   // One check over every output, unsecreted (the lender also exports secrets, which would taint it).
   // Every value below and every provider (infra/providers.ts) waits for it, so a missing output
   // fails the deployment before anything is created, with one error reported once (oneLineError).
-  const complete = pulumi.unsecret(ref.outputs.apply((all) => {
-    const missing = missingSharedOutputs(all);
-    if (missing.length > 0) throw oneLineError(missingOutputsMessage(cfg.stack, cfg.sharedInfraStack, missing));
-    return true as const;
-  }));
+  const complete = pulumi.unsecret(
+    ref.outputs.apply((all) => {
+      const missing = missingSharedOutputs(all);
+      if (missing.length > 0) throw oneLineError(missingOutputsMessage(cfg.stack, cfg.sharedInfraStack, missing));
+      return true as const;
+    }),
+  );
   const checked = <T>(name: SharedOutputName) => pulumi.all([complete, ref.getOutput(name)]).apply(([, v]) => v as T);
   return {
     stack: cfg.sharedInfraStack,

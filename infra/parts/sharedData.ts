@@ -35,38 +35,39 @@ export function sharedDataPart(cfg: StackConfig, { network, clusterArn, images }
   const shared = network.lender;
   const tenant = tenantOf(cfg.stack);
   const kmsKeyArn = shared.get("dataKmsKeyArn");
-  const database = new TenantDatabase("postgres", {
-    namePrefix: cfg.namePrefix,
-    tenant,
-    dbName: APP_DB_NAME,
-    host: shared.get("postgresAddress"),
-    port: shared.postgresPort,
-    kmsKeyArn,
-  }, opts);
-  const dbBootstrap = new DbBootstrap("db-bootstrap", {
-    namePrefix: cfg.namePrefix,
-    region: cfg.region,
-    image: { uri: images.imageRefs.dbInit, repositoryArn: images.pullRepositoryArns.dbInit },
-    database: {
-      host: database.address,
-      port: database.port,
-      name: database.dbName,
-      // The lender's master secret: only db-init reads it, to create and drop this tenant.
-      masterSecretArn: shared.get("postgresMasterSecretArn"),
-      appSecretArn: database.appSecretArn,
-      backupSecretArn: database.backupSecretArn,
-      secretKmsKeyArn: kmsKeyArn,
+  const database = new TenantDatabase(
+    "postgres",
+    { namePrefix: cfg.namePrefix, tenant, dbName: APP_DB_NAME, host: shared.get("postgresAddress"), port: shared.postgresPort, kmsKeyArn },
+    opts,
+  );
+  const dbBootstrap = new DbBootstrap(
+    "db-bootstrap",
+    {
+      namePrefix: cfg.namePrefix,
+      region: cfg.region,
+      image: { uri: images.imageRefs.dbInit, repositoryArn: images.pullRepositoryArns.dbInit },
+      database: {
+        host: database.address,
+        port: database.port,
+        name: database.dbName,
+        // The lender's master secret: only db-init reads it, to create and drop this tenant.
+        masterSecretArn: shared.get("postgresMasterSecretArn"),
+        appSecretArn: database.appSecretArn,
+        backupSecretArn: database.backupSecretArn,
+        secretKmsKeyArn: kmsKeyArn,
+      },
+      extensions: cfg.dbExtensions,
+      clusterArn,
+      subnetIds: network.privateSubnetIds,
+      securityGroupId: network.jobsSecurityGroupId,
+      logRetentionDays: cfg.appLogRetentionDays,
+      runAfter: [database],
+      rerunTriggers: database.roleSecretVersionIds,
+      timeoutSeconds: 900,
+      tenant: { name: tenant, roles: database.roles },
     },
-    extensions: cfg.dbExtensions,
-    clusterArn,
-    subnetIds: network.privateSubnetIds,
-    securityGroupId: network.jobsSecurityGroupId,
-    logRetentionDays: cfg.appLogRetentionDays,
-    runAfter: [database],
-    rerunTriggers: database.roleSecretVersionIds,
-    timeoutSeconds: 900,
-    tenant: { name: tenant, roles: database.roles },
-  }, opts);
+    opts,
+  );
   const cache: SharedCache = { urlSecretArn: shared.get("redisUrlSecretArn"), keyPrefix: `${cfg.stack}:` };
   const vectorStore: SharedVectorStore = { url: shared.get("chromaUrl"), tokenSecretArn: shared.get("chromaTokenSecretArn"), database: tenant };
   return { database, cache, vectorStore, dbBootstrap };

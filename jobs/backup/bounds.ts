@@ -50,7 +50,10 @@ export class Run {
   private timer?: NodeJS.Timeout;
   phase = "starting";
 
-  constructor(readonly bounds: Bounds, stop?: AbortSignal) {
+  constructor(
+    readonly bounds: Bounds,
+    stop?: AbortSignal,
+  ) {
     const deadlineSeconds = bounds.deadlineSeconds;
     this.timer = setTimeout(
       () => this.abort(new JobError(`job deadline of ${deadlineSeconds}s (BACKUP_DEADLINE_SECONDS) passed while ${this.phase}`)),

@@ -75,7 +75,8 @@ export async function resolveBackup(store: Store, prefix: string, from: string, 
     throw new JobError(`${from} names ${matches.length} backups (${matches.map((b) => b.id).join(", ")}); give the full id`);
   }
   const entry = matches.find((b) => b.id === from) ?? matches[0];
-  if (entry.state === "INCOMPLETE" || !entry.manifest) throw new JobError(`backup ${entry.id} is ${entry.state.toLowerCase()} (${entry.why}); it cannot be verified or restored`);
+  if (entry.state === "INCOMPLETE" || !entry.manifest)
+    throw new JobError(`backup ${entry.id} is ${entry.state.toLowerCase()} (${entry.why}); it cannot be verified or restored`);
   return entry;
 }
 

@@ -29,13 +29,7 @@ function commandOptions(command: string): string[] {
 
 export type Command = (argv: string[], env: NodeJS.ProcessEnv, rt: Runtime, run: Run) => Promise<unknown>;
 
-const COMMANDS: Record<string, Command> = {
-  backup: backupCommand,
-  list: listCommand,
-  verify: verifyCommand,
-  restore: restoreCommand,
-  drill: drillCommand,
-};
+const COMMANDS: Record<string, Command> = { backup: backupCommand, list: listCommand, verify: verifyCommand, restore: restoreCommand, drill: drillCommand };
 
 /** Runs one command; returns the exit code. Failures are one line on stderr (stack only with DEBUG). */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, rt: Runtime = processRuntime()): Promise<number> {
@@ -46,7 +40,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   const run = command ? COMMANDS[command] : undefined;
   if (!run) {
-    rt.err(`backup-job: ${command ? unknown("command", command, Object.keys(COMMANDS)).message : `no command; commands: ${Object.keys(COMMANDS).join(", ")}`}\n${USAGE}`);
+    rt.err(
+      `backup-job: ${command ? unknown("command", command, Object.keys(COMMANDS)).message : `no command; commands: ${Object.keys(COMMANDS).join(", ")}`}\n${USAGE}`,
+    );
     return EXIT.usage;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

@@ -78,11 +78,7 @@ function readSentry(env: NodeJS.ProcessEnv, command: string): JobEnv["sentry"] {
 /** The `backup` command also needs the database, and optionally Chroma and Sentry. */
 export function readBackupEnv(env: NodeJS.ProcessEnv): BackupEnv {
   required(env, ["DATABASE_URL", "BACKUP_BUCKET", "BACKUP_PREFIX", "AWS_REGION"]);
-  return {
-    ...readJobEnv(env, "backup"),
-    databaseUrl: opt(env, "DATABASE_URL")!,
-    chromaDataDir: opt(env, "CHROMA_DATA_DIR"),
-  };
+  return { ...readJobEnv(env, "backup"), databaseUrl: opt(env, "DATABASE_URL")!, chromaDataDir: opt(env, "CHROMA_DATA_DIR") };
 }
 
 /** A schedule (crontab, e.g. `0 2 * * *`) turns on the monitor upsert; the rest have defaults. */

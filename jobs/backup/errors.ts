@@ -4,7 +4,10 @@
  */
 export class JobError extends Error {
   /** The process's exit status for this failure: 1, or 128 + n when a signal stopped the run. */
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = "JobError";
   }

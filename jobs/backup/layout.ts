@@ -20,7 +20,10 @@ export const CHROMA_NAME = "chroma.tar.gz";
 export const MANIFEST_NAME = "manifest.json";
 
 export function formatTimestamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 export function timestampToIso(ts: string): string {

@@ -18,7 +18,10 @@ export const DRILL_SECONDS_METRIC = "RestoreDrillSeconds";
  */
 export async function putDrillMetrics(m: DrillMetrics, cfg: JobEnv, ok: boolean, seconds: number, at: Date, signal?: AbortSignal): Promise<void> {
   const params: Record<string, string> = { Namespace: m.namespace };
-  const metrics: [string, number, string][] = [[DRILL_SUCCESS_METRIC, ok ? 1 : 0, "Count"], [DRILL_SECONDS_METRIC, seconds, "Seconds"]];
+  const metrics: [string, number, string][] = [
+    [DRILL_SUCCESS_METRIC, ok ? 1 : 0, "Count"],
+    [DRILL_SECONDS_METRIC, seconds, "Seconds"],
+  ];
   metrics.forEach(([name, value, unit], i) => {
     const p = `MetricData.member.${i + 1}`;
     Object.assign(params, {
@@ -32,6 +35,8 @@ export async function putDrillMetrics(m: DrillMetrics, cfg: JobEnv, ok: boolean,
   });
   await queryCall(
     { service: "monitoring", region: cfg.region, endpoint: m.endpoint, credentials: cfg.credentials, signal },
-    "PutMetricData", "2010-08-01", params,
+    "PutMetricData",
+    "2010-08-01",
+    params,
   );
 }

@@ -35,7 +35,10 @@ export class PgTools {
   /** One row of tab-separated values from psql. */
   async queryRow(url: string, sql: string, what: string): Promise<string[]> {
     const { dsn, env } = libpqTarget(url);
-    const out = await run(this.bin("psql"), ["-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql, "--dbname", dsn], what, { env, signal: this.signal });
+    const out = await run(this.bin("psql"), ["-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql, "--dbname", dsn], what, {
+      env,
+      signal: this.signal,
+    });
     return out.replace(/\n$/, "").split("\t");
   }
 
@@ -77,7 +80,9 @@ export class PgTools {
       // pg_dump implements --lock-wait-timeout as a statement_timeout around its LOCK TABLEs.
       const lock = /(?:lock|statement) timeout[\s\S]*?LOCK TABLE (\S+)/.exec(err.message);
       if (lock) {
-        throw new JobError(`pg_dump waited ${lockWaitSeconds}s (PG_LOCK_WAIT_SECONDS) for a lock on table ${lock[1]} that another session holds; nothing was stored`);
+        throw new JobError(
+          `pg_dump waited ${lockWaitSeconds}s (PG_LOCK_WAIT_SECONDS) for a lock on table ${lock[1]} that another session holds; nothing was stored`,
+        );
       }
       throw err;
     });
@@ -132,17 +137,30 @@ export class PgTools {
    */
   async userObjects(url: string): Promise<string> {
     const user = (ns: string) => `${ns} not in ('pg_catalog','information_schema') and ${ns} not like 'pg\\_toast%' and ${ns} not like 'pg\\_temp%'`;
-    const notExt = (cls: string, oid: string) => `not exists (select 1 from pg_depend d where d.classid = '${cls}'::regclass and d.objid = ${oid} and d.deptype = 'e')`;
+    const notExt = (cls: string, oid: string) =>
+      `not exists (select 1 from pg_depend d where d.classid = '${cls}'::regclass and d.objid = ${oid} and d.deptype = 'e')`;
     const kinds: [string, string][] = [
-      ["relations", `select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${user("n.nspname")} and c.relkind <> 'c' and ${notExt("pg_class", "c.oid")}`],
-      ["functions", `select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where ${user("n.nspname")} and ${notExt("pg_proc", "p.oid")}`],
+      [
+        "relations",
+        `select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${user("n.nspname")} and c.relkind <> 'c' and ${notExt("pg_class", "c.oid")}`,
+      ],
+      [
+        "functions",
+        `select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where ${user("n.nspname")} and ${notExt("pg_proc", "p.oid")}`,
+      ],
       // Standalone types and domains; a table's row type and array types come with the table.
-      ["types", `select count(*) from pg_type t join pg_namespace n on n.oid = t.typnamespace where ${user("n.nspname")} and t.typtype in ('e','d','r','m','b','c') and (t.typrelid = 0 or (select relkind from pg_class where oid = t.typrelid) = 'c') and t.typelem = 0 and ${notExt("pg_type", "t.oid")}`],
+      [
+        "types",
+        `select count(*) from pg_type t join pg_namespace n on n.oid = t.typnamespace where ${user("n.nspname")} and t.typtype in ('e','d','r','m','b','c') and (t.typrelid = 0 or (select relkind from pg_class where oid = t.typrelid) = 'c') and t.typelem = 0 and ${notExt("pg_type", "t.oid")}`,
+      ],
       ["schemas", `select count(*) from pg_namespace n where ${user("n.nspname")} and n.nspname <> 'public'`],
       ["extensions", `select count(*) from pg_extension where extname <> 'plpgsql'`],
       ["large objects", `select count(*) from pg_largeobject_metadata`],
       ["collations", `select count(*) from pg_collation c join pg_namespace n on n.oid = c.collnamespace where ${user("n.nspname")}`],
-      ["operators", `select count(*) from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where ${user("n.nspname")} and ${notExt("pg_operator", "o.oid")}`],
+      [
+        "operators",
+        `select count(*) from pg_operator o join pg_namespace n on n.oid = o.oprnamespace where ${user("n.nspname")} and ${notExt("pg_operator", "o.oid")}`,
+      ],
     ];
     const counts = await this.queryRow(url, `select ${kinds.map(([, q]) => `(${q})`).join(", ")}`, "inspecting the target database");
     return kinds

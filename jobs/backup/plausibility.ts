@@ -53,10 +53,14 @@ export function implausible(m: Manifest, previous: Manifest | undefined, rules: 
     const floor = 1 - rules.maxShrinkPercent / 100;
     const [prevRows, rows] = [totalRows(previous), totalRows(m)];
     if (previous.postgres.tables && m.postgres.tables && rows < prevRows * floor) {
-      why.push(`${rows} rows against ${prevRows} in ${previous.id ?? previous.timestamp} (more than ${rules.maxShrinkPercent}% fewer; BACKUP_MAX_SHRINK_PERCENT)`);
+      why.push(
+        `${rows} rows against ${prevRows} in ${previous.id ?? previous.timestamp} (more than ${rules.maxShrinkPercent}% fewer; BACKUP_MAX_SHRINK_PERCENT)`,
+      );
     }
     if (dumpSize(m) < dumpSize(previous) * floor) {
-      why.push(`${DUMP_NAME} is ${formatBytes(dumpSize(m))} against ${formatBytes(dumpSize(previous))} in ${previous.id ?? previous.timestamp} (more than ${rules.maxShrinkPercent}% smaller; BACKUP_MAX_SHRINK_PERCENT)`);
+      why.push(
+        `${DUMP_NAME} is ${formatBytes(dumpSize(m))} against ${formatBytes(dumpSize(previous))} in ${previous.id ?? previous.timestamp} (more than ${rules.maxShrinkPercent}% smaller; BACKUP_MAX_SHRINK_PERCENT)`,
+      );
     }
     if (previous.postgres.database !== m.postgres.database) {
       why.push(`it is of database ${m.postgres.database}, the previous backup of ${previous.postgres.database}`);

@@ -1,11 +1,4 @@
-import {
-  AbortMultipartUploadCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommandInput,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "stream";
 import type { Bounds } from "./bounds";
@@ -28,7 +21,11 @@ export interface Store {
   bounds: Pick<Bounds, "s3TimeoutSeconds" | "s3Attempts">;
 }
 
-export function openStore(env: JobEnv, bounds: Pick<Bounds, "s3TimeoutSeconds" | "s3Attempts"> = { s3TimeoutSeconds: 60, s3Attempts: 4 }, signal?: AbortSignal): Store {
+export function openStore(
+  env: JobEnv,
+  bounds: Pick<Bounds, "s3TimeoutSeconds" | "s3Attempts"> = { s3TimeoutSeconds: 60, s3Attempts: 4 },
+  signal?: AbortSignal,
+): Store {
   const idleMs = bounds.s3TimeoutSeconds * 1000;
   const client = new S3Client({
     region: env.region,
@@ -141,9 +138,7 @@ async function abortMultipart(store: Store, upload: Upload, key: string): Promis
   await u.createMultiPartPromise?.catch(() => undefined);
   if (!u.uploadId) return;
   // Not the run's signal (it has fired); the client's own timeouts bound this request.
-  await store.client
-    .send(new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: key, UploadId: u.uploadId }))
-    .catch(() => undefined);
+  await store.client.send(new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: key, UploadId: u.uploadId })).catch(() => undefined);
 }
 
 export interface Listed {

@@ -49,7 +49,10 @@ export class CronMonitor {
     if (status === "in_progress" && this.config) body.monitor_config = this.config;
     try {
       const res = await fetch(this.url, {
-        method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" }, signal: AbortSignal.timeout(10_000),
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+        signal: AbortSignal.timeout(10_000),
       });
       if (!res.ok) this.log(`sentry check-in ${status} failed: HTTP ${res.status}`);
     } catch (err) {

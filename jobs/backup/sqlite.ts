@@ -7,7 +7,10 @@ export interface SqliteDb {
   exec(sql: string): this;
   prepare(sql: string): { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[]; get(...params: unknown[]): unknown };
   /** SQLite's online backup API: a consistent copy even while other connections write. */
-  backup(destination: string, options?: { progress?: (p: { totalPages: number; remainingPages: number }) => number }): Promise<{ totalPages: number; remainingPages: number }>;
+  backup(
+    destination: string,
+    options?: { progress?: (p: { totalPages: number; remainingPages: number }) => number },
+  ): Promise<{ totalPages: number; remainingPages: number }>;
   close(): void;
 }
 

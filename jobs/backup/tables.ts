@@ -22,7 +22,10 @@ const USER_TABLES = `
  * taken in it are exactly the rows in the dump, however many writes happen meanwhile.
  */
 export class DumpSnapshot {
-  private constructor(private readonly client: Client, readonly id: string) {}
+  private constructor(
+    private readonly client: Client,
+    readonly id: string,
+  ) {}
 
   static async open(url: string, signal: AbortSignal): Promise<DumpSnapshot> {
     const client = new Client({ connectionString: url, connectionTimeoutMillis: 15_000, application_name: "backup-job snapshot" });

@@ -26,7 +26,9 @@ export async function requireSpace(dir: string, bytes: number, what: string): Pr
   const st = await fs.promises.statfs(dir);
   const free = st.bavail * st.bsize;
   if (free < bytes) {
-    throw new JobError(`not enough space in TMPDIR ${dir} for ${what}: ${formatBytes(bytes)} needed, ${formatBytes(free)} free (give the task more ephemeral storage)`);
+    throw new JobError(
+      `not enough space in TMPDIR ${dir} for ${what}: ${formatBytes(bytes)} needed, ${formatBytes(free)} free (give the task more ephemeral storage)`,
+    );
   }
 }
 
@@ -42,14 +44,25 @@ export function isNoSpace(err: unknown): boolean {
  * Collects every problem before failing, so one run names all the damaged objects.
  */
 export async function verifyBackup(
-  store: Store, prefix: string, from: string, pg: PgTools, workDir: string, rules: PlausibilityRules, now: Date, damagedToo = false,
+  store: Store,
+  prefix: string,
+  from: string,
+  pg: PgTools,
+  workDir: string,
+  rules: PlausibilityRules,
+  now: Date,
+  damagedToo = false,
 ): Promise<VerifiedBackup> {
   const entry = await resolveBackup(store, prefix, from, damagedToo);
   const id = entry.id;
   const manifest = entry.manifest!;
   const problems: string[] = [];
   const files = new Map<string, string>();
-  await requireSpace(workDir, manifest.objects.reduce((n, o) => n + o.size, 0), `backup ${id}`);
+  await requireSpace(
+    workDir,
+    manifest.objects.reduce((n, o) => n + o.size, 0),
+    `backup ${id}`,
+  );
 
   for (const o of manifest.objects) {
     const expectedKey = objectKey(prefix, id, o.name);

@@ -33,7 +33,15 @@ export interface Report {
 const LOCKED_DATABASES = [MAINTENANCE_DB, "template1"];
 
 /** "created role x" -> "would create role x": a dry run runs the same SQL, then rolls back. */
-const WOULD: Record<string, string> = { created: "create", granted: "grant", revoked: "revoke", restricted: "restrict", reset: "reset", set: "set", changed: "change" };
+const WOULD: Record<string, string> = {
+  created: "create",
+  granted: "grant",
+  revoked: "revoke",
+  restricted: "restrict",
+  reset: "reset",
+  set: "set",
+  changed: "change",
+};
 function wouldForm(label: string): string {
   const m = /^((?:schema\.sql: )?)(\w+)(.*)$/s.exec(label)!;
   return `${m[1]}would ${WOULD[m[2]] ?? m[2]}${m[3]}`;
@@ -156,9 +164,17 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
     { name: readonly, login: false }, // group: analysts get their own LOGIN roles as members
   ];
   for (const r of roles) await ensureRole(db, r, note);
-  await resetRoleLimits(db, roles.map((r) => r.name), cfg.masterUser, note);
+  await resetRoleLimits(
+    db,
+    roles.map((r) => r.name),
+    cfg.masterUser,
+    note,
+  );
 
-  for (const [role, password] of [[app, cfg.appPassword], [backup, cfg.backupPassword]]) {
+  for (const [role, password] of [
+    [app, cfg.appPassword],
+    [backup, cfg.backupPassword],
+  ]) {
     await db.query(`ALTER ROLE ${id(role)} PASSWORD ${lit(scramVerifier(password))}`);
     report.passwords.push(role);
   }
@@ -176,7 +192,10 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
     `REVOKE ALL ON DATABASE ${id(cfg.appDb)} FROM PUBLIC, ${list(readers)}`,
     `GRANT CONNECT ON DATABASE ${id(cfg.appDb)} TO ${list(readers)}`,
   ]);
-  const others = await db.query<{ datname: string }>("select datname from pg_database where datname = any($1) and datname <> $2 order by 1", [LOCKED_DATABASES, cfg.appDb]);
+  const others = await db.query<{ datname: string }>("select datname from pg_database where datname = any($1) and datname <> $2 order by 1", [
+    LOCKED_DATABASES,
+    cfg.appDb,
+  ]);
   for (const { datname } of others.rows) {
     await step(`revoked CONNECT on database ${datname} from PUBLIC`, [`REVOKE CONNECT ON DATABASE ${id(datname)} FROM PUBLIC`]);
   }
@@ -184,7 +203,9 @@ async function inTransaction(db: Client, cfg: DbInitConfig, schemaSql: string, r
   await step(`created schema ${APP_SCHEMA} owned by ${owner}`, [`CREATE SCHEMA IF NOT EXISTS ${id(APP_SCHEMA)} AUTHORIZATION ${id(owner)}`]);
   await step(`set owner of schema ${APP_SCHEMA} to ${owner}`, [`ALTER SCHEMA ${id(APP_SCHEMA)} OWNER TO ${id(owner)}`]);
   await step("revoked CREATE on schema public from PUBLIC", ["REVOKE CREATE ON SCHEMA public FROM PUBLIC"]);
-  await step(`set search_path of database ${cfg.appDb} to ${APP_SCHEMA}, public`, [`ALTER DATABASE ${id(cfg.appDb)} SET search_path = ${id(APP_SCHEMA)}, public`]);
+  await step(`set search_path of database ${cfg.appDb} to ${APP_SCHEMA}, public`, [
+    `ALTER DATABASE ${id(cfg.appDb)} SET search_path = ${id(APP_SCHEMA)}, public`,
+  ]);
 
   for (const ext of cfg.extensions) {
     const avail = await db.query("select 1 from pg_available_extensions where name = $1", [ext]);

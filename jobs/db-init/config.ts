@@ -122,7 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): DbInitConfig {
     else {
       const token = new RegExp(`(^|_)${tenant}(_|$)`);
       for (const [name, value] of [["APP_DB_NAME", appDb], ...Object.entries(roles).map(([k, v]) => [`DB_${k.toUpperCase()}_ROLE`, v])]) {
-        if (value && !token.test(value)) bad.push(`${name}=${value} (with DB_TENANT=${tenant} every name must carry the tenant, e.g. chatbot_${tenant}, ${tenant}_app)`);
+        if (value && !token.test(value))
+          bad.push(`${name}=${value} (with DB_TENANT=${tenant} every name must carry the tenant, e.g. chatbot_${tenant}, ${tenant}_app)`);
       }
     }
   }
@@ -133,7 +134,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): DbInitConfig {
   if (problems.length) throw new ConfigError(problems.join("; "));
 
   return {
-    host, port, masterUser, masterPassword, sslMode, sslRootCert, appDb, roles,
-    appPassword, backupPassword, extensions: [...new Set(extensions)], schemaFile, tenant, warnings,
+    host,
+    port,
+    masterUser,
+    masterPassword,
+    sslMode,
+    sslRootCert,
+    appDb,
+    roles,
+    appPassword,
+    backupPassword,
+    extensions: [...new Set(extensions)],
+    schemaFile,
+    tenant,
+    warnings,
   };
 }

@@ -37,7 +37,9 @@ export async function dropTenant(cfg: DbInitConfig, dryRun: boolean): Promise<Re
           try {
             await m.query(`DROP ROLE ${id(role)}`);
           } catch (e) {
-            throw new DbInitError(`cannot drop role ${role}: ${(e as Error).message} (it owns or was granted something outside database ${cfg.appDb}; drop that by hand, then run --drop again)`);
+            throw new DbInitError(
+              `cannot drop role ${role}: ${(e as Error).message} (it owns or was granted something outside database ${cfg.appDb}; drop that by hand, then run --drop again)`,
+            );
           }
         }
         note(`role ${role}`);

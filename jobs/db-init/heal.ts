@@ -18,7 +18,9 @@ export async function resetRoleLimits(db: Client, names: string[], master: strin
     `select rolname, rolconnlimit,
             case when rolvaliduntil is not null and rolvaliduntil <> 'infinity'
                  then to_char(rolvaliduntil at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') end as until
-       from pg_roles where rolname = any($1) order by 1`, [names]);
+       from pg_roles where rolname = any($1) order by 1`,
+    [names],
+  );
   for (const row of r.rows) {
     if (row.until) {
       await db.query(`ALTER ROLE ${id(row.rolname)} VALID UNTIL 'infinity'`);
@@ -31,7 +33,9 @@ export async function resetRoleLimits(db: Client, names: string[], master: strin
   }
   const m = await db.query<{ member: string; grp: string }>(
     `select mr.rolname as member, gr.rolname as grp from pg_auth_members am join pg_roles mr on mr.oid = am.member
-       join pg_roles gr on gr.oid = am.roleid where mr.rolname = any($1) and gr.rolname <> $2 order by 1, 2`, [names, master]);
+       join pg_roles gr on gr.oid = am.roleid where mr.rolname = any($1) and gr.rolname <> $2 order by 1, 2`,
+    [names, master],
+  );
   for (const { member, grp } of m.rows) {
     await db.query(`REVOKE ${id(grp)} FROM ${id(member)}`);
     note(`revoked membership of ${member} in ${grp}`);
@@ -54,7 +58,9 @@ export async function reown(db: Client, owner: string, note: Note): Promise<void
      select case t.typtype when 'd' then 'DOMAIN' else 'TYPE' end, format('%I.%I', n.nspname, t.typname), pg_get_userbyid(t.typowner)
        from pg_type t join pg_namespace n on n.oid = t.typnamespace
       where n.nspname = $1 and t.typtype in ('e','d','r') and pg_get_userbyid(t.typowner) <> $2
-     order by 2`, [APP_SCHEMA, owner]);
+     order by 2`,
+    [APP_SCHEMA, owner],
+  );
   for (const o of r.rows) {
     await db.query(`ALTER ${o.kind} ${o.name} OWNER TO ${id(owner)}`);
     note(`re-owned ${o.kind.toLowerCase()} ${o.name} (was ${o.was}) to ${owner}`);
@@ -73,7 +79,9 @@ export async function largeObjects(db: Client, roles: { owner: string; app: stri
   const granted = version >= 170000 ? `coalesce(has_largeobject_privilege(${lit(backup)}, l.oid, 'SELECT'), false)` : "false";
   const r = await db.query<{ oid: string; was: string; ok: boolean }>(
     `select l.oid::text as oid, pg_get_userbyid(l.lomowner) as was, pg_get_userbyid(l.lomowner) = $1 and ${granted} as ok
-       from pg_largeobject_metadata l order by l.oid`, [owner]);
+       from pg_largeobject_metadata l order by l.oid`,
+    [owner],
+  );
   for (const lo of r.rows) {
     if (lo.ok) continue;
     if (lo.was !== owner) {
@@ -86,5 +94,3 @@ export async function largeObjects(db: Client, roles: { owner: string; app: stri
     await db.query("RESET ROLE");
   }
 }
-
-

@@ -17,7 +17,8 @@ export function readSchema(file: string): string {
     throw new DbInitError(`cannot read schema file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   // A COMMIT inside the file would end our one transaction and break the all-or-nothing promise.
-  if (/^\s*(commit|rollback|end)\s*;/im.test(sql)) throw new DbInitError(`schema file ${file} must not contain COMMIT/ROLLBACK/END: db-init runs it in its own transaction`);
+  if (/^\s*(commit|rollback|end)\s*;/im.test(sql))
+    throw new DbInitError(`schema file ${file} must not contain COMMIT/ROLLBACK/END: db-init runs it in its own transaction`);
   return sql;
 }
 

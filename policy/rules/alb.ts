@@ -44,8 +44,7 @@ export const albRules: Rule[] = [
   {
     kind: "resource",
     name: "alb-http-redirects-to-https",
-    description:
-      "An HTTP listener only redirects to HTTPS: no API request or bot webhook is served in the clear.",
+    description: "An HTTP listener only redirects to HTTPS: no API request or bot webhook is served in the clear.",
     enforcementLevel: "mandatory",
     check: (r) => {
       if (!LISTENER_TYPES.includes(r.type) || listenerProtocol(r) !== "HTTP") return [];

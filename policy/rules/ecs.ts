@@ -87,12 +87,9 @@ export const ecsRules: Rule[] = [
   {
     kind: "resource",
     name: "ecs-service-private",
-    description:
-      "Services run in private subnets behind the ALB/NAT: a task never gets a public IP (assignPublicIp false).",
+    description: "Services run in private subnets behind the ALB/NAT: a task never gets a public IP (assignPublicIp false).",
     enforcementLevel: "mandatory",
     check: (r) =>
-      r.type === ECS_SERVICE && isTrue(r.inputs.networkConfiguration?.assignPublicIp)
-        ? [`${label(r)}: networkConfiguration.assignPublicIp must be false`]
-        : [],
+      r.type === ECS_SERVICE && isTrue(r.inputs.networkConfiguration?.assignPublicIp) ? [`${label(r)}: networkConfiguration.assignPublicIp must be false`] : [],
   },
 ];

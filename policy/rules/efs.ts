@@ -11,15 +11,12 @@ export const efsRules: Rule[] = [
     name: "efs-encrypted-at-rest",
     description: "The vector store's documents are encrypted at rest on EFS.",
     enforcementLevel: "mandatory",
-    check: (r) =>
-      r.type === FILE_SYSTEM && !isTrue(r.inputs.encrypted) ? [`${label(r)}: encrypted must be true`] : [],
+    check: (r) => (r.type === FILE_SYSTEM && !isTrue(r.inputs.encrypted) ? [`${label(r)}: encrypted must be true`] : []),
   },
   {
     kind: "resource",
     name: "efs-transit-encryption",
-    description:
-      "ECS tasks mount EFS over TLS (efsVolumeConfiguration.transitEncryption \"ENABLED\"), so " +
-      "NFS traffic is not readable on the network.",
+    description: 'ECS tasks mount EFS over TLS (efsVolumeConfiguration.transitEncryption "ENABLED"), so ' + "NFS traffic is not readable on the network.",
     enforcementLevel: "mandatory",
     check: (r) => {
       if (r.type !== TASK_DEFINITION) return [];

@@ -32,10 +32,7 @@ export function isAdminStatement(s: any): boolean {
 function documents(r: ResourceView): { where: string; doc: unknown }[] {
   if (POLICY_DOCUMENT_TYPES.includes(r.type)) return [{ where: label(r), doc: r.inputs.policy }];
   if (r.type === ROLE) {
-    return asArray(r.inputs.inlinePolicies).map((p) => ({
-      where: `${label(r)} inline policy "${p?.name ?? "?"}"`,
-      doc: p?.policy,
-    }));
+    return asArray(r.inputs.inlinePolicies).map((p) => ({ where: `${label(r)} inline policy "${p?.name ?? "?"}"`, doc: p?.policy }));
   }
   return [];
 }
@@ -45,8 +42,7 @@ export const iamRules: Rule[] = [
     kind: "resource",
     name: "iam-no-wildcard-admin",
     description:
-      "No policy allows Action \"*\" on Resource \"*\": every role gets what its service needs, " +
-      "so one compromised container cannot take over the account.",
+      'No policy allows Action "*" on Resource "*": every role gets what its service needs, ' + "so one compromised container cannot take over the account.",
     enforcementLevel: "mandatory",
     check: (r) =>
       documents(r).flatMap(({ where, doc }) => {
@@ -61,14 +57,8 @@ export const iamRules: Rule[] = [
     description: "The AWS managed AdministratorAccess policy is never attached to anything this program creates.",
     enforcementLevel: "mandatory",
     check: (r) => {
-      const arns = ATTACHMENT_TYPES.includes(r.type)
-        ? [r.inputs.policyArn]
-        : r.type === ROLE
-          ? asArray(r.inputs.managedPolicyArns)
-          : [];
-      return arns.some((a) => typeof a === "string" && ADMIN_POLICY.test(a))
-        ? [`${label(r)}: attaches the AdministratorAccess managed policy`]
-        : [];
+      const arns = ATTACHMENT_TYPES.includes(r.type) ? [r.inputs.policyArn] : r.type === ROLE ? asArray(r.inputs.managedPolicyArns) : [];
+      return arns.some((a) => typeof a === "string" && ADMIN_POLICY.test(a)) ? [`${label(r)}: attaches the AdministratorAccess managed policy`] : [];
     },
   },
 ];

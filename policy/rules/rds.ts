@@ -23,9 +23,7 @@ export const rdsRules: Rule[] = [
       if (isTrue(i.publiclyAccessible)) out.push(`${label(r)}: publiclyAccessible must be false`);
       const retention = Number(i.backupRetentionPeriod);
       if (!(retention >= MIN_BACKUP_RETENTION_DAYS)) {
-        out.push(
-          `${label(r)}: backupRetentionPeriod must be >= ${MIN_BACKUP_RETENTION_DAYS} (is ${i.backupRetentionPeriod ?? "unset"})`,
-        );
+        out.push(`${label(r)}: backupRetentionPeriod must be >= ${MIN_BACKUP_RETENTION_DAYS} (is ${i.backupRetentionPeriod ?? "unset"})`);
       }
       if (!isTrue(i.iamDatabaseAuthenticationEnabled)) {
         out.push(`${label(r)}: iamDatabaseAuthenticationEnabled must be true`);

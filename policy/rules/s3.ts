@@ -9,8 +9,7 @@ import { asArray, isTrue, known, label, linked, resolveRef, statements, UNKNOWN 
 
 export const BUCKET = "aws:s3/bucket:Bucket";
 export const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-export const SSE_CONFIG =
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+export const SSE_CONFIG = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
 export const VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
 export const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 export const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
@@ -50,7 +49,12 @@ export function isElbLogBucket(bucket: StackResourceView, resources: StackResour
     (lb) =>
       LOAD_BALANCER_TYPES.includes(lb.type) &&
       isTrue(known(() => lb.inputs.accessLogs?.enabled)) &&
-      resolveRef(known(() => lb.inputs.accessLogs?.bucket), lb, buckets, BUCKET_ID_KEYS) === bucket,
+      resolveRef(
+        known(() => lb.inputs.accessLogs?.bucket),
+        lb,
+        buckets,
+        BUCKET_ID_KEYS,
+      ) === bucket,
   );
 }
 
@@ -62,7 +66,14 @@ export function isElbLogBucket(bucket: StackResourceView, resources: StackResour
 export function isS3AccessLogBucket(bucket: StackResourceView, resources: StackResourceView[]): boolean {
   const buckets = resources.filter((r) => r.type === BUCKET);
   return resources.some(
-    (l) => l.type === "aws:s3/bucketLogging:BucketLogging" && resolveRef(known(() => l.inputs.targetBucket), l, buckets, BUCKET_ID_KEYS) === bucket,
+    (l) =>
+      l.type === "aws:s3/bucketLogging:BucketLogging" &&
+      resolveRef(
+        known(() => l.inputs.targetBucket),
+        l,
+        buckets,
+        BUCKET_ID_KEYS,
+      ) === bucket,
   );
 }
 
@@ -94,9 +105,7 @@ export const s3Rules: Rule[] = [
     enforcementLevel: "mandatory",
     check: (resources) =>
       perBucket(resources, SSE_CONFIG, (b, configs) => {
-        const algorithms = configs.flatMap((c) =>
-          asArray(c.inputs.rules).map((rule) => rule?.applyServerSideEncryptionByDefault?.sseAlgorithm),
-        );
+        const algorithms = configs.flatMap((c) => asArray(c.inputs.rules).map((rule) => rule?.applyServerSideEncryptionByDefault?.sseAlgorithm));
         if (algorithms.some((a) => a === "aws:kms" || a === "aws:kms:dsse")) return [];
         if ((isElbLogBucket(b, resources) || isS3AccessLogBucket(b, resources)) && algorithms.includes("AES256")) return [];
         if (configs.length === 0) return [`${label(b)} has no BucketServerSideEncryptionConfiguration`];
@@ -106,9 +115,7 @@ export const s3Rules: Rule[] = [
   {
     kind: "stack",
     name: "s3-backup-versioning",
-    description:
-      "The backup bucket (name contains \"backup\") is versioned, so an overwritten or deleted " +
-      "dump can be recovered.",
+    description: 'The backup bucket (name contains "backup") is versioned, so an overwritten or deleted ' + "dump can be recovered.",
     enforcementLevel: "mandatory",
     check: (resources) =>
       perBucket(
@@ -124,9 +131,7 @@ export const s3Rules: Rule[] = [
   {
     kind: "stack",
     name: "s3-tls-only",
-    description:
-      "Every bucket has a policy that denies requests without TLS (aws:SecureTransport false), " +
-      "so data is never read or written in the clear.",
+    description: "Every bucket has a policy that denies requests without TLS (aws:SecureTransport false), " + "so data is never read or written in the clear.",
     enforcementLevel: "mandatory",
     check: (resources) =>
       perBucket(resources, BUCKET_POLICY, (b, policies) =>
@@ -138,9 +143,7 @@ export const s3Rules: Rule[] = [
   {
     kind: "stack",
     name: "s3-lifecycle",
-    description:
-      "Every bucket has an enabled lifecycle rule, so backups and logs expire after their " +
-      "retention instead of growing (and costing) forever.",
+    description: "Every bucket has an enabled lifecycle rule, so backups and logs expire after their " + "retention instead of growing (and costing) forever.",
     enforcementLevel: "mandatory",
     check: (resources) =>
       perBucket(resources, LIFECYCLE, (b, lifecycles) =>
@@ -155,8 +158,7 @@ export const s3Rules: Rule[] = [
 export function isTlsDeny(s: any): boolean {
   if (!s || s.Effect !== "Deny") return false;
   const principal = s.Principal;
-  const everyone =
-    principal === "*" || asArray(principal?.AWS).includes("*");
+  const everyone = principal === "*" || asArray(principal?.AWS).includes("*");
   const actions = asArray(s.Action);
   const allS3 = actions.includes("s3:*") || actions.includes("*");
   const value = s.Condition?.Bool?.["aws:SecureTransport"];

@@ -87,13 +87,23 @@ export const securityGroupRules: Rule[] = [
         }
       }
       for (const r of resources.filter((x) => x.type === INGRESS_RULE)) {
-        const sg = resolveRef(known(() => r.inputs.securityGroupId), r, sgs, SG_ID_KEYS);
+        const sg = resolveRef(
+          known(() => r.inputs.securityGroupId),
+          r,
+          sgs,
+          SG_ID_KEYS,
+        );
         const i = r.inputs;
         const cidrs = [i.cidrIpv4, i.cidrIpv6].filter((c) => c !== undefined);
         push(r, worldOpenViolation(label(r), { protocol: i.ipProtocol, fromPort: i.fromPort, toPort: i.toPort, cidrs }, !!sg && alb.has(sg)));
       }
       for (const r of resources.filter((x) => x.type === SECURITY_GROUP_RULE && x.inputs.type === "ingress")) {
-        const sg = resolveRef(known(() => r.inputs.securityGroupId), r, sgs, SG_ID_KEYS);
+        const sg = resolveRef(
+          known(() => r.inputs.securityGroupId),
+          r,
+          sgs,
+          SG_ID_KEYS,
+        );
         const i = r.inputs;
         const cidrs = [...asArray(i.cidrBlocks), ...asArray(i.ipv6CidrBlocks)];
         push(r, worldOpenViolation(label(r), { protocol: i.protocol, fromPort: i.fromPort, toPort: i.toPort, cidrs }, !!sg && alb.has(sg)));

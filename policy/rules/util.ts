@@ -63,16 +63,9 @@ export function label(r: { type: string; name: string }): string {
  *    Only an unambiguous dependency counts: if the referrer depends on several candidate targets,
  *    none is chosen (the rule then reports the target as unlinked, failing closed).
  */
-export function resolveRef<T extends StackResourceView>(
-  ref: unknown,
-  referrer: StackResourceView,
-  targets: T[],
-  idKeys: string[],
-): T | undefined {
+export function resolveRef<T extends StackResourceView>(ref: unknown, referrer: StackResourceView, targets: T[], idKeys: string[]): T | undefined {
   if (typeof ref === "string" && ref !== "" && ref !== SECRET && ref !== UNKNOWN) {
-    const byValue = targets.filter(
-      (t) => t.name === ref || idKeys.some((k) => known(() => t.inputs[k]) === ref),
-    );
+    const byValue = targets.filter((t) => t.name === ref || idKeys.some((k) => known(() => t.inputs[k]) === ref));
     if (byValue.length === 1) return byValue[0];
   }
   const byDependency = targets.filter((t) => referrer.dependsOn.includes(t.urn));
@@ -89,7 +82,14 @@ export function linked(
   idKeys: string[],
 ): StackResourceView[] {
   return resources.filter(
-    (r) => r.type === type && resolveRef(known(() => r.inputs[key]), r, targets, idKeys) === target,
+    (r) =>
+      r.type === type &&
+      resolveRef(
+        known(() => r.inputs[key]),
+        r,
+        targets,
+        idKeys,
+      ) === target,
   );
 }
 

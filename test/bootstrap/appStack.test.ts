@@ -40,7 +40,11 @@ describe("an app stack on its bootstrap stack", () => {
     const record = one(staging, "aws:route53/record:Record", "api-alias");
     expect(record.inputs).toMatchObject({ name: "staging.chatbot.example.com", type: "A", zoneId: entry.hostedZoneId });
     expect((record.inputs.aliases as any[])[0].name).toBe("api-alb-1234567890.eu-central-1.elb.amazonaws.com");
-    expect(staging.outputs).toMatchObject({ apiUrl: "https://staging.chatbot.example.com", apiDomainName: "staging.chatbot.example.com", hostedZoneId: entry.hostedZoneId });
+    expect(staging.outputs).toMatchObject({
+      apiUrl: "https://staging.chatbot.example.com",
+      apiDomainName: "staging.chatbot.example.com",
+      hostedZoneId: entry.hostedZoneId,
+    });
     expect(staging.outputs.albHttpsListenerArn).toMatch(/api-https$/);
     expect(ofType(preview, "aws:lb/listenerCertificate:ListenerCertificate")).toEqual([]);
   });
@@ -50,7 +54,11 @@ describe("an app stack on its bootstrap stack", () => {
       expect(one(staging, "aws:ecs/service:Service", `${svc}-service`).inputs.desiredCount).toBe(0);
       expect(one(staging, "aws:appautoscaling/target:Target", `${svc}-scaling`).inputs).toMatchObject({ minCapacity: 0, maxCapacity: 0 });
     }
-    expect(ofType(staging, "aws:ecr/repository:Repository").map((r) => r.inputs.name).sort()).toEqual(["chatbot-staging-backup-job", "chatbot-staging-db-init"]);
+    expect(
+      ofType(staging, "aws:ecr/repository:Repository")
+        .map((r) => r.inputs.name)
+        .sort(),
+    ).toEqual(["chatbot-staging-backup-job", "chatbot-staging-db-init"]);
     expect(staging.outputs.apiReleased).toBe(false);
   });
 

@@ -34,45 +34,62 @@ describe("bootstrap config", () => {
       }),
       [`${P}:githubRepo`]: "typo",
     };
-    const error = (() => { try { validateBootstrapConfig(P, "main", raw); } catch (e) { return e as Error; } })();
+    const error = (() => {
+      try {
+        validateBootstrapConfig(P, "main", raw);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
     expect(error?.message).toMatch(/^Invalid config for bootstrap stack "main" \(7 problems\)/);
     const lines = error!.message.split("\n").slice(1);
-    expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/chatbot-bootstrap:githubRepository = \(not set\): required.*pulumi config set chatbot-bootstrap:githubRepository/),
-      expect.stringMatching(/createHostedZone = "yes": expected true or false/),
-      expect.stringMatching(/appStacks.staging.domainName = "staging.other.org": not in the hosted zone chatbot.example.com/),
-      expect.stringMatching(/appStacks.prod.access = "admin": expected deploy or prStacks/),
-      expect.stringMatching(/appStacks.preview.imagesOf = "nosuch": expected another entry.*\(one of staging, prod\)/),
-      expect.stringMatching(/githubEnvironment "staging" is given to more than one entry/),
-      expect.stringMatching(/chatbot-bootstrap:githubRepo: unknown key/),
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/chatbot-bootstrap:githubRepository = \(not set\): required.*pulumi config set chatbot-bootstrap:githubRepository/),
+        expect.stringMatching(/createHostedZone = "yes": expected true or false/),
+        expect.stringMatching(/appStacks.staging.domainName = "staging.other.org": not in the hosted zone chatbot.example.com/),
+        expect.stringMatching(/appStacks.prod.access = "admin": expected deploy or prStacks/),
+        expect.stringMatching(/appStacks.preview.imagesOf = "nosuch": expected another entry.*\(one of staging, prod\)/),
+        expect.stringMatching(/githubEnvironment "staging" is given to more than one entry/),
+        expect.stringMatching(/chatbot-bootstrap:githubRepo: unknown key/),
+      ]),
+    );
   });
 });
 
 describe("the app stack's check of the bootstrap stack's outputs", () => {
-  const cfg = { project: "chatbot", bootstrapStack: "organization/chatbot-bootstrap/main", domainName: "staging.chatbot.example.com", wildcardCertificate: true };
+  const cfg = {
+    project: "chatbot",
+    bootstrapStack: "organization/chatbot-bootstrap/main",
+    domainName: "staging.chatbot.example.com",
+    wildcardCertificate: true,
+  };
   const entry = { domainName: "staging.chatbot.example.com", wildcardCertificateArn: "arn:w", certificateArn: "arn:c" };
 
   it("names a bootstrap stack that has no outputs (not deployed) and how to deploy it", () => {
     expect(checkBootstrapEntry(cfg, undefined)).toBe(
-      "bootstrap stack organization/chatbot-bootstrap/main has no output \"appStacks\": deploy it first (`cd bootstrap && pulumi up --stack <account>`, README \"Deploying for real\"), or correct chatbot:bootstrapStack",
+      'bootstrap stack organization/chatbot-bootstrap/main has no output "appStacks": deploy it first (`cd bootstrap && pulumi up --stack <account>`, README "Deploying for real"), or correct chatbot:bootstrapStack',
     );
   });
 
   it("picks the entry of its domain, else the wildcard entry that covers it", () => {
     const preview = { domainName: "*.staging.chatbot.example.com", certificateArn: "arn:p" };
     expect(checkBootstrapEntry(cfg, { preview, staging: entry })).toBe(entry);
-    expect(checkBootstrapEntry({ ...cfg, domainName: "pr-7.staging.chatbot.example.com", wildcardCertificate: false }, { preview, staging: entry })).toBe(preview);
+    expect(checkBootstrapEntry({ ...cfg, domainName: "pr-7.staging.chatbot.example.com", wildcardCertificate: false }, { preview, staging: entry })).toBe(
+      preview,
+    );
   });
 
   it("names a domain no entry has, the entries there are, and both fixes", () => {
     expect(checkBootstrapEntry({ ...cfg, domainName: "api.chatbot.example.com" }, { staging: entry })).toBe(
-      "chatbot:domainName = \"api.chatbot.example.com\" has no entry in bootstrap stack organization/chatbot-bootstrap/main (entries: staging (staging.chatbot.example.com)): add one to chatbot-bootstrap:appStacks and run bootstrap's pulumi up, or correct domainName",
+      'chatbot:domainName = "api.chatbot.example.com" has no entry in bootstrap stack organization/chatbot-bootstrap/main (entries: staging (staging.chatbot.example.com)): add one to chatbot-bootstrap:appStacks and run bootstrap\'s pulumi up, or correct domainName',
     );
   });
 
   it("refuses a wildcard certificate the entry lacks", () => {
-    expect(checkBootstrapEntry(cfg, { staging: { ...entry, wildcardCertificateArn: undefined } })).toMatch(/wildcardCertificate is true, but bootstrap entry "staging" has no wildcard certificate/);
+    expect(checkBootstrapEntry(cfg, { staging: { ...entry, wildcardCertificateArn: undefined } })).toMatch(
+      /wildcardCertificate is true, but bootstrap entry "staging" has no wildcard certificate/,
+    );
   });
 
   it("lets a wildcard cover exactly one label", () => {

@@ -23,8 +23,15 @@ const actions = (s: any): string[] => [].concat(s.Action);
 
 describe("bootstrap stack", () => {
   it("gives each app-stack entry its own protected secrets-provider key and alias", () => {
-    const aliases = ofType("aws:kms/alias:Alias").map((a) => a.inputs.name).sort();
-    expect(aliases).toEqual(["alias/chatbot-bootstrap-images", "alias/chatbot-preview-pulumi-secrets", "alias/chatbot-prod-pulumi-secrets", "alias/chatbot-staging-pulumi-secrets"]);
+    const aliases = ofType("aws:kms/alias:Alias")
+      .map((a) => a.inputs.name)
+      .sort();
+    expect(aliases).toEqual([
+      "alias/chatbot-bootstrap-images",
+      "alias/chatbot-preview-pulumi-secrets",
+      "alias/chatbot-prod-pulumi-secrets",
+      "alias/chatbot-staging-pulumi-secrets",
+    ]);
     for (const key of ofType("aws:kms/key:Key")) expect(key.options).toMatchObject({ protect: true, retainOnDelete: true });
     expect((plan.outputs.appStacks as any).prod.secretsProvider).toBe("awskms://alias/chatbot-prod-pulumi-secrets?region=eu-central-1");
   });
@@ -32,7 +39,12 @@ describe("bootstrap stack", () => {
   it("owns the app images' repositories under the names the app stacks gave them, protected, and scans every project repository with Inspector", () => {
     const repos = ofType("aws:ecr/repository:Repository");
     expect(repos.map((r) => r.inputs.name).sort()).toEqual([
-      "chatbot-prod-api", "chatbot-prod-discord-bot", "chatbot-prod-telegram-bot", "chatbot-staging-api", "chatbot-staging-discord-bot", "chatbot-staging-telegram-bot",
+      "chatbot-prod-api",
+      "chatbot-prod-discord-bot",
+      "chatbot-prod-telegram-bot",
+      "chatbot-staging-api",
+      "chatbot-staging-discord-bot",
+      "chatbot-staging-telegram-bot",
     ]);
     for (const r of repos) {
       expect(r.inputs).toMatchObject({ imageTagMutability: "IMMUTABLE", forceDelete: false });
@@ -40,7 +52,10 @@ describe("bootstrap stack", () => {
     }
     const scanning = ofType("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration");
     expect(scanning).toHaveLength(1);
-    expect(scanning[0].inputs).toEqual({ scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "chatbot-*", filterType: "WILDCARD" }] }] });
+    expect(scanning[0].inputs).toEqual({
+      scanType: "ENHANCED",
+      rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "chatbot-*", filterType: "WILDCARD" }] }],
+    });
     expect(scanning[0].options.dependsOn).toContain(ofType("aws:inspector2/enabler:Enabler")[0].urn);
     // pr-<n> stacks run staging's images: the preview entry has no repositories of its own.
     expect((plan.outputs.appStacks as any).preview.repositories.api.url).toMatch(/\/chatbot-staging-api$/);
@@ -58,9 +73,15 @@ describe("bootstrap stack", () => {
 
   it("trusts GitHub's OIDC tokens of exactly one environment of the repository per role", () => {
     const roles = ofType("aws:iam/role:Role");
-    const subjects = roles.map((r) => JSON.parse(String(r.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals).map((c) => c["token.actions.githubusercontent.com:sub"]).sort();
+    const subjects = roles
+      .map((r) => JSON.parse(String(r.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals)
+      .map((c) => c["token.actions.githubusercontent.com:sub"])
+      .sort();
     expect(subjects).toEqual(["pr-stacks", "preview", "production", "staging"].map((e) => `repo:chatbot-team/chatbot-infra:environment:${e}`));
-    for (const r of roles) expect(JSON.parse(String(r.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"]).toBe("sts.amazonaws.com");
+    for (const r of roles)
+      expect(JSON.parse(String(r.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"]).toBe(
+        "sts.amazonaws.com",
+      );
   });
 
   it("lets the preview role only read, and decrypt (never encrypt) with the deploy stacks' keys", () => {

@@ -82,7 +82,25 @@ describe("progress", () => {
       const config = loadStackConfig(stack, { configFile });
       const inputs = { multiAz: config.config["chatbot:dbMultiAz"] };
       const urn = "urn:pulumi:<stack>::chatbot::aws:rds/instance:Instance::db";
-      return { config, plan: { project: "chatbot", stack, resources: [{ urn, type: "aws:rds/instance:Instance", name: "db", parent: null, provider: null, inputs, options: { protect: false, retainOnDelete: false, dependsOn: [] } }], outputs: {} } };
+      return {
+        config,
+        plan: {
+          project: "chatbot",
+          stack,
+          resources: [
+            {
+              urn,
+              type: "aws:rds/instance:Instance",
+              name: "db",
+              parent: null,
+              provider: null,
+              inputs,
+              options: { protect: false, retainOnDelete: false, dependsOn: [] },
+            },
+          ],
+          outputs: {},
+        },
+      };
     };
     const err: string[] = [];
     const spy = jest.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));

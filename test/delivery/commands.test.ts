@@ -57,7 +57,10 @@ const spawned: Record<string, [string, string[]]> = {
 async function inProcess(tool: (out: (s: string) => void, err: (s: string) => void) => Promise<number> | number): Promise<Result> {
   let stdout = "";
   let stderr = "";
-  const status = await tool((s) => (stdout += s.endsWith("\n") ? s : `${s}\n`), (s) => (stderr += s.endsWith("\n") ? s : `${s}\n`));
+  const status = await tool(
+    (s) => (stdout += s.endsWith("\n") ? s : `${s}\n`),
+    (s) => (stderr += s.endsWith("\n") ? s : `${s}\n`),
+  );
   return { status, stdout, stderr };
 }
 
@@ -151,7 +154,14 @@ it("config-docs --check exits 1 naming the stale file, and writes nothing", () =
   const stale = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").replace("| `chatbot:tier` |", "| `chatbot:tierr` |");
   fs.writeFileSync(path.join(dir, "README.md"), stale);
   const err: string[] = [];
-  expect(docsMain(["--check"], dir, () => undefined, (s) => err.push(s))).toBe(1);
+  expect(
+    docsMain(
+      ["--check"],
+      dir,
+      () => undefined,
+      (s) => err.push(s),
+    ),
+  ).toBe(1);
   expect(err).toEqual(["config-docs: stale: README.md; run npm run config-docs"]);
   expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).toBe(stale);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,10 @@ describe("deploy.yml records each deploy", () => {
   const wf = YAML.parse(fs.readFileSync(path.join(ROOT, ".github/workflows/deploy.yml"), "utf8"));
   const script = fs.readFileSync(path.join(ROOT, SCRIPT), "utf8");
 
-  it.each([["staging", "chatbot-staging"], ["prod", "chatbot-prod"]])("%s: starts the clock before pulumi up and records duration and result even when a step failed", (job, prefix) => {
+  it.each([
+    ["staging", "chatbot-staging"],
+    ["prod", "chatbot-prod"],
+  ])("%s: starts the clock before pulumi up and records duration and result even when a step failed", (job, prefix) => {
     const steps: { name?: string; id?: string; run?: string; if?: string; env?: Record<string, string> }[] = wf.jobs[job].steps;
     const at = (pred: (s: (typeof steps)[number]) => boolean) => steps.findIndex(pred);
     const start = at((s) => s.id === "started");
@@ -40,7 +43,9 @@ describe("the dashboard shows deploys against the targets", () => {
     expect(w).toBeDefined();
     const rows = w.properties.metrics.filter((m: unknown[]) => m[0] === "chatbot/deploys");
     expect(rows.map((m: unknown[]) => [m[1], m[3]])).toEqual([
-      ["DeployDurationSeconds", `chatbot-${stack}`], ["DeploySuccess", `chatbot-${stack}`], ["DeploySuccess", `chatbot-${stack}`],
+      ["DeployDurationSeconds", `chatbot-${stack}`],
+      ["DeploySuccess", `chatbot-${stack}`],
+      ["DeploySuccess", `chatbot-${stack}`],
     ]);
     expect(w.properties.period).toBe(30 * 86400);
     expect(w.properties.annotations.horizontal.map((a: { value: number }) => a.value)).toEqual([5, 95]);

@@ -4,7 +4,15 @@ import createTimes from "../../tools/estimate/create-times.json";
 
 const U = (type: string, name: string) => `urn:pulumi:test::chatbot::${type}::${name}`;
 function res(type: string, name: string, o: { inputs?: Record<string, unknown>; dependsOn?: string[]; parent?: string | null } = {}): PlanResource {
-  return { urn: U(type, name), type, name, parent: o.parent ?? null, inputs: o.inputs ?? {}, options: { protect: false, retainOnDelete: false, dependsOn: o.dependsOn ?? [] }, provider: null };
+  return {
+    urn: U(type, name),
+    type,
+    name,
+    parent: o.parent ?? null,
+    inputs: o.inputs ?? {},
+    options: { protect: false, retainOnDelete: false, dependsOn: o.dependsOn ?? [] },
+    provider: null,
+  };
 }
 const plan = (resources: PlanResource[]): Plan => ({ project: "chatbot", stack: "test", resources, outputs: {} });
 
@@ -18,7 +26,10 @@ describe("price tables", () => {
   it.each(Object.keys(PRICE_TABLES))("%s: every row has a price, unit, source URL and read note; every assumption says why", (region) => {
     const t = PRICE_TABLES[region];
     for (const [k, row] of Object.entries(t.prices)) {
-      expect({ k, ok: typeof row.usd === "number" && row.usd >= 0 && /^https:\/\/aws\.amazon\.com\//.test(row.source) && row.read.length > 0 && row.unit.length > 0 }).toEqual({ k, ok: true });
+      expect({
+        k,
+        ok: typeof row.usd === "number" && row.usd >= 0 && /^https:\/\/aws\.amazon\.com\//.test(row.source) && row.read.length > 0 && row.unit.length > 0,
+      }).toEqual({ k, ok: true });
     }
     for (const [k, a] of Object.entries(t.assumptions)) expect({ k, ok: a.value > 0 && a.why.length > 0 }).toEqual({ k, ok: true });
     for (const c of ["db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.m7g.large", "db.r7g.large"]) expect(t.prices[`rds.postgres.${c}.hour`]).toBeDefined();
@@ -32,12 +43,16 @@ describe("estimateMonthlyCost", () => {
 
   it("multiplies counts, hours, sizes and tasks", () => {
     const td = res("aws:ecs/taskDefinition:TaskDefinition", "api", { inputs: { cpu: "512", memory: "1024" } });
-    const cost = estimateMonthlyCost(plan([
-      res(NAT, "a"), res(NAT, "b"),
-      td,
-      res(SVC, "api", { inputs: { desiredCount: 3 }, dependsOn: [td.urn] }),
-      res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", { inputs: { nodeType: "cache.t4g.small", numCacheClusters: 2 } }),
-    ]), "us-east-1");
+    const cost = estimateMonthlyCost(
+      plan([
+        res(NAT, "a"),
+        res(NAT, "b"),
+        td,
+        res(SVC, "api", { inputs: { desiredCount: 3 }, dependsOn: [td.urn] }),
+        res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", { inputs: { nodeType: "cache.t4g.small", numCacheClusters: 2 } }),
+      ]),
+      "us-east-1",
+    );
     const nat = cost.lines.find((l) => l.type === NAT)!;
     expect(nat.count).toBe(2);
     expect(nat.unitMonthly).toBeCloseTo(730 * p("ec2.natGateway.hour") + 100 * p("ec2.natGateway.gb"), 2);
@@ -48,24 +63,33 @@ describe("estimateMonthlyCost", () => {
     expect(cost.lines.find((l) => l.type.startsWith("aws:elasticache"))!.monthly).toBeCloseTo(730 * 2 * p("elasticache.cache.t4g.small.hour"), 2);
     // The served task definition is not priced twice.
     expect(cost.lines.find((l) => l.type === "aws:ecs/taskDefinition:TaskDefinition")).toBeUndefined();
-    expect(cost.total).toBeCloseTo(cost.lines.reduce((s, l) => s + l.monthly, 0), 2);
+    expect(cost.total).toBeCloseTo(
+      cost.lines.reduce((s, l) => s + l.monthly, 0),
+      2,
+    );
     expect(cost.unpriced).toEqual([]);
   });
 
   it("doubles a multi-AZ database, instance and storage", () => {
     const one = estimateMonthlyCost(plan([res(RDS, "db", { inputs: { instanceClass: "db.t4g.medium", allocatedStorage: 50 } })]), "eu-central-1");
-    const two = estimateMonthlyCost(plan([res(RDS, "db", { inputs: { instanceClass: "db.t4g.medium", allocatedStorage: 50, multiAz: true } })]), "eu-central-1");
+    const two = estimateMonthlyCost(
+      plan([res(RDS, "db", { inputs: { instanceClass: "db.t4g.medium", allocatedStorage: 50, multiAz: true } })]),
+      "eu-central-1",
+    );
     expect(two.total).toBeCloseTo(2 * one.total, 2);
     expect(two.lines[0].item).toBe("db.t4g.medium multi-AZ, 50 GB gp3");
   });
 
   it("reports an unknown instance class or resource type as unpriced, not zero", () => {
-    const cost = estimateMonthlyCost(plan([
-      res(RDS, "db", { inputs: { instanceClass: "db.x2iedn.24xlarge" } }),
-      res("aws:opensearch/domain:Domain", "search"),
-      res(SG, "sg"),
-      res("chatbot:data:Database", "database"),
-    ]), "us-east-1");
+    const cost = estimateMonthlyCost(
+      plan([
+        res(RDS, "db", { inputs: { instanceClass: "db.x2iedn.24xlarge" } }),
+        res("aws:opensearch/domain:Domain", "search"),
+        res(SG, "sg"),
+        res("chatbot:data:Database", "database"),
+      ]),
+      "us-east-1",
+    );
     expect(cost.total).toBe(0);
     expect(cost.lines).toEqual([]);
     expect(cost.unpriced.map((u) => [u.type, u.reason])).toEqual([

@@ -17,7 +17,10 @@ describe("drift.yml", () => {
   it("runs every day and on demand, for staging and prod, each in its own read-only environment", () => {
     expect(w.on.schedule[0].cron).toMatch(/^\S+ \S+ \* \* \*$/);
     expect(Object.keys(w.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
-    expect(job.strategy.matrix.include).toEqual([{ stack: "staging", environment: "drift-staging" }, { stack: "prod", environment: "drift-prod" }]);
+    expect(job.strategy.matrix.include).toEqual([
+      { stack: "staging", environment: "drift-staging" },
+      { stack: "prod", environment: "drift-prod" },
+    ]);
     expect(job.strategy["fail-fast"]).toBe(false);
     expect(job.environment).toBe("${{ matrix.environment }}");
     // The deploy's group: a check never reads a stack while it is being deployed.
@@ -56,17 +59,31 @@ describe("tools/drift/report-issue.sh", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drift-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   // A fake gh: logs each call, answers `issue list` with $FAKE_OPEN_ISSUE (empty: none open).
-  fs.writeFileSync(path.join(dir, "gh"), '#!/usr/bin/env bash\necho "gh $*" >> "$GH_LOG"\nif [ "$1 $2" = "issue list" ]; then [ -n "${FAKE_OPEN_ISSUE:-}" ] && echo "$FAKE_OPEN_ISSUE"; fi\nexit 0\n', { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(dir, "gh"),
+    '#!/usr/bin/env bash\necho "gh $*" >> "$GH_LOG"\nif [ "$1 $2" = "issue list" ]; then [ -n "${FAKE_OPEN_ISSUE:-}" ] && echo "$FAKE_OPEN_ISSUE"; fi\nexit 0\n',
+    { mode: 0o755 },
+  );
   const output = path.join(dir, "preview.txt");
-  fs.writeFileSync(output, "~ aws:ecs/service:Service api-service update [diff: ~desiredCount]\nResources: 1 to update\nerror: no changes were expected but changes were proposed\n");
+  fs.writeFileSync(
+    output,
+    "~ aws:ecs/service:Service api-service update [diff: ~desiredCount]\nResources: 1 to update\nerror: no changes were expected but changes were proposed\n",
+  );
 
   function run(status: string, openIssue: string): string[] {
     const log = path.join(dir, `log-${Math.random().toString(36).slice(2)}`);
     const r = spawnSync("bash", [path.join(ROOT, "tools/drift/report-issue.sh"), "prod", status, output], {
-      encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, GH_LOG: log, FAKE_OPEN_ISSUE: openIssue, RUN_URL: "https://github.example/run/1" },
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, GH_LOG: log, FAKE_OPEN_ISSUE: openIssue, RUN_URL: "https://github.example/run/1" },
     });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
-    return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").map((l) => l.split(" --body")[0]) : [];
+    return fs.existsSync(log)
+      ? fs
+          .readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => l.split(" --body")[0])
+      : [];
   }
 
   it("opens one labelled issue on drift when none is open", () => {

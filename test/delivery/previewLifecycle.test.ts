@@ -13,7 +13,13 @@ describe("preview-stack up of the preview tier", () => {
     const t = setup(files);
     const githubOutput = path.join(t.dir, "github-output");
     expect(await run(["up", "5", "--ttl", "24"], { ...t.deps, githubOutput })).toBe(0);
-    const out = Object.fromEntries(fs.readFileSync(githubOutput, "utf8").trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
+    const out = Object.fromEntries(
+      fs
+        .readFileSync(githubOutput, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+    );
     expect(out).toMatchObject({ stack: "pr-5", "api-url": "https://pr.example.com" });
     const comment = fs.readFileSync(out["comment-file"], "utf8");
     expect(comment).toContain("- **URL:** https://pr.example.com\n");
@@ -28,7 +34,9 @@ describe("preview-stack up of the preview tier", () => {
   it("refuses a template that is not of the preview tier, in one line, before any change", async () => {
     const t = setup({ ...files, "Pulumi.preview.yaml": "config:\n  chatbot:tier: staging\n" });
     expect(await run(["up", "5"], t.deps)).toBe(1);
-    expect(t.output().err.trim().split("\n").pop()).toBe('preview-stack: Pulumi.preview.yaml is of tier "staging", not "preview": a pr-5 stack is only made from the preview tier; set chatbot:tier: preview there');
+    expect(t.output().err.trim().split("\n").pop()).toBe(
+      'preview-stack: Pulumi.preview.yaml is of tier "staging", not "preview": a pr-5 stack is only made from the preview tier; set chatbot:tier: preview there',
+    );
     expect(t.calls.filter((c) => c[0] === "up")).toEqual([]);
   });
 
@@ -36,10 +44,14 @@ describe("preview-stack up of the preview tier", () => {
     const t = setup(files);
     t.lenderOutputs.value = { vpcId: "vpc-1" };
     expect(await run(["up", "5"], t.deps)).toBe(1);
-    expect(t.output().err).toMatch(/^preview-stack: preview tier: stack staging exports no privateSubnetIds, publicSubnetIds, .*albHttpsListenerArn, albArnSuffix, wafLogGroupName, so pr-5 cannot borrow its infrastructure: deploy staging first \(pulumi up --stack staging\), or set sharedInfraStack to "" to build everything\n$/m);
+    expect(t.output().err).toMatch(
+      /^preview-stack: preview tier: stack staging exports no privateSubnetIds, publicSubnetIds, .*albHttpsListenerArn, albArnSuffix, wafLogGroupName, so pr-5 cannot borrow its infrastructure: deploy staging first \(pulumi up --stack staging\), or set sharedInfraStack to "" to build everything\n$/m,
+    );
     t.lenderOutputs.value = null;
     expect(await run(["up", "5"], t.deps)).toBe(1);
-    expect(t.output().err).toMatch(/preview-stack: preview tier: stack staging does not exist, so pr-5 cannot borrow its infrastructure: deploy staging first \(pulumi up --stack staging\)\n$/);
+    expect(t.output().err).toMatch(
+      /preview-stack: preview tier: stack staging does not exist, so pr-5 cannot borrow its infrastructure: deploy staging first \(pulumi up --stack staging\)\n$/,
+    );
     expect(t.calls.filter((c) => c[0] === "up")).toEqual([]);
   });
 
@@ -49,7 +61,9 @@ describe("preview-stack up of the preview tier", () => {
     expect(await run(["up", "5"], t.deps)).toBe(1);
     expect(t.calls.filter((c) => c[0] === "destroy")).toEqual([["destroy", "pr-5"]]);
     expect(t.state["pr-5"]).toBeUndefined();
-    expect(t.output().err).toContain("preview-stack: pr-5: creation failed and the half-built stack was destroyed: error: update failed: listener rule limit reached\n");
+    expect(t.output().err).toContain(
+      "preview-stack: pr-5: creation failed and the half-built stack was destroyed: error: update failed: listener rule limit reached\n",
+    );
 
     t.failUp.value = undefined;
     expect(await run(["up", "6"], t.deps)).toBe(0);
@@ -59,5 +73,4 @@ describe("preview-stack up of the preview tier", () => {
     expect(t.calls.filter((c) => c[0] === "destroy")).toEqual([]);
     expect(t.state["pr-6"]).toBeDefined();
   });
-
 });

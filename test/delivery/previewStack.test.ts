@@ -7,8 +7,19 @@ import type { PreviewBackend } from "../../tools/preview-stack/automation";
 import { run } from "../../tools/preview-stack/cli";
 import { files, setup } from "./support/fakePreviewBackend";
 import {
-  CLI_MISSING_MESSAGE, ConfigMap, decideSweep, derivePreviewConfig, isCliMissing, parsePrNumber, previewTags, prNumberOf,
-  secretKeys, StackInfo, stackNameFor, TAGS, UsageError,
+  CLI_MISSING_MESSAGE,
+  ConfigMap,
+  decideSweep,
+  derivePreviewConfig,
+  isCliMissing,
+  parsePrNumber,
+  previewTags,
+  prNumberOf,
+  secretKeys,
+  StackInfo,
+  stackNameFor,
+  TAGS,
+  UsageError,
 } from "../../tools/preview-stack/decisions";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -103,9 +114,7 @@ config:
 
   it("names every secret staging lacks", () => {
     const partial = { "chatbot:telegramBotToken": source["chatbot:telegramBotToken"] };
-    expect(() => derivePreviewConfig({ template: {}, sourceConfig: partial, secretKeys: keys })).toThrow(
-      /chatbot:discordBotToken, chatbot:openaiApiKey/,
-    );
+    expect(() => derivePreviewConfig({ template: {}, sourceConfig: partial, secretKeys: keys })).toThrow(/chatbot:discordBotToken, chatbot:openaiApiKey/);
   });
 
   it("rejects a template that is not a map", () => {
@@ -161,7 +170,10 @@ describe("cli with a fake backend", () => {
   it("up derives config, copies secrets from staging, tags, and destroy removes it", async () => {
     const t = setup(files);
     expect(await run(["up", "5", "--policy-pack", "policy"], t.deps)).toBe(0);
-    expect(t.calls.slice(0, 2)).toEqual([["readConfig", "staging"], ["readOutputs", "staging"]]);
+    expect(t.calls.slice(0, 2)).toEqual([
+      ["readConfig", "staging"],
+      ["readOutputs", "staging"],
+    ]);
     const [, stack, config, tags, packs] = t.calls[2] as [string, string, ConfigMap, Record<string, string>, string[]];
     expect(stack).toBe("pr-5");
     expect(config).toEqual({
@@ -236,17 +248,18 @@ describe("without a Pulumi CLI", () => {
 
   // Runs the real CLI with a PATH that holds no `pulumi` (it is absent on this machine; the
   // empty PATH keeps the test true on a runner that has one).
-  it.each([["up", "12"], ["destroy", "12"], ["sweep", "--older-than", "1"]])(
-    "%s prints one line and exits 1",
-    (...argv) => {
-      const emptyBin = fs.mkdtempSync(path.join(os.tmpdir(), "nobin-"));
-      const r = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(ROOT, "tools/preview-stack/cli.ts"), ...argv], {
-        cwd: ROOT,
-        env: { HOME: emptyBin, PATH: emptyBin },
-        encoding: "utf8",
-        timeout: 60_000,
-      });
-      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 1, stdout: "", stderr: `${CLI_MISSING_MESSAGE}\n` });
-    },
-  );
+  it.each([
+    ["up", "12"],
+    ["destroy", "12"],
+    ["sweep", "--older-than", "1"],
+  ])("%s prints one line and exits 1", (...argv) => {
+    const emptyBin = fs.mkdtempSync(path.join(os.tmpdir(), "nobin-"));
+    const r = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(ROOT, "tools/preview-stack/cli.ts"), ...argv], {
+      cwd: ROOT,
+      env: { HOME: emptyBin, PATH: emptyBin },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 1, stdout: "", stderr: `${CLI_MISSING_MESSAGE}\n` });
+  });
 });

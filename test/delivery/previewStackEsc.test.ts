@@ -15,9 +15,15 @@ const KMS = "awskms://alias/chatbot-preview-pulumi-secrets?region=eu-central-1";
 function setup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-esc-"));
   fs.mkdirSync(path.join(dir, "esc", "chatbot"), { recursive: true });
-  fs.writeFileSync(path.join(dir, "Pulumi.preview.yaml"), `secretsprovider: ${KMS}\nenvironment:\n  - chatbot/preview\nconfig:\n  chatbot:tier: preview\n  chatbot:sharedInfraStack: staging\n  chatbot:dbInstanceClass: db.t4g.micro\n`);
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.preview.yaml"),
+    `secretsprovider: ${KMS}\nenvironment:\n  - chatbot/preview\nconfig:\n  chatbot:tier: preview\n  chatbot:sharedInfraStack: staging\n  chatbot:dbInstanceClass: db.t4g.micro\n`,
+  );
   fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), "config:\n  chatbot:telegramBotToken:\n    secure: AAAB\n");
-  fs.writeFileSync(path.join(dir, "esc", "chatbot", "preview.yaml"), "values:\n  pulumiConfig:\n    chatbot:telegramBotToken:\n      fn::secret:\n        ciphertext: ZXNjeA==\n");
+  fs.writeFileSync(
+    path.join(dir, "esc", "chatbot", "preview.yaml"),
+    "values:\n  pulumiConfig:\n    chatbot:telegramBotToken:\n      fn::secret:\n        ciphertext: ZXNjeA==\n",
+  );
   const calls: { readConfig: string[]; up: { stack: string; config: unknown; opts: UpOptions }[] } = { readConfig: [], up: [] };
   const backend: PreviewBackend = {
     readConfig: async (s) => {
@@ -34,8 +40,22 @@ function setup() {
     list: async () => [],
   };
   let err = "";
-  const planFacts = async (stack: string) => ({ resources: 1, components: [], summary: `Plan of chatbot/${stack}`, monthlyUsd: 1, createSeconds: 60, lender: "staging" });
-  const deps = { connect: async () => backend, planFacts, workDir: dir, now: () => new Date("2026-03-10T12:00:00Z"), out: () => undefined, err: (s: string) => (err += s) };
+  const planFacts = async (stack: string) => ({
+    resources: 1,
+    components: [],
+    summary: `Plan of chatbot/${stack}`,
+    monthlyUsd: 1,
+    createSeconds: 60,
+    lender: "staging",
+  });
+  const deps = {
+    connect: async () => backend,
+    planFacts,
+    workDir: dir,
+    now: () => new Date("2026-03-10T12:00:00Z"),
+    out: () => undefined,
+    err: (s: string) => (err += s),
+  };
   return { dir, calls, deps, err: () => err };
 }
 
@@ -54,7 +74,11 @@ it("imports the template's environment, copies no secret from staging, and creat
   expect(t.calls.readConfig).toEqual([]);
   expect(t.calls.up).toHaveLength(1);
   const { config, opts } = t.calls.up[0];
-  expect(config).toEqual({ "chatbot:tier": { value: "preview" }, "chatbot:sharedInfraStack": { value: "staging" }, "chatbot:dbInstanceClass": { value: "db.t4g.micro" } });
+  expect(config).toEqual({
+    "chatbot:tier": { value: "preview" },
+    "chatbot:sharedInfraStack": { value: "staging" },
+    "chatbot:dbInstanceClass": { value: "db.t4g.micro" },
+  });
   expect([opts.environments, opts.secretsProvider]).toEqual([["chatbot/preview"], KMS]);
   expect(t.err()).toMatch(/0 secrets copied from staging, ESC environments chatbot\/preview/);
 });

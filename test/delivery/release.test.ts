@@ -14,10 +14,17 @@ function res(type: string, name: string, inputs: Record<string, unknown>, depend
 function apiPlan(o: { desired: number; minPct: number; maxPct: number; drain: number; interval: number; healthy: number; stopTimeout?: number }): Plan {
   const td = res(TD, "api-task", { containerDefinitions: JSON.stringify([{ name: "api", ...(o.stopTimeout ? { stopTimeout: o.stopTimeout } : {}) }]) });
   const tg = res(TG, "api-tg", { deregistrationDelay: o.drain, healthCheck: { interval: o.interval, healthyThreshold: o.healthy } });
-  const svc = res(SVC, "api-service", {
-    desiredCount: o.desired, deploymentMinimumHealthyPercent: o.minPct, deploymentMaximumPercent: o.maxPct,
-    loadBalancers: [{ targetGroupArn: "api-tg-arn" }],
-  }, [td.urn]);
+  const svc = res(
+    SVC,
+    "api-service",
+    {
+      desiredCount: o.desired,
+      deploymentMinimumHealthyPercent: o.minPct,
+      deploymentMaximumPercent: o.maxPct,
+      loadBalancers: [{ targetGroupArn: "api-tg-arn" }],
+    },
+    [td.urn],
+  );
   return { project: "chatbot", stack: "test", resources: [td, tg, svc], outputs: {} };
 }
 
@@ -36,7 +43,9 @@ describe("estimateRelease", () => {
     const four = estimateRelease(apiPlan({ desired: 4, minPct: 100, maxPct: 125, drain: 30, interval: 10, healthy: 2, stopTimeout: 10 }));
     expect(one.services[0].seconds).toBe(45 + 20 + 30 + 30 + 15);
     expect(four.services[0].seconds).toBe(4 * (45 + 20 + 30 + 30) + 15);
-    expect(estimateRelease(apiPlan({ desired: 1, minPct: 100, maxPct: 200, drain: 30, interval: 10, healthy: 2, stopTimeout: 60 })).services[0].seconds).toBe(45 + 20 + 30 + 60 + 15);
+    expect(estimateRelease(apiPlan({ desired: 1, minPct: 100, maxPct: 200, drain: 30, interval: 10, healthy: 2, stopTimeout: 60 })).services[0].seconds).toBe(
+      45 + 20 + 30 + 60 + 15,
+    );
   });
 
   it("does not call stop-before-start zero downtime", () => {

@@ -53,7 +53,11 @@ describe("install scripts", () => {
   });
 
   it("allows only better-sqlite3, whose native build the backup job's Chroma snapshot needs", () => {
-    expect(Object.entries(pkg.allowScripts).filter(([, v]) => v === true).map(([k]) => k)).toEqual(["better-sqlite3"]);
+    expect(
+      Object.entries(pkg.allowScripts)
+        .filter(([, v]) => v === true)
+        .map(([k]) => k),
+    ).toEqual(["better-sqlite3"]);
     expect(Object.values(pkg.allowScripts).every((v) => v === true || v === false)).toBe(true);
   });
 

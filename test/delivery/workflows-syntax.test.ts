@@ -28,7 +28,11 @@ jobs:
 `;
 
 function githubParser(paths: string[]): Record<string, string[]> {
-  const r = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(__dirname, "support/parseWorkflows.mjs"), ...paths], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(__dirname, "support/parseWorkflows.mjs"), ...paths], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   if (r.status !== 0) throw new Error(`parser failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -79,7 +83,11 @@ describe("SchemaStore's schemas", () => {
   it("accept dependabot.yml, which keeps the actions (workflows and composites) and both npm packages current", () => {
     const config = read(path.join(ROOT, ".github/dependabot.yml"));
     expect(dependabot(config) ? [] : dependabot.errors).toEqual([]);
-    const dirs = (eco: string) => config.updates.filter((u: any) => u["package-ecosystem"] === eco).flatMap((u: any) => u.directories ?? [u.directory]).sort();
+    const dirs = (eco: string) =>
+      config.updates
+        .filter((u: any) => u["package-ecosystem"] === eco)
+        .flatMap((u: any) => u.directories ?? [u.directory])
+        .sort();
     expect(dirs("github-actions")).toEqual(["/", ...actionDirs.map((d) => `/.github/actions/${d}`)].sort());
     expect(dirs("npm")).toEqual(["/", "/policy"]);
   });

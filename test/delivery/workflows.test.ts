@@ -7,7 +7,24 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PINS } from "./support/actionPins";
-import { actions, allJobs, assumesAwsRole, changesAStack, envName, files, jobsOf, logsInToPulumi, postsComment, ROOT, runs, Step, text, usesLines, usesOf, wf } from "./support/workflows";
+import {
+  actions,
+  allJobs,
+  assumesAwsRole,
+  changesAStack,
+  envName,
+  files,
+  jobsOf,
+  logsInToPulumi,
+  postsComment,
+  ROOT,
+  runs,
+  Step,
+  text,
+  usesLines,
+  usesOf,
+  wf,
+} from "./support/workflows";
 
 it("has the six workflows and two composite actions", () => {
   expect(files).toEqual(["deploy.yml", "drift.yml", "pr-stack.yml", "preview.yml", "release.yml", "sweep.yml"]);
@@ -71,7 +88,10 @@ describe.each(files)("%s", (f) => {
       expect({ job: name, permissions: typeof job.permissions }).toEqual({ job: name, permissions: "object" });
       const p = job.permissions as Record<string, string>;
       for (const [k, v] of Object.entries(p)) {
-        expect({ job: name, [k]: v }).toEqual({ job: name, [k]: { contents: "read", "id-token": "write", "pull-requests": "write", issues: "write" }[k] ?? "(not allowed)" });
+        expect({ job: name, [k]: v }).toEqual({
+          job: name,
+          [k]: { contents: "read", "id-token": "write", "pull-requests": "write", issues: "write" }[k] ?? "(not allowed)",
+        });
       }
       // id-token only where a role or a Pulumi token is got by OIDC; pull-requests: write only where a comment is posted.
       expect({ job: name, idToken: p["id-token"] === "write" }).toEqual({ job: name, idToken: assumesAwsRole(job) || logsInToPulumi(job) });
@@ -106,7 +126,11 @@ describe.each(files)("%s", (f) => {
 
 it("the install action pins npm to a version that enforces allowScripts, and .npmrc makes it strict", () => {
   const steps = actions.install.runs.steps;
-  expect(steps.map((s) => s.run ?? s.uses?.split("@")[0])).toEqual(["actions/setup-node", expect.stringMatching(/^npm install --global npm@11\.\d+\.\d+/), "npm ci"]);
+  expect(steps.map((s) => s.run ?? s.uses?.split("@")[0])).toEqual([
+    "actions/setup-node",
+    expect.stringMatching(/^npm install --global npm@11\.\d+\.\d+/),
+    "npm ci",
+  ]);
   expect(steps[0].with).toMatchObject({ "node-version-file": ".nvmrc" });
   expect(fs.readFileSync(path.join(ROOT, ".npmrc"), "utf8")).toMatch(/^strict-allow-scripts=true$/m);
 });
@@ -120,14 +144,23 @@ describe("one concurrency group per stack, shared by every workflow that changes
 
   it("every job that changes a stack is in a pulumi-stack-<stack> group and never cancelled", () => {
     const changing = allJobs().filter(({ job }) => changesAStack(job));
-    expect(changing.map(({ file, name }) => `${file}:${name}`).sort()).toEqual(["deploy.yml:prod", "deploy.yml:staging", "pr-stack.yml:destroy", "pr-stack.yml:up", "sweep.yml:destroy"]);
-    for (const { name, job } of changing) expect({ name, c: job.concurrency }).toEqual({ name, c: { group: expect.stringMatching(/^pulumi-stack-/), "cancel-in-progress": false } });
+    expect(changing.map(({ file, name }) => `${file}:${name}`).sort()).toEqual([
+      "deploy.yml:prod",
+      "deploy.yml:staging",
+      "pr-stack.yml:destroy",
+      "pr-stack.yml:up",
+      "sweep.yml:destroy",
+    ]);
+    for (const { name, job } of changing)
+      expect({ name, c: job.concurrency }).toEqual({ name, c: { group: expect.stringMatching(/^pulumi-stack-/), "cancel-in-progress": false } });
   });
 
   it("pr-stack's up and destroy and the sweeper's destroy of pr-12 wait for each other", () => {
     const pr = wf["pr-stack.yml"].jobs;
     const sweep = wf["sweep.yml"].jobs.destroy;
-    expect(new Set([groupFor(pr.up, { pr: 12 }), groupFor(pr.destroy, { pr: 12 }), groupFor(sweep, { stack: "pr-12" })])).toEqual(new Set(["pulumi-stack-pr-12"]));
+    expect(new Set([groupFor(pr.up, { pr: 12 }), groupFor(pr.destroy, { pr: 12 }), groupFor(sweep, { stack: "pr-12" })])).toEqual(
+      new Set(["pulumi-stack-pr-12"]),
+    );
     expect(groupFor(wf["deploy.yml"].jobs.staging, {})).toBe("pulumi-stack-staging");
     expect(groupFor(wf["deploy.yml"].jobs.prod, {})).toBe("pulumi-stack-prod");
   });
@@ -230,7 +263,9 @@ describe("deploy.yml", () => {
     expect(smoke).not.toMatch(/\|\| true/);
     // The certificate's host, never the load balancer's AWS name; skipped (with a notice) only before the first API release.
     expect(smoke).not.toMatch(/albDnsName/);
-    expect(smoke).toMatch(new RegExp(`if \\[ "\\$\\(pulumi stack output apiReleased --stack ${stack}\\)" != "true" \\]; then\\s+echo "::notice[^\\n]*\\n\\s+exit 0\\n\\s*fi`));
+    expect(smoke).toMatch(
+      new RegExp(`if \\[ "\\$\\(pulumi stack output apiReleased --stack ${stack}\\)" != "true" \\]; then\\s+echo "::notice[^\\n]*\\n\\s+exit 0\\n\\s*fi`),
+    );
     expect((job.steps[smokeIdx] as Record<string, unknown>)["continue-on-error"]).toBeUndefined();
   });
   it("deploys prod only after staging, behind the production environment's approval", () => {

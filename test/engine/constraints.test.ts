@@ -27,7 +27,12 @@ describe("AWS argument rules in Check", () => {
     [TD, { requiresCompatibilities: ["FARGATE"], cpu: "384", memory: "1024" }, "cpu", /not a Fargate size/],
     ["aws:rds/instance:Instance", { allocatedStorage: 20, maxAllocatedStorage: 20 }, "maxAllocatedStorage", /must be above allocatedStorage \(20 GiB\), or 0/],
     ["aws:rds/instance:Instance", { identifier: "Chatbot--db" }, "identifier", /lowercase letters/],
-    ["aws:elasticache/replicationGroup:ReplicationGroup", { replicationGroupId: "chatbot-staging-redis-cache-for-llm-answers" }, "replicationGroupId", /at most 40/],
+    [
+      "aws:elasticache/replicationGroup:ReplicationGroup",
+      { replicationGroupId: "chatbot-staging-redis-cache-for-llm-answers" },
+      "replicationGroupId",
+      /at most 40/,
+    ],
     ["aws:cloudwatch/logGroup:LogGroup", { name: "/chatbot staging/api" }, "name", /_-\/\.#/],
     ["aws:secretsmanager/secret:Secret", { name: "chatbot:staging/llm" }, "name", /letters, digits/],
     ["aws:iam/role:Role", { name: "r".repeat(65) }, "name", /at most 64/],
@@ -36,9 +41,19 @@ describe("AWS argument rules in Check", () => {
     ["aws:acm/certificate:Certificate", { domainName: "api.*.example.com" }, "domainName", /"\*\." only as the first label \(ACM API/],
     ["aws:acm/certificate:Certificate", { domainName: `${"a".repeat(64)}.example.com` }, "domainName", /labels of letters/],
     ["aws:route53/record:Record", { type: "ALIAS", name: "x.example.com" }, "type", /not a Route 53 record type/],
-    ["aws:route53/record:Record", { type: "A", name: "x.example.com", ttl: 60, aliases: [{ name: "lb", zoneId: "Z1", evaluateTargetHealth: false }] }, "aliases", /takes no ttl or records/],
+    [
+      "aws:route53/record:Record",
+      { type: "A", name: "x.example.com", ttl: 60, aliases: [{ name: "lb", zoneId: "Z1", evaluateTargetHealth: false }] },
+      "aliases",
+      /takes no ttl or records/,
+    ],
     ["aws:route53/record:Record", { type: "CNAME", name: "x.example.com", records: ["y.example.com"] }, "ttl", /required with records/],
-    ["aws:iam/openIdConnectProvider:OpenIdConnectProvider", { url: "token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"] }, "url", /must begin with https:\/\//],
+    [
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      { url: "token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"] },
+      "url",
+      /must begin with https:\/\//,
+    ],
   ])("%s refuses %j, naming %s", (type, inputs, property, reason) => {
     const failures = checkConstraints(type, inputs);
     expect(failures.map((f) => f.property)).toContain(property);

@@ -43,14 +43,20 @@ it("hands the app image repositories from the app stack to bootstrap without del
   // replacement that protection refuses (README, "Names that must not collide"); this test is about the repositories.
   await old.initStack("staging", { configFile: path.join(oldDir, "Pulumi.staging.yaml"), overrides: { protectStatefulResources: false } });
   expect(outcome(await old.pulumi(["up", "--yes", "--skip-preview", "--stack", "staging"]))).toEqual({ status: 0 });
-  const before = (await exported(old, "staging")).filter((r) => r.type === REPO).map((r) => r.inputs.name).sort();
+  const before = (await exported(old, "staging"))
+    .filter((r) => r.type === REPO)
+    .map((r) => r.inputs.name)
+    .sort();
   expect(before).toEqual(expect.arrayContaining(SUFFIXES.map((s) => `chatbot-staging-${s}`)));
 
   // README "Handing over the app image repositories", step for step.
   await ws.initStack("main", { project: "bootstrap" });
   const moved: string[] = [];
   for (const r of await exported(old, "staging")) {
-    const suffix = r.urn.split("::").pop().replace(/^images-/, "");
+    const suffix = r.urn
+      .split("::")
+      .pop()
+      .replace(/^images-/, "");
     if (!SUFFIXES.includes(suffix) || !/ecr\/(repository|lifecyclePolicy)/.test(r.type)) continue;
     await old.must(["state", "rename", r.urn, `staging-${suffix}`, "--stack", "staging", "--yes"]);
     moved.push(r.urn.replace(/::images-[\w-]+$/, `::staging-${suffix}`));
@@ -73,9 +79,10 @@ it("hands the app image repositories from the app stack to bootstrap without del
   const current = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8")).config;
   const file = YAML.parse(fs.readFileSync(path.join(old.cwd(), "Pulumi.staging.yaml"), "utf8"));
   const secrets = Object.fromEntries(Object.entries(file.config).filter(([, v]) => v && typeof v === "object"));
-  fs.writeFileSync(path.join(ws.cwd(), "Pulumi.staging.yaml"), YAML.stringify({
-    ...file, config: { ...current, "chatbot:bootstrapStack": `${BACKEND_ORG}/chatbot-bootstrap/main`, ...secrets },
-  }));
+  fs.writeFileSync(
+    path.join(ws.cwd(), "Pulumi.staging.yaml"),
+    YAML.stringify({ ...file, config: { ...current, "chatbot:bootstrapStack": `${BACKEND_ORG}/chatbot-bootstrap/main`, ...secrets } }),
+  );
   const appPreview = await ws.pulumi(["preview", "--json", "--stack", "staging"]);
   expect(outcome(appPreview)).toEqual({ status: 0 });
   const appSteps = previewJson(appPreview).steps;

@@ -57,7 +57,7 @@ describe("a first deploy on an empty account", () => {
 
     expect(outcome(await ws.pulumi(up("staging")))).toEqual({ status: 0 });
     expect(disagreements(await deployedResources(ws, "staging"), await planResources("staging"))).toEqual([]);
-    const hostedZoneId = (await output(ws, "main", "hostedZoneId", "bootstrap"));
+    const hostedZoneId = await output(ws, "main", "hostedZoneId", "bootstrap");
     expect(await output(ws, "staging", "apiUrl")).toBe("https://staging.chatbot.example.com");
     expect(await output(ws, "staging", "hostedZoneId")).toBe(hostedZoneId);
     expect(await output(ws, "staging", "apiReleased")).toBe(false);

@@ -38,8 +38,7 @@ afterAll(() => ws?.dispose());
 
 describe("the one-folder-per-part move on a deployed stack", () => {
   type State = { urn: string; type: string; id?: string };
-  const exported = async (): Promise<State[]> =>
-    JSON.parse((await ws.must(["stack", "export", "--stack", "staging"])).stdout).deployment.resources ?? [];
+  const exported = async (): Promise<State[]> => JSON.parse((await ws.must(["stack", "export", "--stack", "staging"])).stdout).deployment.resources ?? [];
   const byName = (states: State[]) => new Map(states.filter((r) => r.id).map((r) => [`${r.type}::${r.urn.split("::").pop()}`, r]));
   let before: State[];
   let preview: { op: string; urn: string }[];

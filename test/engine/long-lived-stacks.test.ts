@@ -56,9 +56,16 @@ describe("staging through the Pulumi engine", () => {
     // (components/storedSecret.ts): a preview cannot know the new version's ARN is the same, so it
     // shows them updated; nothing is replaced but the version and the three task definitions.
     expect(changes(res)).toEqual([
-      "replace api-task", "replace app-secrets-llm-api-key", "replace discord-bot-task", "replace telegram-bot-task",
-      "update api-execution", "update api-service", "update discord-bot-execution", "update discord-bot-service",
-      "update telegram-bot-execution", "update telegram-bot-service",
+      "replace api-task",
+      "replace app-secrets-llm-api-key",
+      "replace discord-bot-task",
+      "replace telegram-bot-task",
+      "update api-execution",
+      "update api-service",
+      "update discord-bot-execution",
+      "update discord-bot-service",
+      "update telegram-bot-execution",
+      "update telegram-bot-service",
     ]);
   });
 });

@@ -44,5 +44,7 @@ it("fails a preview when an argument breaks an AWS rule, naming the resource and
   await ws.initStack(stack, { configFile: path.join(ROOT, "Pulumi.preview.yaml"), overrides: { sharedInfraStack: "", previewDomain: "" } });
   const res = await ws.pulumi(["preview", "--stack", stack]);
   expect(res.status).not.toBe(0);
-  expect(res.stdout).toMatch(/aws:lb\/(loadBalancer:LoadBalancer resource 'api-alb'|targetGroup:TargetGroup resource 'api-tg'): property name value \{chatbot-pr-12345678901234567890-api\} has a problem: .* is 35 characters; at most 32 are allowed/);
+  expect(res.stdout).toMatch(
+    /aws:lb\/(loadBalancer:LoadBalancer resource 'api-alb'|targetGroup:TargetGroup resource 'api-tg'): property name value \{chatbot-pr-12345678901234567890-api\} has a problem: .* is 35 characters; at most 32 are allowed/,
+  );
 });

@@ -34,7 +34,9 @@ describe("a preview stack on staging's infrastructure, through the Pulumi engine
     // The engine shows a program's error in its progress line and again in its summary; the message
     // itself is one line, as written (not wrapped once per input that waited for the check).
     for (const line of said) {
-      expect(line).toMatch(/(^|\s)(error: )?preview tier: stack staging exports no vpcId, privateSubnetIds, .*, so preview cannot borrow its infrastructure: deploy staging first \(pulumi up --stack staging\), or set sharedInfraStack to "" to build everything$/);
+      expect(line).toMatch(
+        /(^|\s)(error: )?preview tier: stack staging exports no vpcId, privateSubnetIds, .*, so preview cannot borrow its infrastructure: deploy staging first \(pulumi up --stack staging\), or set sharedInfraStack to "" to build everything$/,
+      );
       expect(line).not.toMatch(/error serializing/);
     }
     expect(await awsResources("preview")).toEqual([]);

@@ -29,7 +29,10 @@ const up = () => ws.pulumi(["up", "--yes", "--skip-preview", "--stack", "staging
 /** `npm run release -- ...` from the workspace's copy of the project, with its engine environment. */
 function release(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [require.resolve("tsx/cli"), path.join(ws.projectDir, "tools/release/cli.ts"), ...args], { cwd: ws.projectDir, env: ws.env });
+    const child = spawn(process.execPath, [require.resolve("tsx/cli"), path.join(ws.projectDir, "tools/release/cli.ts"), ...args], {
+      cwd: ws.projectDir,
+      env: ws.env,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -38,7 +41,11 @@ function release(args: string[]): Promise<{ status: number; stdout: string; stde
   });
 }
 
-interface Deployed { urn: string; type: string; inputs: Record<string, unknown> }
+interface Deployed {
+  urn: string;
+  type: string;
+  inputs: Record<string, unknown>;
+}
 async function deployed(): Promise<Map<string, Deployed>> {
   // The task definitions' inputs hold secret ARNs, so the engine stores them encrypted.
   const res = await ws.must(["stack", "export", "--show-secrets", "--stack", "staging"]);
@@ -62,10 +69,15 @@ describe("rollback through the Pulumi engine", () => {
     const before = await historyLength();
     const unknownDigest = await release(["rollback", "staging", "--via", "pulumi", "--to", `sha256:${"9".repeat(64)}`]);
     expect({ status: unknownDigest.status, stdout: unknownDigest.stdout, stderr: unknownDigest.stderr.trim() }).toEqual({
-      status: 1, stdout: "", stderr: `release: sha256:${"9".repeat(64)} was not deployed by any successful update of staging; nothing deployed`,
+      status: 1,
+      stdout: "",
+      stderr: `release: sha256:${"9".repeat(64)} was not deployed by any successful update of staging; nothing deployed`,
     });
     const malformed = await release(["rollback", "staging", "--via", "pulumi", "--to", "latest"]);
-    expect({ status: malformed.status, stderr: malformed.stderr.trim() }).toEqual({ status: 1, stderr: 'release: --to must be "previous" or sha256:<64 hex>, not "latest"' });
+    expect({ status: malformed.status, stderr: malformed.stderr.trim() }).toEqual({
+      status: 1,
+      stderr: 'release: --to must be "previous" or sha256:<64 hex>, not "latest"',
+    });
     expect(await historyLength()).toBe(before);
     const config = JSON.parse((await ws.must(["config", "--json", "--stack", "staging"])).stdout);
     expect(KEYS.map((k) => config[`chatbot:${k}`].value)).toEqual(KEYS.map((k) => second[k]));

@@ -49,7 +49,10 @@ it("creates staging's alerts, scrubbing and default-alert removal in Sentry thro
     const p = project(suffix);
     const stream = sentry.detectorsOf(p.id).find((d) => d.type === "issue_stream")!;
     const alerts = ours().filter((w) => w.body.name.startsWith(`${p.slug}:`));
-    expect(alerts.map((w) => [w.body.environment, w.detectorIds])).toEqual([["staging", [stream.id]], ["staging", [stream.id]]]);
+    expect(alerts.map((w) => [w.body.environment, w.detectorIds])).toEqual([
+      ["staging", [stream.id]],
+      ["staging", [stream.id]],
+    ]);
     expect(p.settings).toMatchObject({ dataScrubber: true, scrubIPAddresses: true });
   }
   expect(sentry.workflows.filter((w) => SENTRY_DEFAULT_ALERT_NAMES.includes(w.body.name))).toEqual([]);
@@ -84,5 +87,10 @@ it("stores a rotated token without a call to Sentry, and deletes the alerts with
   const deleting = sentry.log.length;
   expect(outcome(await ws.pulumi(["destroy", "--yes", "--skip-preview", "--stack", "staging"]))).toEqual({ status: 0 });
   expect(ours()).toEqual([]);
-  expect(sentry.log.slice(deleting).filter((r) => r.method === "DELETE").every((r) => r.status === 204)).toBe(true);
+  expect(
+    sentry.log
+      .slice(deleting)
+      .filter((r) => r.method === "DELETE")
+      .every((r) => r.status === 204),
+  ).toBe(true);
 });

@@ -24,12 +24,33 @@ function catalogue(): FakeProduct[] {
   Object.entries(PRICE_SPECS).forEach(([key, spec], i) => {
     const attributes = { ...spec.filters, regionCode: REGION, usagetype: `EUC1-${spec.usageType ?? "InstanceUsage"}` };
     const usd = (0.001 * (i + 1)).toFixed(10);
-    out.push({ serviceCode: spec.serviceCode, sku: `SKU${i}`, attributes, tiers: [["0", usd], ["51200", "0.0000000001"]], unit: key.endsWith("gb") ? "GB" : "Hrs" });
+    out.push({
+      serviceCode: spec.serviceCode,
+      sku: `SKU${i}`,
+      attributes,
+      tiers: [
+        ["0", usd],
+        ["51200", "0.0000000001"],
+      ],
+      unit: key.endsWith("gb") ? "GB" : "Hrs",
+    });
     // Same product in another region, which the regionCode filter must exclude.
-    out.push({ serviceCode: spec.serviceCode, sku: `SKU${i}-use1`, attributes: { ...attributes, regionCode: "us-east-1", usagetype: spec.usageType ?? "InstanceUsage" }, tiers: [["0", "9.99"]], unit: "Hrs" });
+    out.push({
+      serviceCode: spec.serviceCode,
+      sku: `SKU${i}-use1`,
+      attributes: { ...attributes, regionCode: "us-east-1", usagetype: spec.usageType ?? "InstanceUsage" },
+      tiers: [["0", "9.99"]],
+      unit: "Hrs",
+    });
   });
   // A neighbour of the NAT hour product (same family, other usage type), as the real catalogue has.
-  out.push({ serviceCode: "AmazonEC2", sku: "NATIDLE", attributes: { productFamily: "NAT Gateway", regionCode: REGION, usagetype: "EUC1-NatGateway-Provisioned" }, tiers: [["0", "7.77"]], unit: "Hrs" });
+  out.push({
+    serviceCode: "AmazonEC2",
+    sku: "NATIDLE",
+    attributes: { productFamily: "NAT Gateway", regionCode: REGION, usagetype: "EUC1-NatGateway-Provisioned" },
+    tiers: [["0", "7.77"]],
+    unit: "Hrs",
+  });
   return out;
 }
 
@@ -68,7 +89,13 @@ describe("npm run prices", () => {
     for (const [key, row] of Object.entries(table.prices)) {
       if (PRICE_SPECS[key]) {
         expect({ key, usd: row.usd, read: row.read }).toEqual({
-          key, usd: expectedUsd(key), read: expect.stringMatching(new RegExp(`^2026-12-01 from the AWS Price List API: ${PRICE_SPECS[key].serviceCode} sku SKU\\d+ \\(EUC1-.+\\), catalogue published 2026-11-20T00:00:00Z$`)),
+          key,
+          usd: expectedUsd(key),
+          read: expect.stringMatching(
+            new RegExp(
+              `^2026-12-01 from the AWS Price List API: ${PRICE_SPECS[key].serviceCode} sku SKU\\d+ \\(EUC1-.+\\), catalogue published 2026-11-20T00:00:00Z$`,
+            ),
+          ),
         });
         expect(row.source).toBe(committed.prices[key].source);
       } else {
@@ -81,8 +108,15 @@ describe("npm run prices", () => {
   });
 
   it("fails one line per row it cannot read, and leaves that row as it was", async () => {
-    fake.products.splice(fake.products.findIndex((p) => p.attributes.usagetype === "EUC1-LCUUsage"), 1);
-    fake.products.push({ ...fake.products.find((p) => p.attributes.instanceType === "db.t4g.micro" && p.attributes.regionCode === REGION)!, sku: "DUPLICATE", tiers: [["0", "0.5"]] });
+    fake.products.splice(
+      fake.products.findIndex((p) => p.attributes.usagetype === "EUC1-LCUUsage"),
+      1,
+    );
+    fake.products.push({
+      ...fake.products.find((p) => p.attributes.instanceType === "db.t4g.micro" && p.attributes.regionCode === REGION)!,
+      sku: "DUPLICATE",
+      tiers: [["0", "0.5"]],
+    });
     expect(await updatePrices({ regions: [REGION], dir, client, today: "2026-12-01", io })).toBe(2);
     expect(lines.err).toEqual([
       "prices: eu-central-1 elb.alb.lcuHour: AWSELB: 0 on-demand prices match (0 products with usage type *LCUUsage); the row keeps its previous value",

@@ -14,7 +14,11 @@ import { catalogSnapshot, cleanup, dbInitEnv, uniqueSuffix, withClient } from ".
 const REPO = path.resolve(__dirname, "../..");
 const run = (env: NodeJS.ProcessEnv, dryRun = false) => bootstrap(loadConfig(env), dryRun);
 const runCli = (env: NodeJS.ProcessEnv, args: string[] = []) =>
-  spawnSync(path.join(REPO, "node_modules/.bin/tsx"), ["jobs/db-init/cli.ts", ...args], { cwd: REPO, env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
+  spawnSync(path.join(REPO, "node_modules/.bin/tsx"), ["jobs/db-init/cli.ts", ...args], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH, ...env },
+    encoding: "utf8",
+  });
 
 describe("db-init on a fresh database", () => {
   const suffix = uniqueSuffix();
@@ -34,16 +38,18 @@ describe("db-init on a fresh database", () => {
 
   it("bootstraps the database, roles, extension and schema", async () => {
     const report = await run(env);
-    expect(report.changes).toEqual(expect.arrayContaining([
-      `created database ${db}`,
-      `created role ${env.DB_APP_ROLE} (LOGIN)`,
-      `created role ${env.DB_BACKUP_ROLE} (LOGIN)`,
-      `created role ${env.DB_READONLY_ROLE} (NOLOGIN)`,
-      `created role ${env.DB_OWNER_ROLE} (NOLOGIN)`,
-      "created extension pgcrypto",
-      "schema.sql: created table app.users",
-      "schema.sql: created table app.wallet_onboarding",
-    ]));
+    expect(report.changes).toEqual(
+      expect.arrayContaining([
+        `created database ${db}`,
+        `created role ${env.DB_APP_ROLE} (LOGIN)`,
+        `created role ${env.DB_BACKUP_ROLE} (LOGIN)`,
+        `created role ${env.DB_READONLY_ROLE} (NOLOGIN)`,
+        `created role ${env.DB_OWNER_ROLE} (NOLOGIN)`,
+        "created extension pgcrypto",
+        "schema.sql: created table app.users",
+        "schema.sql: created table app.wallet_onboarding",
+      ]),
+    );
     await withClient({ database: db }, async (c) => {
       const tables = await c.query("select tablename, tableowner from pg_tables where schemaname = 'app' order by 1");
       expect(tables.rows).toEqual(["conversations", "messages", "users", "wallet_onboarding"].map((t) => ({ tablename: t, tableowner: env.DB_OWNER_ROLE })));
@@ -113,7 +119,8 @@ describe("db-init on a fresh database", () => {
 
   it("backup can pg_dump the database with the real pg_dump", () => {
     const r = spawnSync(path.join(process.env.TEST_PG_BIN!, "pg_dump"), ["-h", env.PGHOST!, "-p", env.PGPORT!, "-U", backup.user, "-d", db, "--no-password"], {
-      env: { PGPASSWORD: backup.password }, encoding: "utf8",
+      env: { PGPASSWORD: backup.password },
+      encoding: "utf8",
     });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
@@ -136,7 +143,9 @@ describe("db-init on a fresh database", () => {
     await withClient({}, async (c) => {
       await c.query(`create role "${analyst}" login password 'analyst-password-123' in role "${env.DB_READONLY_ROLE}"`);
     });
-    await expect(withClient({ user: env.DB_READONLY_ROLE!, password: "x", database: db }, async () => undefined)).rejects.toThrow(/not permitted to log in|password authentication failed/);
+    await expect(withClient({ user: env.DB_READONLY_ROLE!, password: "x", database: db }, async () => undefined)).rejects.toThrow(
+      /not permitted to log in|password authentication failed/,
+    );
     await withClient({ user: analyst, password: "analyst-password-123", database: db }, async (c) => {
       expect((await c.query("select count(*)::int as n from users")).rows[0].n).toBe(1);
       await expect(c.query("insert into users (telegram_id) values (8)")).rejects.toThrow(/permission denied for table users/);
@@ -148,7 +157,9 @@ describe("db-init on a fresh database", () => {
   it("a re-run restores privileges someone widened by hand, and reports it", async () => {
     await withClient({ database: db }, (c) => c.query(`grant truncate on app.messages to "${env.DB_APP_ROLE}"`));
     const report = await run(env);
-    expect(report.changes).toEqual([`granted SELECT/INSERT/UPDATE/DELETE on tables in app to ${env.DB_APP_ROLE}, SELECT to ${env.DB_BACKUP_ROLE}, ${env.DB_READONLY_ROLE}`]);
+    expect(report.changes).toEqual([
+      `granted SELECT/INSERT/UPDATE/DELETE on tables in app to ${env.DB_APP_ROLE}, SELECT to ${env.DB_BACKUP_ROLE}, ${env.DB_READONLY_ROLE}`,
+    ]);
     await withClient(app, async (c) => {
       await expect(c.query("truncate app.messages")).rejects.toThrow(/permission denied/);
     });
@@ -204,7 +215,9 @@ describe("db-init failures", () => {
     const r = runCli(env);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(`db-init: cannot connect to ${env.PGHOST}:${env.PGPORT} as postgres (database postgres): password authentication failed for user "postgres"\n`);
+    expect(r.stderr).toBe(
+      `db-init: cannot connect to ${env.PGHOST}:${env.PGPORT} as postgres (database postgres): password authentication failed for user "postgres"\n`,
+    );
   });
 
   it("missing and invalid env exit 2 with one line naming every variable", () => {

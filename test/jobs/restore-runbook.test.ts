@@ -13,8 +13,7 @@ import { cleanup, dbInitEnv, PG, uniqueSuffix, withClient } from "./db-init/help
 describe("the README restore runbook", () => {
   const env = dbInitEnv(uniqueSuffix());
   const restored = `${env.APP_DB_NAME}_restore`;
-  const url = (user: string, password: string, db: string) =>
-    `postgresql://${user}:${encodeURIComponent(password)}@${PG.hostname}:${PG.port}/${db}`;
+  const url = (user: string, password: string, db: string) => `postgresql://${user}:${encodeURIComponent(password)}@${PG.hostname}:${PG.port}/${db}`;
   const master = (db: string) => url(decodeURIComponent(PG.username), decodeURIComponent(PG.password), db);
   afterAll(async () => {
     await withClient({}, (c) => c.query(`drop database if exists "${restored}" with (force)`));
@@ -41,7 +40,10 @@ describe("the README restore runbook", () => {
       expect((await c.query("select telegram_id::int as t from users order by 1")).rows).toEqual([{ t: 7 }, { t: 8 }]);
       await c.query("insert into users (telegram_id) values (9)");
     });
-    const dump = spawnSync(`${process.env.TEST_PG_BIN}/pg_dump`, ["-Fc", "--dbname", url(env.DB_BACKUP_ROLE!, env.BACKUP_DB_PASSWORD!, restored)], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    const dump = spawnSync(`${process.env.TEST_PG_BIN}/pg_dump`, ["-Fc", "--dbname", url(env.DB_BACKUP_ROLE!, env.BACKUP_DB_PASSWORD!, restored)], {
+      stdio: ["ignore", "ignore", "pipe"],
+      encoding: "utf8",
+    });
     expect(dump.stderr).toBe("");
     expect(dump.status).toBe(0);
   });

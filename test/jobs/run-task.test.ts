@@ -48,23 +48,43 @@ describe("tools/run-task against moto's ECS", () => {
     const ec2 = new EC2Client(cfg);
     const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }));
     await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc.Vpc!.VpcId, EnableDnsHostnames: { Value: true } }));
-    const subnets = await Promise.all(["10.0.1.0/24", "10.0.2.0/24"].map((CidrBlock) => ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId, CidrBlock }))));
+    const subnets = await Promise.all(
+      ["10.0.1.0/24", "10.0.2.0/24"].map((CidrBlock) => ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc!.VpcId, CidrBlock }))),
+    );
     const sg = await ec2.send(new CreateSecurityGroupCommand({ GroupName: "jobs", Description: "jobs", VpcId: vpc.Vpc!.VpcId }));
     await ecs.send(new CreateClusterCommand({ clusterName: "chatbot-test" }));
-    const td = await ecs.send(new RegisterTaskDefinitionCommand({
-      family: "chatbot-test-db-init", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512",
-      // moto sums the containers' own cpu and memory.
-      containerDefinitions: [{ name: "db-init", image: "db-init:1", essential: true, cpu: 256, memory: 512 }],
-    }));
+    const td = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "chatbot-test-db-init",
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: "256",
+        memory: "512",
+        // moto sums the containers' own cpu and memory.
+        containerDefinitions: [{ name: "db-init", image: "db-init:1", essential: true, cpu: 256, memory: 512 }],
+      }),
+    );
     env = {
-      PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", NODE_NO_WARNINGS: "1",
-      AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
-      CLUSTER: "chatbot-test", TASK_DEFINITION: td.taskDefinition!.taskDefinitionArn!, CONTAINER: "db-init",
-      SUBNETS: subnets.map((x) => x.Subnet!.SubnetId!).join(","), SECURITY_GROUPS: sg.GroupId!, AWS_REGION: REGION,
-      LOG_GROUP: "/ecs/chatbot-test-db-init", LOG_STREAM_PREFIX: "job",
-      POLL_MIN_SECONDS: "0.1", POLL_MAX_SECONDS: "0.8",
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME ?? "/tmp",
+      NODE_NO_WARNINGS: "1",
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
+      CLUSTER: "chatbot-test",
+      TASK_DEFINITION: td.taskDefinition!.taskDefinitionArn!,
+      CONTAINER: "db-init",
+      SUBNETS: subnets.map((x) => x.Subnet!.SubnetId!).join(","),
+      SECURITY_GROUPS: sg.GroupId!,
+      AWS_REGION: REGION,
+      LOG_GROUP: "/ecs/chatbot-test-db-init",
+      LOG_STREAM_PREFIX: "job",
+      POLL_MIN_SECONDS: "0.1",
+      POLL_MAX_SECONDS: "0.8",
     };
-    await jsonCall({ service: "logs", region: REGION, endpoint: moto.endpoint, credentials: CREDS }, "Logs_20140328.CreateLogGroup", { logGroupName: env.LOG_GROUP });
+    await jsonCall({ service: "logs", region: REGION, endpoint: moto.endpoint, credentials: CREDS }, "Logs_20140328.CreateLogGroup", {
+      logGroupName: env.LOG_GROUP,
+    });
   }, 60_000);
   afterAll(async () => {
     proxy.closeAllConnections();
@@ -75,7 +95,8 @@ describe("tools/run-task against moto's ECS", () => {
   /** moto advances a task one state (RUNNING ... STOPPED, four steps) per `times` DescribeTasks. */
   async function tasksStopAfter(times: number) {
     await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
-      method: "POST", body: JSON.stringify({ model_name: "ecs::task", transition: { progression: "manual", times } }),
+      method: "POST",
+      body: JSON.stringify({ model_name: "ecs::task", transition: { progression: "manual", times } }),
     });
   }
 
@@ -96,8 +117,7 @@ describe("tools/run-task against moto's ECS", () => {
     return { child, exited, started };
   }
 
-  const describe1 = async (arn: string) =>
-    (await ecs.send(new DescribeTasksCommand({ cluster: "chatbot-test", tasks: [arn] }))).tasks![0];
+  const describe1 = async (arn: string) => (await ecs.send(new DescribeTasksCommand({ cluster: "chatbot-test", tasks: [arn] }))).tasks![0];
 
   it("runs the task in the given subnets, waits for it to stop, prints its log lines and exits 0", async () => {
     await tasksStopAfter(2);
@@ -108,8 +128,12 @@ describe("tools/run-task against moto's ECS", () => {
     const logs = { service: "logs" as const, region: REGION, endpoint: moto.endpoint, credentials: CREDS };
     await jsonCall(logs, "Logs_20140328.CreateLogStream", { logGroupName: env.LOG_GROUP, logStreamName: stream });
     await jsonCall(logs, "Logs_20140328.PutLogEvents", {
-      logGroupName: env.LOG_GROUP, logStreamName: stream,
-      logEvents: [{ timestamp: Date.now(), message: "created role app (LOGIN)" }, { timestamp: Date.now(), message: "1 change(s) applied" }],
+      logGroupName: env.LOG_GROUP,
+      logStreamName: stream,
+      logEvents: [
+        { timestamp: Date.now(), message: "created role app (LOGIN)" },
+        { timestamp: Date.now(), message: "1 change(s) applied" },
+      ],
     });
     const done = await r.exited;
     expect(done.stderr).toBe("");
@@ -120,7 +144,10 @@ describe("tools/run-task against moto's ECS", () => {
     expect(task.startedBy).toBe("run-task");
     const run = JSON.parse(calls.find((c) => c.target.endsWith(".RunTask"))!.body);
     expect(run).toMatchObject({
-      cluster: "chatbot-test", taskDefinition: env.TASK_DEFINITION, launchType: "FARGATE", count: 1,
+      cluster: "chatbot-test",
+      taskDefinition: env.TASK_DEFINITION,
+      launchType: "FARGATE",
+      count: 1,
       networkConfiguration: { awsvpcConfiguration: { subnets: env.SUBNETS.split(","), securityGroups: [env.SECURITY_GROUPS], assignPublicIp: "DISABLED" } },
     });
   });
@@ -150,17 +177,24 @@ describe("tools/run-task against moto's ECS", () => {
     expect(task.stoppedReason).toBe("run-task timed out after 3s");
   }, 30_000);
 
-  it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("on %s stops the task it started and exits %d", async (sig, code) => {
-    await tasksStopAfter(100_000);
-    const r = startRunner();
-    const arn = await r.started;
-    r.child.kill(sig);
-    const done = await r.exited;
-    expect(done.code).toBe(code);
-    expect(done.stderr).toContain(`interrupted by ${sig}; stopped`);
-    const task = await describe1(arn);
-    expect(task.stoppedReason).toBe(`run-task interrupted (${sig})`);
-  }, 30_000);
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const)(
+    "on %s stops the task it started and exits %d",
+    async (sig, code) => {
+      await tasksStopAfter(100_000);
+      const r = startRunner();
+      const arn = await r.started;
+      r.child.kill(sig);
+      const done = await r.exited;
+      expect(done.code).toBe(code);
+      expect(done.stderr).toContain(`interrupted by ${sig}; stopped`);
+      const task = await describe1(arn);
+      expect(task.stoppedReason).toBe(`run-task interrupted (${sig})`);
+    },
+    30_000,
+  );
 
   it("when killed outright (a cancelled pulumi up), its guardian stops the task", async () => {
     await tasksStopAfter(100_000);
@@ -190,11 +224,17 @@ describe("tools/run-task against moto's ECS", () => {
 describe("what a stopped task means for the deploy", () => {
   const arn = "arn:aws:ecs:eu-central-1:123456789012:task/chatbot-test/0123456789abcdef";
   it.each([[1], [2]])("exit code %d of the container is the runner's", (exitCode) => {
-    const r = outcome({ taskArn: arn, stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited", containers: [{ name: "db-init", exitCode }] }, "db-init");
+    const r = outcome(
+      { taskArn: arn, stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited", containers: [{ name: "db-init", exitCode }] },
+      "db-init",
+    );
     expect(r).toEqual({ code: exitCode, line: `0123456789abcdef failed: exit code ${exitCode}, EssentialContainerExited: Essential container in task exited` });
   });
   it("a container that never ran is 1, with ECS's reason", () => {
-    const r = outcome({ taskArn: arn, stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: pull access denied", containers: [{ name: "db-init" }] }, "db-init");
+    const r = outcome(
+      { taskArn: arn, stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: pull access denied", containers: [{ name: "db-init" }] },
+      "db-init",
+    );
     expect(r.code).toBe(1);
     expect(r.line).toContain("never ran (TaskFailedToStart: CannotPullContainerError: pull access denied)");
   });

@@ -44,9 +44,7 @@ describe("runAudit", () => {
     expect(result.passed).toBe(false);
     const rds = result.rules.find((r) => r.name === "rds-production-resilience")!;
     expect(rds.status).toBe("FAIL");
-    expect(rds.violations).toEqual([
-      expect.objectContaining({ urn: expect.stringContaining("aws:rds/instance:Instance::db"), name: "db", type: T.rds }),
-    ]);
+    expect(rds.violations).toEqual([expect.objectContaining({ urn: expect.stringContaining("aws:rds/instance:Instance::db"), name: "db", type: T.rds })]);
     expect(formatAudit(result)).toMatch(/FAIL rds-production-resilience[\s\S]*aws:rds\/instance:Instance::db[\s\S]*multiAz/);
   });
 
@@ -55,7 +53,13 @@ describe("runAudit", () => {
   });
 
   it("counts advisory failures without failing the audit", () => {
-    const advisory: Rule = { kind: "resource", name: "always-advisory", description: "test rule that always complains", enforcementLevel: "advisory", check: (r) => (r.type === T.kms ? ["hint"] : []) };
+    const advisory: Rule = {
+      kind: "resource",
+      name: "always-advisory",
+      description: "test rule that always complains",
+      enforcementLevel: "advisory",
+      check: (r) => (r.type === T.kms ? ["hint"] : []),
+    };
     const result = runAudit(plan(compliantResources()), [advisory]);
     expect(result.rules[0].status).toBe("FAIL");
     expect(result.advisoryFailures).toBe(1);

@@ -7,12 +7,7 @@ export function urn(type: string, name: string): string {
   return `urn:pulumi:test::chatbot::${type}::${name}`;
 }
 
-export function res(
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  extra: { dependsOn?: string[]; provider?: string | null } = {},
-): PlanResource {
+export function res(type: string, name: string, inputs: Record<string, unknown>, extra: { dependsOn?: string[]; provider?: string | null } = {}): PlanResource {
   return {
     urn: urn(type, name),
     type,
@@ -32,12 +27,7 @@ export function provider(tags: Record<string, string> = TAGS): PlanResource {
 
 export function plan(resources: PlanResource[], tier: string | undefined = "production"): Plan {
   const all = resources.some((r) => r.urn === PROVIDER_URN) ? resources : [provider(), ...resources];
-  return {
-    project: "chatbot",
-    stack: "test",
-    resources: [...all].sort((a, b) => a.urn.localeCompare(b.urn)),
-    outputs: tier === undefined ? {} : { tier },
-  };
+  return { project: "chatbot", stack: "test", resources: [...all].sort((a, b) => a.urn.localeCompare(b.urn)), outputs: tier === undefined ? {} : { tier } };
 }
 
 // ---- building blocks of a compliant stack -------------------------------------------------
@@ -113,24 +103,75 @@ export const goodContainers = JSON.stringify([
 
 /** A small stack that passes every rule (tier production). */
 export function compliantResources(): PlanResource[] {
-  const albSg = res(T.sg, "alb", { name: "chatbot-test-alb", ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }, { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }] });
+  const albSg = res(T.sg, "alb", {
+    name: "chatbot-test-alb",
+    ingress: [
+      { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+      { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+    ],
+  });
   const dbSg = res(T.sg, "db", { name: "chatbot-test-db", ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: ["sg-app"] }] });
-  const lb = res(T.lb, "alb", { loadBalancerType: "application", internal: false, securityGroups: ["chatbot-test-alb"], accessLogs: { enabled: true, bucket: "chatbot-test-alb-logs" } });
+  const lb = res(T.lb, "alb", {
+    loadBalancerType: "application",
+    internal: false,
+    securityGroups: ["chatbot-test-alb"],
+    accessLogs: { enabled: true, bucket: "chatbot-test-alb-logs" },
+  });
   return [
     ...protectedBucket(),
-    res(T.rds, "db", { engine: "postgres", storageEncrypted: true, publiclyAccessible: false, backupRetentionPeriod: 14, iamDatabaseAuthenticationEnabled: true, deletionProtection: true, multiAz: true, password: "[secret]" }),
+    res(T.rds, "db", {
+      engine: "postgres",
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      backupRetentionPeriod: 14,
+      iamDatabaseAuthenticationEnabled: true,
+      deletionProtection: true,
+      multiAz: true,
+      password: "[secret]",
+    }),
     res(T.redis, "cache", { transitEncryptionEnabled: true, atRestEncryptionEnabled: true, authToken: "[secret]" }),
     res(T.efs, "chroma", { encrypted: true }),
-    res(T.taskDef, "api", { family: "chatbot-test-api", containerDefinitions: goodContainers, volumes: [{ name: "chroma", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED" } }] }),
+    res(T.taskDef, "api", {
+      family: "chatbot-test-api",
+      containerDefinitions: goodContainers,
+      volumes: [{ name: "chroma", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED" } }],
+    }),
     res(T.service, "api", { networkConfiguration: { assignPublicIp: false, subnets: ["subnet-a"] } }),
     lb,
-    res(T.listener, "https", { loadBalancerArn: "arn", protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultActions: [{ type: "forward", targetGroupArn: "tg" }] }),
-    res(T.listener, "http", { loadBalancerArn: "arn", protocol: "HTTP", port: 80, defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] }),
+    res(T.listener, "https", {
+      loadBalancerArn: "arn",
+      protocol: "HTTPS",
+      port: 443,
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      defaultActions: [{ type: "forward", targetGroupArn: "tg" }],
+    }),
+    res(T.listener, "http", {
+      loadBalancerArn: "arn",
+      protocol: "HTTP",
+      port: 80,
+      defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+    }),
     res(T.waf, "alb-waf", { resourceArn: "arn:aws:elasticloadbalancing:mock", webAclArn: "arn:waf" }, { dependsOn: [lb.urn] }),
     albSg,
     dbSg,
-    res(T.role, "task", { assumeRolePolicy: "{}", inlinePolicies: [{ name: "read-secrets", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:*:*:secret:chatbot-*" }] }) }] }),
-    res(T.attachment, "task-exec", { role: "task", policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" }, { provider: PROVIDER_URN }),
+    res(T.role, "task", {
+      assumeRolePolicy: "{}",
+      inlinePolicies: [
+        {
+          name: "read-secrets",
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:*:*:secret:chatbot-*" }],
+          }),
+        },
+      ],
+    }),
+    res(
+      T.attachment,
+      "task-exec",
+      { role: "task", policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" },
+      { provider: PROVIDER_URN },
+    ),
     res(T.logGroup, "api", { retentionInDays: 30 }),
     res(T.kms, "backup", { enableKeyRotation: true, deletionWindowInDays: 30 }),
   ];

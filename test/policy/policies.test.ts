@@ -11,13 +11,24 @@ import { UNKNOWN } from "../../policy/rules/util";
 import { policyPackConfig } from "../../tools/audit/policy-config";
 import { TAGS, T, urn } from "./fixtures";
 
-function resourceArgs(type: string, name: string, props: Record<string, any>, opts: { tier?: string; providerProps?: Record<string, any> } = {}): ResourceValidationArgs {
+function resourceArgs(
+  type: string,
+  name: string,
+  props: Record<string, any>,
+  opts: { tier?: string; providerProps?: Record<string, any> } = {},
+): ResourceValidationArgs {
   return {
     type,
     name,
     urn: urn(type, name),
     props,
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     provider: opts.providerProps ? { type: "pulumi:providers:aws", name: "tagged", urn: "urn:p", props: opts.providerProps } : undefined,
     stackTags: new Map(),
     isType: () => false,
@@ -49,7 +60,13 @@ function stackResource(type: string, name: string, props: Record<string, any>, d
     name,
     urn: urn(type, name),
     props,
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     dependencies,
     propertyDependencies: {},
     isType: () => false,
@@ -113,7 +130,12 @@ describe("policy pack adapter", () => {
 
   it("stack policies link by engine dependencies when ids are unknown (preview)", async () => {
     const bucket = stackResource(T.bucket, "backup", { bucket: "chatbot-prod-backup" });
-    const pab = stackResource(T.pab, "backup-pab", withUnknowns({ bucket: "(unknown id)", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, ["bucket"]), [bucket]);
+    const pab = stackResource(
+      T.pab,
+      "backup-pab",
+      withUnknowns({ bucket: "(unknown id)", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, ["bucket"]),
+      [bucket],
+    );
     expect(await runStack("s3-public-access-block", [bucket, pab])).toEqual([]);
     const violations = await runStack("s3-public-access-block", [bucket]);
     expect(violations).toEqual([{ message: expect.stringMatching(/no BucketPublicAccessBlock/), urn: bucket.urn }]);

@@ -10,7 +10,14 @@ describe("taggable type list", () => {
   });
 
   it("holds the types whose Args have tags, and not the others", () => {
-    expect(generated.types).toEqual(expect.arrayContaining(["aws:s3/bucket:Bucket", "aws:rds/instance:Instance", "aws:ecs/taskDefinition:TaskDefinition", "aws:cloudwatch/logGroup:LogGroup"]));
+    expect(generated.types).toEqual(
+      expect.arrayContaining([
+        "aws:s3/bucket:Bucket",
+        "aws:rds/instance:Instance",
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "aws:cloudwatch/logGroup:LogGroup",
+      ]),
+    );
     expect(generated.types).not.toContain("aws:s3/bucketPolicy:BucketPolicy");
     expect(generated.types).not.toContain("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
     expect(generated.types.length).toBeGreaterThan(500);

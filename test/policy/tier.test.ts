@@ -47,7 +47,10 @@ describe("the policies use it", () => {
   const run = async (stack: string, tier?: string) => {
     const out: string[] = [];
     const args = {
-      type: T.rds, name: "db", urn: u(stack), props: { deletionProtection: false, multiAz: false },
+      type: T.rds,
+      name: "db",
+      urn: u(stack),
+      props: { deletionProtection: false, multiAz: false },
       getConfig: () => (tier ? { tier } : {}),
     } as unknown as ResourceValidationArgs;
     const validate = rds.validateResource as (a: ResourceValidationArgs, report: (m: string) => void) => Promise<void> | void;
@@ -74,7 +77,9 @@ describe("policy/package.json", () => {
   const pack = JSON.parse(fs.readFileSync(path.join(ROOT, "policy/package.json"), "utf8"));
   const root = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
   const sources = (d: string): string[] =>
-    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(d, e.name)) : e.name.endsWith(".ts") ? [path.join(d, e.name)] : []));
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? sources(path.join(d, e.name)) : e.name.endsWith(".ts") ? [path.join(d, e.name)] : []));
 
   it("declares every package the pack's code imports, at the root's version", () => {
     const imported = new Set<string>();
@@ -91,6 +96,7 @@ describe("policy/package.json", () => {
   });
 
   it("does not climb out of policy/ for code", () => {
-    for (const file of sources(path.join(ROOT, "policy"))) expect({ file, up: /from "\.\.\/\.\./.test(fs.readFileSync(file, "utf8")) }).toEqual({ file, up: false });
+    for (const file of sources(path.join(ROOT, "policy")))
+      expect({ file, up: /from "\.\.\/\.\./.test(fs.readFileSync(file, "utf8")) }).toEqual({ file, up: false });
   });
 });

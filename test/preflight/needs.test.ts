@@ -11,9 +11,15 @@ describe("needs read from the offline plan", () => {
     const { plan } = await planFor("staging");
     const n = needsOf(plan);
     expect(n.region).toBe("eu-central-1");
-    expect(n.buckets.map((b) => b.bucket).sort()).toEqual(ofType(plan, "aws:s3/bucket:Bucket").map((r) => r.inputs.bucket).sort());
+    expect(n.buckets.map((b) => b.bucket).sort()).toEqual(
+      ofType(plan, "aws:s3/bucket:Bucket")
+        .map((r) => r.inputs.bucket)
+        .sort(),
+    );
     expect(n.kmsAliases).toHaveLength(ofType(plan, "aws:kms/alias:Alias").length);
-    expect(n.certificates).toEqual([{ resource: "api-https", arn: ofType(plan, "aws:lb/listener:Listener").find((l) => l.name === "api-https")!.inputs.certificateArn }]);
+    expect(n.certificates).toEqual([
+      { resource: "api-https", arn: ofType(plan, "aws:lb/listener:Listener").find((l) => l.name === "api-https")!.inputs.certificateArn },
+    ]);
     // db-init's runner is TypeScript on the AWS SDK (tools/run-task): only the image builds need a tool.
     expect([...new Set(n.tools.map((t) => t.tool))].sort()).toEqual(["docker"]);
     expect(n.natPerAz).toEqual({ "eu-central-1a": 1 });

@@ -51,9 +51,7 @@ describe("a free account", () => {
   it("says what it could not check instead of passing it silently", async () => {
     const r = await check();
     expect(r.notes).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^quota "DB instances" \(rds L-7B6409FD\): not checked, no installed AWS SDK client reads its usage/),
-      ]),
+      expect.arrayContaining([expect.stringMatching(/^quota "DB instances" \(rds L-7B6409FD\): not checked, no installed AWS SDK client reads its usage/)]),
     );
   });
 });

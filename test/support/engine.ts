@@ -67,7 +67,10 @@ export async function planResources(stack: string, configFile?: string, project:
 /** Steps that change something, as `op urn-name`, sorted. */
 export function changes(res: EngineResult): string[] {
   // A read (a StackReference, e.g. the bootstrap stack) changes nothing.
-  return previewJson(res).steps.filter((s) => s.op !== "same" && s.op !== "read").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
+  return previewJson(res)
+    .steps.filter((s) => s.op !== "same" && s.op !== "read")
+    .map((s) => `${s.op} ${s.urn.split("::").pop()}`)
+    .sort();
 }
 
 /** `{ status: 0 }` on success; otherwise the status and the end of the CLI's output, for the failure message. */

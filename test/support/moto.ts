@@ -16,13 +16,19 @@ export async function startMoto(env: Record<string, string> = {}): Promise<Moto>
   if (probe.status !== 0) throw new Error('moto\'s server is not installed: pip install "moto[server]" (bash .ci/run does)');
   const port = await freePort();
   const child: ChildProcess = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
-    env: { ...process.env, ...env }, stdio: "ignore",
+    env: { ...process.env, ...env },
+    stdio: "ignore",
   });
   const endpoint = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
       await fetch(`${endpoint}/moto-api/`);
-      return { endpoint, stop: () => { if (child.pid) process.kill(child.pid); } };
+      return {
+        endpoint,
+        stop: () => {
+          if (child.pid) process.kill(child.pid);
+        },
+      };
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }

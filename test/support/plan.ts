@@ -46,7 +46,7 @@ export function one(plan: Plan, type: string, name?: string | RegExp): PlanResou
 /** Effective tags: the resource's provider's defaultTags merged with its own tags, as AWS applies them. */
 export function effectiveTags(plan: Plan, r: PlanResource): Record<string, string> {
   const provider = plan.resources.find((p) => p.urn === r.provider);
-  const defaults = ((provider?.inputs.defaultTags as { tags?: Record<string, string> } | undefined)?.tags) ?? {};
+  const defaults = (provider?.inputs.defaultTags as { tags?: Record<string, string> } | undefined)?.tags ?? {};
   return { ...defaults, ...((r.inputs.tags as Record<string, string>) ?? {}) };
 }
 
@@ -72,7 +72,8 @@ export function rulesOf(plan: Plan, type: typeof INGRESS_RULE | typeof EGRESS_RU
   return ofType(plan, type)
     .filter((r) => r.inputs.securityGroupId === idOf(sg))
     .map((r) => {
-      const peer = r.inputs.referencedSecurityGroupId !== undefined ? groupName(plan, r.inputs.referencedSecurityGroupId) : r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6;
+      const peer =
+        r.inputs.referencedSecurityGroupId !== undefined ? groupName(plan, r.inputs.referencedSecurityGroupId) : (r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6);
       return `${r.inputs.ipProtocol} ${r.inputs.fromPort}-${r.inputs.toPort} ${dir} ${peer}`;
     })
     .sort();

@@ -20,9 +20,7 @@ export interface TestServers {
 /** The newest installed PostgreSQL's bin directory; .ci/run installs one when missing. */
 export function findPgBinDir(): string {
   const root = "/usr/lib/postgresql";
-  const versions = fs.existsSync(root)
-    ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin", "initdb")))
-    : [];
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin", "initdb"))) : [];
   if (versions.length === 0) {
     throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql: run `apt-get install -y postgresql` (bash .ci/run does)");
   }
@@ -59,7 +57,16 @@ export async function startPostgres(): Promise<{ url: string; dataDir: string; b
   if (process.getuid?.() === 0) execFileSync("chown", ["-R", "postgres", base]);
   asPostgres(path.join(binDir, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwFile}`, "-E", "UTF8", "--locale=C.UTF-8"]);
   const port = await freePort();
-  asPostgres(path.join(binDir, "pg_ctl"), ["-D", dataDir, "-l", path.join(base, "log"), "-w", "-o", `-p ${port} -k ${base} -c listen_addresses=127.0.0.1`, "start"]);
+  asPostgres(path.join(binDir, "pg_ctl"), [
+    "-D",
+    dataDir,
+    "-l",
+    path.join(base, "log"),
+    "-w",
+    "-o",
+    `-p ${port} -k ${base} -c listen_addresses=127.0.0.1`,
+    "start",
+  ]);
   return { url: `postgresql://postgres:${PG_SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`, dataDir, binDir };
 }
 
@@ -91,7 +98,10 @@ export async function startMoto(): Promise<{ endpoint: string; stop: () => Promi
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto server exited: ${stderr} (pip install "moto[server]")`);
-    const up = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+    const up = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) }).then(
+      () => true,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
@@ -101,9 +111,10 @@ export async function startMoto(): Promise<{ endpoint: string; stop: () => Promi
   }
   return {
     endpoint,
-    stop: () => new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
   };
 }

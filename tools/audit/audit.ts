@@ -64,24 +64,14 @@ export function runAudit(plan: Plan, rules: Rule[] = allRules): AuditResult {
   const views = planViews(plan, tier);
   const byUrn = new Map(views.map((v) => [v.urn, v]));
   const results: RuleResult[] = rules.map((rule) => {
-    const found =
-      rule.kind === "resource"
-        ? views.flatMap((v) => rule.check(v).map((message) => ({ urn: v.urn, message })))
-        : rule.check(views, tier);
+    const found = rule.kind === "resource" ? views.flatMap((v) => rule.check(v).map((message) => ({ urn: v.urn, message }))) : rule.check(views, tier);
     const violations = found.map((v) => {
       const r = v.urn ? byUrn.get(v.urn) : undefined;
       return { ...(v.urn ? { urn: v.urn } : {}), ...(r ? { name: r.name, type: r.type } : {}), message: v.message };
     });
-    return {
-      name: rule.name,
-      description: rule.description,
-      enforcementLevel: rule.enforcementLevel,
-      status: violations.length ? "FAIL" : "PASS",
-      violations,
-    };
+    return { name: rule.name, description: rule.description, enforcementLevel: rule.enforcementLevel, status: violations.length ? "FAIL" : "PASS", violations };
   });
-  const failed = (level: EnforcementLevel) =>
-    results.filter((r) => r.status === "FAIL" && r.enforcementLevel === level).length;
+  const failed = (level: EnforcementLevel) => results.filter((r) => r.status === "FAIL" && r.enforcementLevel === level).length;
   const mandatoryFailures = failed("mandatory");
   return {
     project: plan.project,
@@ -107,8 +97,7 @@ export function formatAudit(result: AuditResult): string {
   const passed = result.rules.filter((r) => r.status === "PASS").length;
   lines.push(
     "",
-    `${passed}/${result.rules.length} rules passed; ${result.mandatoryFailures} mandatory and ` +
-      `${result.advisoryFailures} advisory rule(s) failed.`,
+    `${passed}/${result.rules.length} rules passed; ${result.mandatoryFailures} mandatory and ` + `${result.advisoryFailures} advisory rule(s) failed.`,
   );
   return lines.join("\n") + "\n";
 }

@@ -57,12 +57,7 @@ function endpointOf(t: SignedCallTarget): URL {
 /** Signs and sends `body`; resolves with the response text, or rejects with AWS's error code and message. */
 export async function signedCall(t: SignedCallTarget, headers: Record<string, string>, body: string): Promise<string> {
   const url = endpointOf(t);
-  const signer = new SignatureV4({
-    credentials: t.credentials ?? defaultProvider(),
-    region: t.region,
-    service: t.service,
-    sha256: NodeSha256,
-  });
+  const signer = new SignatureV4({ credentials: t.credentials ?? defaultProvider(), region: t.region, service: t.service, sha256: NodeSha256 });
   const request = await signer.sign({
     method: "POST",
     protocol: url.protocol,

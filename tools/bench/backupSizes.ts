@@ -30,7 +30,11 @@ export function parseSize(v: string): number {
 function runJob(argv: string[], env: NodeJS.ProcessEnv): Promise<JobFigure> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "tools/bench/jobRun.ts"), ...argv], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "tools/bench/jobRun.ts"), ...argv], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout!.on("data", (d) => (out += d));
@@ -63,11 +67,19 @@ export async function backupAtSizes(sizesMiB: number[], line: (label: string, va
       for (let i = 0; i < mib; i++) await c.query("insert into chunks values ($1, $2)", [i, randomBytes(1 << 20)]);
       await c.end();
       const bucket = `bench-${mib}`;
-      await new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: creds }).send(new CreateBucketCommand({ Bucket: bucket }));
+      await new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: creds }).send(
+        new CreateBucketCommand({ Bucket: bucket }),
+      );
       const env = {
-        ...process.env, NODE_NO_WARNINGS: "1",
-        BACKUP_BUCKET: bucket, BACKUP_PREFIX: "bench", AWS_REGION: "us-east-1", S3_ENDPOINT: s3.endpoint,
-        AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, PG_BIN_DIR: pg.binDir,
+        ...process.env,
+        NODE_NO_WARNINGS: "1",
+        BACKUP_BUCKET: bucket,
+        BACKUP_PREFIX: "bench",
+        AWS_REGION: "us-east-1",
+        S3_ENDPOINT: s3.endpoint,
+        AWS_ACCESS_KEY_ID: creds.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+        PG_BIN_DIR: pg.binDir,
         BACKUP_DEADLINE_SECONDS: "86400",
       };
       const backup = await runJob(["backup"], { ...env, DATABASE_URL: url.toString() });
@@ -78,7 +90,10 @@ export async function backupAtSizes(sizesMiB: number[], line: (label: string, va
       const drill = await runJob(["drill"], { ...env, DRILL_ADMIN_URL: pg.url });
       await admin.query(`drop database ${db}`);
       for (const f of [backup, restore, drill]) {
-        line(`${f.command} ${mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`}`, `${f.seconds.toFixed(1)} s, ${(mib / f.seconds).toFixed(1)} MiB/s, peak RSS ${f.maxRssMiB.toFixed(0)} MiB`);
+        line(
+          `${f.command} ${mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`}`,
+          `${f.seconds.toFixed(1)} s, ${(mib / f.seconds).toFixed(1)} MiB/s, peak RSS ${f.maxRssMiB.toFixed(0)} MiB`,
+        );
       }
     }
     await admin.end();

@@ -30,10 +30,18 @@ export async function backupThroughput(mib = 64): Promise<Throughput> {
     for (let i = 0; i < mib; i++) await db.query("insert into chunks values ($1, $2)", [i, randomBytes(1 << 20)]);
     await db.end();
     const creds = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
-    await new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: creds }).send(new CreateBucketCommand({ Bucket: "bench" }));
+    await new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: creds }).send(
+      new CreateBucketCommand({ Bucket: "bench" }),
+    );
     const env = {
-      BACKUP_BUCKET: "bench", BACKUP_PREFIX: "bench", AWS_REGION: "us-east-1", S3_ENDPOINT: s3.endpoint,
-      AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, PG_BIN_DIR: pg.binDir, DATABASE_URL: url.toString(),
+      BACKUP_BUCKET: "bench",
+      BACKUP_PREFIX: "bench",
+      AWS_REGION: "us-east-1",
+      S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      PG_BIN_DIR: pg.binDir,
+      DATABASE_URL: url.toString(),
     };
     const errors: string[] = [];
     const started = process.hrtime.bigint();

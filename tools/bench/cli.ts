@@ -35,10 +35,12 @@ export function enginePreview(stack: string): number {
 
 async function main(argv: string[]): Promise<void> {
   const line = (label: string, value: string) => console.log(`${label.padEnd(24)} ${value}`);
-  console.log(`bench of ${path.basename(ROOT)} on ${process.platform} with ${require("os").cpus().length} cores, Node ${process.version}, load ${require("os").loadavg()[0].toFixed(1)}`);
+  console.log(
+    `bench of ${path.basename(ROOT)} on ${process.platform} with ${require("os").cpus().length} cores, Node ${process.version}, load ${require("os").loadavg()[0].toFixed(1)}`,
+  );
   if (argv[0] === "backup") {
     const i = argv.indexOf("--sizes");
-    const sizes = (i >= 0 ? argv[i + 1] ?? "" : "100M,1G,3G").split(",").map(parseSize);
+    const sizes = (i >= 0 ? (argv[i + 1] ?? "") : "100M,1G,3G").split(",").map(parseSize);
     return backupAtSizes(sizes, line);
   }
   const floor = timed(process.execPath, [...TSX, "tools/bench/loadFloor.ts"], "module load");

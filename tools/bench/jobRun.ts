@@ -4,11 +4,7 @@
  */
 import { main } from "../../jobs/backup/cli";
 
-main(process.argv.slice(2), process.env, {
-  out: () => undefined,
-  err: (l) => void process.stderr.write(`${l}\n`),
-  now: () => new Date(),
-}).then((code) => {
+main(process.argv.slice(2), process.env, { out: () => undefined, err: (l) => void process.stderr.write(`${l}\n`), now: () => new Date() }).then((code) => {
   process.stdout.write(`${JSON.stringify({ code, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
   process.exit(code);
 });

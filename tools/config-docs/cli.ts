@@ -14,7 +14,12 @@ Writes Pulumi.yaml's config declarations and README.md's config reference from i
   --check      write nothing; exit 1 if either file is stale
   -h, --help   this text`;
 
-export function main(argv: string[], root = path.resolve(__dirname, "../.."), log: (s: string) => void = console.log, err: (s: string) => void = console.error): number {
+export function main(
+  argv: string[],
+  root = path.resolve(__dirname, "../.."),
+  log: (s: string) => void = console.log,
+  err: (s: string) => void = console.error,
+): number {
   let parsed;
   try {
     parsed = parseFlags(argv, { check: { type: "boolean" } });

@@ -60,13 +60,17 @@ export function offlinePlugins(): { name: string; version: string }[] {
 export const DYNAMIC_PLUGIN = "pulumi-nodejs";
 
 export function dynamicProviderScript(): string {
-  return "#!/bin/sh\n# The Node.js SDK's dynamic provider (@pulumi/pulumi/cmd/dynamic-provider), resolved from the program's directory.\n" +
-    "exec node \"$(node -e \"process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))\")\" \"$@\"\n";
+  return (
+    "#!/bin/sh\n# The Node.js SDK's dynamic provider (@pulumi/pulumi/cmd/dynamic-provider), resolved from the program's directory.\n" +
+    'exec node "$(node -e "process.stdout.write(require.resolve(\'@pulumi/pulumi/cmd/dynamic-provider\'))")" "$@"\n'
+  );
 }
 
 /** The executable the engine starts for a plugin: Node with tsx, serving plugins/serve.ts. */
 export function pluginScript(name: string): string {
   const loader = path.join(ROOT, "node_modules", "tsx", "dist", "loader.mjs");
-  return `#!/bin/sh\n# Offline stand-in for the ${name} provider plugin (tools/engine/plugins/serve.ts).\n` +
-    `exec node --import "file://${loader}" "${path.join(__dirname, "plugins", "serve.ts")}" ${name} "$@"\n`;
+  return (
+    `#!/bin/sh\n# Offline stand-in for the ${name} provider plugin (tools/engine/plugins/serve.ts).\n` +
+    `exec node --import "file://${loader}" "${path.join(__dirname, "plugins", "serve.ts")}" ${name} "$@"\n`
+  );
 }

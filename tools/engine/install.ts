@@ -68,13 +68,16 @@ function removeAbandonedBuilds(dir: string): void {
 
 async function build(version: string, dir: string, log: (line: string) => void): Promise<void> {
   if (spawnSync("go", ["version"]).status !== 0) {
-    throw new EngineInstallError("no Go toolchain on PATH: install Go >= 1.25 (https://go.dev/doc/install) to build the Pulumi CLI, or put pulumi " +
-      `v${version} on PATH`);
+    throw new EngineInstallError(
+      "no Go toolchain on PATH: install Go >= 1.25 (https://go.dev/doc/install) to build the Pulumi CLI, or put pulumi " + `v${version} on PATH`,
+    );
   }
   const required = requiredVersion();
   if (required !== `v${version}`) {
-    throw new EngineInstallError(`tools/engine/cli/go.mod requires pulumi ${required}, but @pulumi/pulumi is ${version}: ` +
-      `run \`cd tools/engine/cli && go get github.com/pulumi/pulumi/pkg/v3@v${version} github.com/pulumi/pulumi/sdk/v3@v${version} && go mod tidy\``);
+    throw new EngineInstallError(
+      `tools/engine/cli/go.mod requires pulumi ${required}, but @pulumi/pulumi is ${version}: ` +
+        `run \`cd tools/engine/cli && go get github.com/pulumi/pulumi/pkg/v3@v${version} github.com/pulumi/pulumi/sdk/v3@v${version} && go mod tidy\``,
+    );
   }
   fs.mkdirSync(cacheRoot(), { recursive: true });
   removeAbandonedBuilds(dir);

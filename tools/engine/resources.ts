@@ -35,20 +35,23 @@ function isDefaultProvider(s: EngineState): boolean {
 }
 
 export function fromEngineStates(states: EngineState[]): ResourceView[] {
-  return states.filter((s) => !isDefaultProvider(s)).map((s) => ({
-    urn: s.urn,
-    type: s.type,
-    parent: s.parent || null,
-    protect: s.protect === true,
-    retainOnDelete: s.retainOnDelete === true,
-    provider: explicitProvider(s.provider),
-  })).sort((a, b) => a.urn.localeCompare(b.urn));
+  return states
+    .filter((s) => !isDefaultProvider(s))
+    .map((s) => ({
+      urn: s.urn,
+      type: s.type,
+      parent: s.parent || null,
+      protect: s.protect === true,
+      retainOnDelete: s.retainOnDelete === true,
+      provider: explicitProvider(s.provider),
+    }))
+    .sort((a, b) => a.urn.localeCompare(b.urn));
 }
 
 export function fromPlan(plan: Plan): ResourceView[] {
-  return plan.resources.map((r) => ({
-    urn: r.urn, type: r.type, parent: r.parent, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete, provider: r.provider,
-  })).sort((a, b) => a.urn.localeCompare(b.urn));
+  return plan.resources
+    .map((r) => ({ urn: r.urn, type: r.type, parent: r.parent, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete, provider: r.provider }))
+    .sort((a, b) => a.urn.localeCompare(b.urn));
 }
 
 /** One line per disagreement, naming the resource: empty when engine and plan agree. */

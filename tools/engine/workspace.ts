@@ -53,7 +53,10 @@ export class EngineWorkspace {
   private readonly bootstrapped = new Set<string>();
 
   private constructor(
-    readonly dir: string, readonly projectDir: string, readonly env: NodeJS.ProcessEnv, private readonly echo: boolean,
+    readonly dir: string,
+    readonly projectDir: string,
+    readonly env: NodeJS.ProcessEnv,
+    private readonly echo: boolean,
     private readonly config: Record<string, unknown>,
   ) {}
 
@@ -121,8 +124,14 @@ export class EngineWorkspace {
       const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd: this.cwd(opts.project), env: this.env });
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d) => { stdout += d; if (echo) process.stdout.write(d); });
-      child.stderr.on("data", (d) => { stderr += d; if (echo) process.stderr.write(d); });
+      child.stdout.on("data", (d) => {
+        stdout += d;
+        if (echo) process.stdout.write(d);
+      });
+      child.stderr.on("data", (d) => {
+        stderr += d;
+        if (echo) process.stderr.write(d);
+      });
       const timer = setTimeout(() => child.kill("SIGINT"), opts.timeoutMs ?? 10 * 60_000);
       child.on("error", reject);
       child.on("close", (code) => {
@@ -155,9 +164,12 @@ export class EngineWorkspace {
     const yaml = YAML.parse(fs.readFileSync(source, "utf8")) ?? {};
     // A file backend refuses `environment:` imports ("does not support environments"): their
     // values, resolved from the offline copies (tools/plan/esc.ts), are written as stack config.
-    const fromEnvironment = Object.fromEntries(loaded.fromEnvironment.filter((k) => !loaded.secretKeys.includes(k)).map((k) => [k, typedValue(loaded.config[k])]));
+    const fromEnvironment = Object.fromEntries(
+      loaded.fromEnvironment.filter((k) => !loaded.secretKeys.includes(k)).map((k) => [k, typedValue(loaded.config[k])]),
+    );
     const config: Record<string, unknown> = { ...fromEnvironment, ...(yaml.config ?? {}) };
-    for (const [k, v] of Object.entries({ ...(project === "app" ? this.config : {}), ...init.overrides })) config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
+    for (const [k, v] of Object.entries({ ...(project === "app" ? this.config : {}), ...init.overrides }))
+      config[k.includes(":") ? k : `${loaded.project}:${k}`] = v;
     for (const k of loaded.secretKeys) delete config[k];
     const bootstrapKey = `${loaded.project}:bootstrapStack`;
     if (project === "app" && typeof config[bootstrapKey] === "string") {

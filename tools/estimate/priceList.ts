@@ -17,9 +17,13 @@ export interface PriceSpec {
 }
 
 const rds = (instanceType: string): PriceSpec => ({
-  serviceCode: "AmazonRDS", filters: { productFamily: "Database Instance", instanceType, databaseEngine: "PostgreSQL", deploymentOption: "Single-AZ" },
+  serviceCode: "AmazonRDS",
+  filters: { productFamily: "Database Instance", instanceType, databaseEngine: "PostgreSQL", deploymentOption: "Single-AZ" },
 });
-const cache = (instanceType: string): PriceSpec => ({ serviceCode: "AmazonElastiCache", filters: { productFamily: "Cache Instance", instanceType, cacheEngine: "Redis" } });
+const cache = (instanceType: string): PriceSpec => ({
+  serviceCode: "AmazonElastiCache",
+  filters: { productFamily: "Cache Instance", instanceType, cacheEngine: "Redis" },
+});
 
 export const PRICE_SPECS: Record<string, PriceSpec> = {
   "ec2.natGateway.hour": { serviceCode: "AmazonEC2", filters: { productFamily: "NAT Gateway" }, usageType: "NatGateway-Hours" },
@@ -32,14 +36,21 @@ export const PRICE_SPECS: Record<string, PriceSpec> = {
   "rds.postgres.db.t4g.medium.hour": rds("db.t4g.medium"),
   "rds.postgres.db.m7g.large.hour": rds("db.m7g.large"),
   "rds.postgres.db.r7g.large.hour": rds("db.r7g.large"),
-  "rds.gp3.gbMonth": { serviceCode: "AmazonRDS", filters: { productFamily: "Database Storage", volumeType: "General Purpose-GP3", databaseEngine: "PostgreSQL", deploymentOption: "Single-AZ" } },
+  "rds.gp3.gbMonth": {
+    serviceCode: "AmazonRDS",
+    filters: { productFamily: "Database Storage", volumeType: "General Purpose-GP3", databaseEngine: "PostgreSQL", deploymentOption: "Single-AZ" },
+  },
   "elasticache.cache.t4g.micro.hour": cache("cache.t4g.micro"),
   "elasticache.cache.t4g.small.hour": cache("cache.t4g.small"),
   "elasticache.cache.t4g.medium.hour": cache("cache.t4g.medium"),
   "elasticache.cache.m7g.large.hour": cache("cache.m7g.large"),
   "fargate.vcpu.hour": { serviceCode: "AmazonECS", filters: { productFamily: "Compute" }, usageType: "Fargate-vCPU-Hours:perCPU" },
   "fargate.gb.hour": { serviceCode: "AmazonECS", filters: { productFamily: "Compute" }, usageType: "Fargate-GB-Hours" },
-  "efs.standard.gbMonth": { serviceCode: "AmazonEFS", filters: { productFamily: "Storage", storageClass: "General Purpose" }, usageType: "TimedStorage-ByteHrs" },
+  "efs.standard.gbMonth": {
+    serviceCode: "AmazonEFS",
+    filters: { productFamily: "Storage", storageClass: "General Purpose" },
+    usageType: "TimedStorage-ByteHrs",
+  },
   "s3.standard.gbMonth": { serviceCode: "AmazonS3", filters: { productFamily: "Storage", volumeType: "Standard" }, usageType: "TimedStorage-ByteHrs" },
   "cloudwatch.logs.ingestGb": { serviceCode: "AmazonCloudWatch", filters: { productFamily: "Data Payload" }, usageType: "DataProcessing-Bytes" },
   "cloudwatch.alarm.month": { serviceCode: "AmazonCloudWatch", filters: { productFamily: "Alarm" }, usageType: "CW:AlarmMonitorUsage" },
@@ -94,7 +105,10 @@ export function pick(items: PriceListItem[], spec: PriceSpec): ListedPrice {
       for (const dim of Object.values(term.priceDimensions)) {
         if ((dim.beginRange ?? "0") !== "0" || dim.pricePerUnit.USD === undefined) continue;
         prices.push({
-          usd: Number(dim.pricePerUnit.USD) * (spec.scale ?? 1), sku: item.product.sku, usageType: item.product.attributes.usagetype ?? "", unit: dim.unit,
+          usd: Number(dim.pricePerUnit.USD) * (spec.scale ?? 1),
+          sku: item.product.sku,
+          usageType: item.product.attributes.usagetype ?? "",
+          unit: dim.unit,
           publicationDate: item.publicationDate,
         });
       }

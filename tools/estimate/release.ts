@@ -37,7 +37,8 @@ function isAppService(r: PlanResource): boolean {
 export function estimateRelease(plan: Plan, times: ReleaseTimes = releaseTimes): ReleaseEstimate {
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const byId = new Map(plan.resources.map((r) => [`${r.name}-id`, r]));
-  const arnOf = (arn: unknown) => plan.resources.find((r) => typeof arn === "string" && (arn.endsWith(`/${r.name}`) || arn.includes(`:${r.name}`) || arn.includes(r.name)));
+  const arnOf = (arn: unknown) =>
+    plan.resources.find((r) => typeof arn === "string" && (arn.endsWith(`/${r.name}`) || arn.includes(`:${r.name}`) || arn.includes(r.name)));
   const services: ServiceRelease[] = [];
   for (const svc of plan.resources.filter(isAppService)) {
     const i = svc.inputs as Record<string, any>;
@@ -47,7 +48,9 @@ export function estimateRelease(plan: Plan, times: ReleaseTimes = releaseTimes):
     const task = svc.options.dependsOn.map((u) => byUrn.get(u)).find((r) => r?.type === "aws:ecs/taskDefinition:TaskDefinition") ?? arnOf(i.taskDefinition);
     const containers = typeof task?.inputs.containerDefinitions === "string" ? JSON.parse(task.inputs.containerDefinitions) : [];
     const stop = Math.max(times.ecsDefaultStopTimeoutSeconds.value, ...containers.map((c: { stopTimeout?: number }) => num(c.stopTimeout, 0)));
-    const stopSetting = containers.some((c: { stopTimeout?: number }) => c.stopTimeout !== undefined) ? "container stopTimeout" : "container stopTimeout (ECS default)";
+    const stopSetting = containers.some((c: { stopTimeout?: number }) => c.stopTimeout !== undefined)
+      ? "container stopTimeout"
+      : "container stopTimeout (ECS default)";
     const lbTarget = (i.loadBalancers ?? [])[0]?.targetGroupArn;
     const tg = lbTarget && (byId.get(String(lbTarget).replace(/-arn$/, "-id")) ?? arnOf(lbTarget));
     const parts: { setting: string; seconds: number }[] = [{ setting: "task start (image pull, app start)", seconds: times.taskStartSeconds.value }];
@@ -66,7 +69,12 @@ export function estimateRelease(plan: Plan, times: ReleaseTimes = releaseTimes):
     const seconds = perBatch * batches + times.steadyStatePollSeconds.value;
     const scaled = parts.map((p) => ({ ...p, seconds: p.seconds * batches }));
     scaled.push({ setting: "ECS steady-state check", seconds: times.steadyStatePollSeconds.value });
-    services.push({ service: svc.name.replace(/-service$/, ""), seconds, parts: scaled.sort((a, b) => b.seconds - a.seconds), zeroDowntime: minPct >= 100 && maxPct > 100 });
+    services.push({
+      service: svc.name.replace(/-service$/, ""),
+      seconds,
+      parts: scaled.sort((a, b) => b.seconds - a.seconds),
+      zeroDowntime: minPct >= 100 && maxPct > 100,
+    });
   }
   const slowest = [...services].sort((a, b) => b.seconds - a.seconds)[0];
   return {
@@ -79,8 +87,19 @@ export function estimateRelease(plan: Plan, times: ReleaseTimes = releaseTimes):
 const dur = (s: number) => (s >= 60 ? `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}` : `${s} s`);
 
 export function formatRelease(r: ReleaseEstimate): string {
-  const out = [`### Estimated image-only release: ${dur(r.seconds)}`, "", `Dominated by ${r.dominant.join(" and ") || "nothing"}; the services roll in parallel (typical durations: \`tools/estimate/release-times.json\`).`, ""];
+  const out = [
+    `### Estimated image-only release: ${dur(r.seconds)}`,
+    "",
+    `Dominated by ${r.dominant.join(" and ") || "nothing"}; the services roll in parallel (typical durations: \`tools/estimate/release-times.json\`).`,
+    "",
+  ];
   out.push("| service | release | zero downtime | largest parts |", "|---|---:|---|---|");
-  for (const s of r.services) out.push(`| ${s.service} | ${dur(s.seconds)} | ${s.zeroDowntime ? "yes" : "no (stops before it starts)"} | ${s.parts.slice(0, 3).map((p) => `${p.setting} ${p.seconds} s`).join("; ")} |`);
+  for (const s of r.services)
+    out.push(
+      `| ${s.service} | ${dur(s.seconds)} | ${s.zeroDowntime ? "yes" : "no (stops before it starts)"} | ${s.parts
+        .slice(0, 3)
+        .map((p) => `${p.setting} ${p.seconds} s`)
+        .join("; ")} |`,
+    );
   return out.join("\n") + "\n";
 }

@@ -47,7 +47,11 @@ export type TableFile = PriceTable & { priceListRead?: string; [k: string]: unkn
 /** Updates the tables in place; returns how many rows could not be read. */
 export async function updatePrices(opts: UpdateOptions): Promise<number> {
   const dir = opts.dir ?? PRICES_DIR;
-  const have = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+  const have = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5))
+    .sort();
   const regions = opts.regions?.length ? opts.regions : have;
   for (const r of regions) if (!have.includes(r)) throw unknown("region", r, have);
   let failed = 0;
@@ -66,7 +70,8 @@ export async function updatePrices(opts: UpdateOptions): Promise<number> {
         const usd = Number(price.usd.toPrecision(10));
         if (usd !== row.usd) opts.io.out(`${region} ${key}: ${row.usd} -> ${usd} (${price.unit}, ${spec.serviceCode} sku ${price.sku})`);
         table.prices[key] = {
-          ...row, usd,
+          ...row,
+          usd,
           read: `${opts.today} from the AWS Price List API: ${spec.serviceCode} sku ${price.sku} (${price.usageType}, ${price.unit}), catalogue published ${price.publicationDate}`,
         };
         read++;
@@ -77,7 +82,9 @@ export async function updatePrices(opts: UpdateOptions): Promise<number> {
     }
     if (read > 0) table.priceListRead = opts.today;
     fs.writeFileSync(file, JSON.stringify(table, null, 2) + "\n");
-    opts.io.out(`${region}: ${read} of ${Object.keys(table.prices).length} rows read from the Price List API on ${opts.today}; wrote ${path.relative(process.cwd(), file)}`);
+    opts.io.out(
+      `${region}: ${read} of ${Object.keys(table.prices).length} rows read from the Price List API on ${opts.today}; wrote ${path.relative(process.cwd(), file)}`,
+    );
   }
   return failed;
 }

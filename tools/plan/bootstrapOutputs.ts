@@ -28,13 +28,17 @@ export function offlineBootstrapOutputs(ref: string): Record<string, unknown> {
   const appStacks: Record<string, AppStackBootstrap> = {};
   for (const [entry, e] of Object.entries(cfg.appStacks)) {
     const owner = e.imagesOf ?? entry;
-    const repositories = Object.fromEntries(APP_IMAGES.map((image) => {
-      const logical = `${owner}-${APP_REPOSITORY_SUFFIX[image]}`;
-      const repo = state("aws:ecr/repository:Repository", logical, { name: `${cfg.appProject}-${logical}` });
-      return [image, { url: repo.repositoryUrl, arn: repo.arn }];
-    })) as AppStackBootstrap["repositories"];
+    const repositories = Object.fromEntries(
+      APP_IMAGES.map((image) => {
+        const logical = `${owner}-${APP_REPOSITORY_SUFFIX[image]}`;
+        const repo = state("aws:ecr/repository:Repository", logical, { name: `${cfg.appProject}-${logical}` });
+        return [image, { url: repo.repositoryUrl, arn: repo.arn }];
+      }),
+    ) as AppStackBootstrap["repositories"];
     appStacks[entry] = {
-      domainName: e.domainName, hostedZoneId: zoneId, certificateArn: cert(e.domainName),
+      domainName: e.domainName,
+      hostedZoneId: zoneId,
+      certificateArn: cert(e.domainName),
       ...(e.wildcard ? { wildcardCertificateArn: cert(`*.${e.domainName}`) } : {}),
       secretsProvider: `awskms://alias/${cfg.appProject}-${entry}-pulumi-secrets?region=${cfg.region}`,
       secretsKeyArn: state("aws:kms/key:Key", `${entry}-secrets`, {}).arn,

@@ -57,8 +57,13 @@ export async function main(argv: string[], io: PlanIo = stdio): Promise<number> 
       return await diffCommand(argv.slice(1), undefined, io.out);
     }
     const { values, positionals, help } = parseFlags(argv, {
-      config: { type: "string" }, secrets: { type: "string" }, json: { type: "string" }, md: { type: "string" },
-      estimate: { type: "boolean" }, environments: { type: "string" }, project: { type: "string" },
+      config: { type: "string" },
+      secrets: { type: "string" },
+      json: { type: "string" },
+      md: { type: "string" },
+      estimate: { type: "boolean" },
+      environments: { type: "string" },
+      project: { type: "string" },
     });
     if (help) {
       io.out(USAGE);
@@ -74,7 +79,13 @@ export async function main(argv: string[], io: PlanIo = stdio): Promise<number> 
       const file = values[flag];
       if (file && !fs.existsSync(file)) throw new UsageError(`--${flag} ${file}: no such file`);
     }
-    const { plan, config } = await renderStack({ stack, project, configFile: values.config, secretsFile: values.secrets, environmentsDir: values.environments });
+    const { plan, config } = await renderStack({
+      stack,
+      project,
+      configFile: values.config,
+      secretsFile: values.secrets,
+      environmentsDir: values.environments,
+    });
     io.out(summary(plan, config));
     if (values.json) {
       fs.writeFileSync(values.json, planJson(plan));

@@ -95,7 +95,12 @@ export function diffValues(a: unknown, b: unknown, stacks: string[], prefix = ""
         const ka = keysA.get(k);
         const kb = keysB.get(k);
         const seg = segment((ka ?? kb)!);
-        return diffValues(ka === undefined ? undefined : va[ka], kb === undefined ? undefined : vb[kb], stacks, prefix ? `${prefix}${seg}` : seg.replace(/^\./, ""));
+        return diffValues(
+          ka === undefined ? undefined : va[ka],
+          kb === undefined ? undefined : vb[kb],
+          stacks,
+          prefix ? `${prefix}${seg}` : seg.replace(/^\./, ""),
+        );
       });
     }
   }
@@ -106,10 +111,7 @@ function diffResource(base: Omit<Difference, "path" | "a" | "b">, ra: PlanResour
   const opts = (r: PlanResource) => ({ protect: r.options.protect, retainOnDelete: r.options.retainOnDelete });
   // Equal records have no differences; checked first because most resources of a flip are equal.
   if (ra === rb || (same(ra.inputs, rb.inputs) && same(opts(ra), opts(rb)))) return [];
-  return [
-    ...diffValues(ra.inputs, rb.inputs, stacks),
-    ...diffValues(opts(ra), opts(rb), stacks, "options"),
-  ].map((d) => ({ ...base, ...d }));
+  return [...diffValues(ra.inputs, rb.inputs, stacks), ...diffValues(opts(ra), opts(rb), stacks, "options")].map((d) => ({ ...base, ...d }));
 }
 
 /**

@@ -83,13 +83,24 @@ function runEntry(entry: string): Record<string, unknown> {
     }
     delete require.cache[entry];
     if (source === undefined) throw new Error(`plan diff: could not capture the compiled ${entry}`);
-    compiledEntry = { file: entry, mtimeMs, fn: vm.compileFunction(source, ["exports", "require", "module", "__filename", "__dirname"], { filename: entry }) as (...a: unknown[]) => void };
+    compiledEntry = {
+      file: entry,
+      mtimeMs,
+      fn: vm.compileFunction(source, ["exports", "require", "module", "__filename", "__dirname"], { filename: entry }) as (...a: unknown[]) => void,
+    };
   }
   const m = new Module(entry, module);
   m.filename = entry;
   m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(entry));
   const req = ((id: string) => m.require(id)) as NodeJS.Require;
-  compiledEntry.fn.call(m.exports, m.exports, Object.assign(req, { resolve: (id: string) => require.resolve(id, { paths: [path.dirname(entry)] }), cache: require.cache }), m, entry, path.dirname(entry));
+  compiledEntry.fn.call(
+    m.exports,
+    m.exports,
+    Object.assign(req, { resolve: (id: string) => require.resolve(id, { paths: [path.dirname(entry)] }), cache: require.cache }),
+    m,
+    entry,
+    path.dirname(entry),
+  );
   m.loaded = true;
   return m.exports;
 }
@@ -97,8 +108,9 @@ function runEntry(entry: string): Record<string, unknown> {
 const PARTS_DIR = path.join(ROOT, "infra", "parts") + path.sep;
 
 function componentFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? componentFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? componentFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
 }
 
 /**

@@ -74,11 +74,20 @@ export type KeyEffects = { keys: string[]; locations: Set<string> };
  * no flip reproduces is unexplained. With `partial` (only some keys were flipped), a difference
  * outside the residual that no flip reproduces counts as explained, by keys not attributed.
  */
-export function attribute(differences: Difference[], singles: Map<string, Set<string>>, combos: KeyEffects[] = [], residual?: Set<string> | null, partial = false): AttributedDifference[] {
+export function attribute(
+  differences: Difference[],
+  singles: Map<string, Set<string>>,
+  combos: KeyEffects[] = [],
+  residual?: Set<string> | null,
+  partial = false,
+): AttributedDifference[] {
   return differences.map((d) => {
     const loc = locationOf(d);
     const inResidual = !!residual?.has(loc);
-    const keys = [...singles.entries()].filter(([, locs]) => locs.has(loc)).map(([k]) => k).sort();
+    const keys = [...singles.entries()]
+      .filter(([, locs]) => locs.has(loc))
+      .map(([k]) => k)
+      .sort();
     if (keys.length) return { ...d, keys, combination: false, unexplained: inResidual };
     const combo = combos.filter((c) => c.locations.has(loc)).sort((x, y) => x.keys.length - y.keys.length)[0];
     if (combo) return { ...d, keys: [...combo.keys].sort(), combination: true, unexplained: inResidual };
@@ -164,9 +173,17 @@ export async function diffStacks(stackA: string, stackB: string, render: StackRe
     combos.push(...(await combinations(unattributed, flippable, singles, flip, log)));
     const attributed = attribute(differences, singles, combos, residualLocs, partial);
     return {
-      project: A.config.project, stackA, stackB, config, attributedKeys: flippable,
+      project: A.config.project,
+      stackA,
+      stackB,
+      config,
+      attributedKeys: flippable,
       secretKeys: [...new Set([...A.config.secretKeys, ...B.config.secretKeys])].map((k) => k.slice(A.config.project.length + 1)).sort(),
-      differences: attributed, residual, failedFlips, renders, unexplained: attributed.filter((d) => d.unexplained).length,
+      differences: attributed,
+      residual,
+      failedFlips,
+      renders,
+      unexplained: attributed.filter((d) => d.unexplained).length,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

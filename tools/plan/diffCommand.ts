@@ -94,7 +94,10 @@ export async function diffCommand(args: string[], render: StackRenderer = increm
   }
   const [stackA, stackB] = parsed.positionals;
   const started = Date.now();
-  const keys = parsed.values.keys?.split(",").map((k) => k.trim()).filter(Boolean);
+  const keys = parsed.values.keys
+    ?.split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
   // Renders: both stacks, all of B's keys at once, then one per attributed key (combinations add more).
   const differing = configDifferences(loadStackConfig(stackA), loadStackConfig(stackB)).map((c) => c.key);
   const bar = progress(3 + differing.filter((k) => !keys || keys.includes(k)).length);

@@ -41,7 +41,8 @@ function namespaced(key: string, project: string): string {
 }
 
 function checkOffline(value: unknown, where: string): void {
-  if (typeof value === "string" && value.includes("${")) throw new EscError(`${where}: interpolation (\${...}) is not resolved offline; give the value itself in the offline environment file`);
+  if (typeof value === "string" && value.includes("${"))
+    throw new EscError(`${where}: interpolation (\${...}) is not resolved offline; give the value itself in the offline environment file`);
   if (Array.isArray(value)) value.forEach((v, i) => checkOffline(v, `${where}[${i}]`));
   else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
@@ -58,7 +59,9 @@ export function resolveEnvironments(names: string[], dir: string, project: strin
     if (chain.includes(name)) throw new EscError(`ESC environment ${name} imports itself: ${[...chain, name].join(" -> ")}`);
     const file = path.join(dir, `${name}.yaml`);
     if (!fs.existsSync(file)) {
-      throw new EscError(`ESC environment ${name} (imported by ${chain.at(-1) ?? importedBy}) has no offline copy: expected ${path.relative(process.cwd(), file)} (the ESC definition, as \`esc env get ${name} --definition\` prints it)`);
+      throw new EscError(
+        `ESC environment ${name} (imported by ${chain.at(-1) ?? importedBy}) has no offline copy: expected ${path.relative(process.cwd(), file)} (the ESC definition, as \`esc env get ${name} --definition\` prints it)`,
+      );
     }
     const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { imports?: unknown; values?: { pulumiConfig?: Record<string, unknown> } };
     for (const imported of (doc.imports as string[] | undefined) ?? []) visit(imported, [...chain, name]);

@@ -35,4 +35,3 @@ export function flippedStackFile(dir: string, stackA: string, stackB: string, pr
   fs.writeFileSync(file, doc.toString());
   return file;
 }
-

@@ -98,7 +98,10 @@ export async function render(opts: RenderOptions): Promise<Plan> {
           const outputs = refs[name];
           if (!outputs) throw new Error(`plan: no outputs mocked for stack reference "${name}"`);
           // The bootstrap stack exports no secret (ARNs, URLs): its outputs stay plain, as in the engine.
-          return { id: name, state: { name, outputs, secretOutputNames: opts.stackReferenceSecrets?.[name] ?? Object.keys(outputs).filter((k) => k !== APP_STACKS_OUTPUT) } };
+          return {
+            id: name,
+            state: { name, outputs, secretOutputNames: opts.stackReferenceSecrets?.[name] ?? Object.keys(outputs).filter((k) => k !== APP_STACKS_OUTPUT) },
+          };
         }
         return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region, opts.stack) };
       },
@@ -115,7 +118,8 @@ export async function render(opts: RenderOptions): Promise<Plan> {
   const types = new Map<string, string>();
   let stackOutputs: Record<string, unknown> = {};
   const monitor = settings.getMonitor() as any;
-  if (typeof debuggable.debuggablePromise !== "function") throw new Error("plan harness: @pulumi/pulumi's runtime/debuggable changed shape; update tools/plan/harness.ts");
+  if (typeof debuggable.debuggablePromise !== "function")
+    throw new Error("plan harness: @pulumi/pulumi's runtime/debuggable changed shape; update tools/plan/harness.ts");
   if (typeof monitor?.newUrn !== "function" || typeof monitor?.mocks?.newResource !== "function") {
     throw new Error("plan harness: @pulumi/pulumi's MockMonitor changed shape; update tools/plan/harness.ts");
   }
@@ -138,8 +142,12 @@ export async function render(opts: RenderOptions): Promise<Plan> {
       registered.add(urn);
       const rawInputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
       const result = await monitor.mocks.newResource({
-        type, name: req.getName(), inputs: rpc.deserializeProperties(req.getObject() ?? new structproto.Struct()),
-        provider: req.getProvider(), custom: req.getCustom(), id: req.getImportid(),
+        type,
+        name: req.getName(),
+        inputs: rpc.deserializeProperties(req.getObject() ?? new structproto.Struct()),
+        provider: req.getProvider(),
+        custom: req.getCustom(),
+        id: req.getImportid(),
       });
       const state = (await rpc.serializeProperties("", result.state)) as Record<string, unknown>;
       markSecret(state, req.getAdditionalsecretoutputsList());
@@ -147,8 +155,14 @@ export async function render(opts: RenderOptions): Promise<Plan> {
       const provider = req.getProvider() ? req.getProvider().split("::").slice(0, 4).join("::") : null;
       types.set(urn, type);
       resources.set(urn, {
-        urn, type, name: req.getName(), parent: req.getParent() || null,
-        inputs: sanitize(type.startsWith("pulumi:providers:") ? parseProviderInputs(rawInputs) : withoutProviderCode(type, rawInputs)) as Record<string, unknown>,
+        urn,
+        type,
+        name: req.getName(),
+        parent: req.getParent() || null,
+        inputs: sanitize(type.startsWith("pulumi:providers:") ? parseProviderInputs(rawInputs) : withoutProviderCode(type, rawInputs)) as Record<
+          string,
+          unknown
+        >,
         options: {
           protect: req.getProtect() === true,
           retainOnDelete: req.getRetainondelete() === true,
@@ -175,7 +189,10 @@ export async function render(opts: RenderOptions): Promise<Plan> {
     registered.add(urn);
     types.set(urn, type);
     resources.set(urn, {
-      urn, type, name: req.getName(), parent: req.getParent() || null,
+      urn,
+      type,
+      name: req.getName(),
+      parent: req.getParent() || null,
       inputs: sanitize(req.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
       options: { protect: false, retainOnDelete: false, dependsOn: [...new Set(req.getDependenciesList())].sort() },
       provider: req.getProvider() ? req.getProvider().split("::").slice(0, 4).join("::") : null,

@@ -37,8 +37,13 @@ export interface IncrementalStats {
 async function renderTraced(config: LoadedStackConfig, s: MemoSession): Promise<Plan> {
   const lender = await sharedInfraReference(config);
   return render({
-    project: config.project, stack: config.stack, config: config.config, secretKeys: config.secretKeys,
-    load: () => loadTracedProgram(s), stackReferences: { ...localStackReferences(config), ...lender.outputs }, stackReferenceSecrets: lender.secrets,
+    project: config.project,
+    stack: config.stack,
+    config: config.config,
+    secretKeys: config.secretKeys,
+    load: () => loadTracedProgram(s),
+    stackReferences: { ...localStackReferences(config), ...lender.outputs },
+    stackReferenceSecrets: lender.secrets,
   });
 }
 

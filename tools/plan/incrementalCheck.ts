@@ -48,8 +48,11 @@ async function main(stack: string, overrides: string[]): Promise<CheckResult[]> 
       const fast = await incremental({ stack, configFile });
       const full = await renderStack({ stack, configFile });
       out.push({
-        override, resources: full.plan.resources.length, mismatches: mismatches(full.plan, fast.plan),
-        constructed: incremental.stats.constructed - before.constructed, replayed: incremental.stats.replayed - before.replayed,
+        override,
+        resources: full.plan.resources.length,
+        mismatches: mismatches(full.plan, fast.plan),
+        constructed: incremental.stats.constructed - before.constructed,
+        replayed: incremental.stats.replayed - before.replayed,
       });
     }
   } finally {

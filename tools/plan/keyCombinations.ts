@@ -15,8 +15,11 @@ export function partnersOf(error: unknown, keys: string[]): string[] {
  * first the keys whose single flips touched the same component.
  */
 export async function combinations(
-  remaining: Difference[], keys: string[], singles: Map<string, Set<string>>,
-  flip: (keys: string[]) => Promise<Set<string> | null>, log: (line: string) => void,
+  remaining: Difference[],
+  keys: string[],
+  singles: Map<string, Set<string>>,
+  flip: (keys: string[]) => Promise<Set<string> | null>,
+  log: (line: string) => void,
 ): Promise<KeyEffects[]> {
   const flippable = keys.filter((k) => singles.has(k));
   if (flippable.length < 2) return [];
@@ -49,4 +52,3 @@ function sameComponent(location: string, d: Difference): boolean {
   const chain = (urn: string) => (urn.split("::")[2] ?? "").split("$")[0];
   return chain(location) === chain(d.resource) && chain(d.resource).startsWith("chatbot:");
 }
-

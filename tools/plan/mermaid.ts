@@ -27,9 +27,23 @@ const SCHEDULE = "aws:scheduler/schedule:Schedule";
 const SERVICE = "aws:ecs/service:Service";
 const SECRET = "aws:secretsmanager/secret:Secret";
 
-export interface DiagramNode { id: string; label: string; part: string; kind: string }
-export interface DiagramEdge { from: string; to: string; ports: string[]; secrets: boolean }
-export interface Diagram { parts: string[]; nodes: DiagramNode[]; edges: DiagramEdge[] }
+export interface DiagramNode {
+  id: string;
+  label: string;
+  part: string;
+  kind: string;
+}
+export interface DiagramEdge {
+  from: string;
+  to: string;
+  ports: string[];
+  secrets: boolean;
+}
+export interface Diagram {
+  parts: string[];
+  nodes: DiagramNode[];
+  edges: DiagramEdge[];
+}
 
 export function mermaidId(s: string): string {
   return s.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "");
@@ -48,7 +62,11 @@ function strings(v: unknown, out: string[] = []): string[] {
   if (typeof v === "string") {
     out.push(v);
     if (/^\s*[[{]/.test(v)) {
-      try { strings(JSON.parse(v), out); } catch { /* not JSON */ }
+      try {
+        strings(JSON.parse(v), out);
+      } catch {
+        /* not JSON */
+      }
     }
   } else if (Array.isArray(v)) v.forEach((x) => strings(x, out));
   else if (v && typeof v === "object") Object.values(v).forEach((x) => strings(x, out));
@@ -82,7 +100,9 @@ export function architecture(plan: Plan): Diagram {
   // Clients of a task definition: the services running it, else the task itself (scheduled or one-off).
   const runners = (td: PlanResource, type: string) => plan.resources.filter((r) => r.type === type && r.options.dependsOn.includes(td.urn));
   const clientsOf = (td: PlanResource): DiagramNode[] => {
-    const services = runners(td, SERVICE).map((r) => nodeOf.get(r.urn)!).filter(Boolean);
+    const services = runners(td, SERVICE)
+      .map((r) => nodeOf.get(r.urn)!)
+      .filter(Boolean);
     if (services.length) return services;
     const n = runners(td, SCHEDULE).length;
     return [n ? addNode(td, "scheduled task", `scheduled task: ${td.name} (${plural(n, "schedule")})`) : addNode(td, "ECS task")];
@@ -125,7 +145,10 @@ export function architecture(plan: Plan): Diagram {
     const ingress = rule.type === RULES[0];
     const ref = sgById.get(String(rule.inputs.referencedSecurityGroupId));
     if (ref) {
-      for (const other of attached.get(ref.urn) ?? []) for (const mine of ownNodes) if (ingress) edge(other, mine, ports(rule)); else edge(mine, other, ports(rule));
+      for (const other of attached.get(ref.urn) ?? [])
+        for (const mine of ownNodes)
+          if (ingress) edge(other, mine, ports(rule));
+          else edge(mine, other, ports(rule));
     } else if (ingress && (rule.inputs.cidrIpv4 === "0.0.0.0/0" || rule.inputs.cidrIpv6 === "::/0")) {
       for (const mine of ownNodes) {
         internet = true;
@@ -141,17 +164,20 @@ export function architecture(plan: Plan): Diagram {
     const best = SECRET_HOLDERS.map((k) => own.find((n) => n.kind === k)).find(Boolean);
     if (best) return best.id;
     const id = `${mermaidId(component)}_secrets`;
-    if (!extra.some((n) => n.id === id)) extra.push({ id, label: `secrets: ${component.split(" ").slice(1).join(" ")}`, part: partOf(component), kind: "secrets" });
+    if (!extra.some((n) => n.id === id))
+      extra.push({ id, label: `secrets: ${component.split(" ").slice(1).join(" ")}`, part: partOf(component), kind: "secrets" });
     return id;
   };
   const secretsByName = new Map(plan.resources.filter((r) => r.type === SECRET).map((r) => [r.name, r]));
   for (const td of plan.resources.filter((r) => r.type === TASK_DEF)) {
-    const defs = JSON.parse(typeof td.inputs.containerDefinitions === "string" ? td.inputs.containerDefinitions : "[]") as { secrets?: { valueFrom: string }[] }[];
+    const defs = JSON.parse(typeof td.inputs.containerDefinitions === "string" ? td.inputs.containerDefinitions : "[]") as {
+      secrets?: { valueFrom: string }[];
+    }[];
     const holders = new Set<string>();
     for (const s of defs.flatMap((d) => d.secrets ?? [])) {
       // arn:aws:secretsmanager:<region>:<account>:<name>[:jsonKey::], or RDS's own `secret:rds!<instance>`.
       const f = s.valueFrom.split(":");
-      const name = f[5] === "secret" ? (f[6] ?? "").replace(/^rds!/, "") : f[5] ?? "";
+      const name = f[5] === "secret" ? (f[6] ?? "").replace(/^rds!/, "") : (f[5] ?? "");
       const secret = secretsByName.get(name) ?? plan.resources.find((r) => r.type === "aws:rds/instance:Instance" && r.name === name);
       if (secret) holders.add(holderOf(componentOf(plan, secret)));
     }
@@ -171,7 +197,8 @@ export function architecture(plan: Plan): Diagram {
     q.count += held.length;
     quiet.set(partOf(component), q);
   }
-  for (const [part, q] of quiet) nodes.push({ id: `${part}_other`, label: `${[...new Set(q.names)].sort().join(", ")}: ${plural(q.count, "resource")}`, part, kind: "other" });
+  for (const [part, q] of quiet)
+    nodes.push({ id: `${part}_other`, label: `${[...new Set(q.names)].sort().join(", ")}: ${plural(q.count, "resource")}`, part, kind: "other" });
   const parts = [...new Set(nodes.map((n) => n.part))].filter(Boolean).sort();
   return {
     parts,
@@ -209,9 +236,12 @@ export function checkMermaid(src: string): string[] {
   for (const line of lines.slice(1)) {
     const t = line.trim();
     let m: RegExpMatchArray | null;
-    if ((m = t.match(/^subgraph (\w+)\["[^"]*"\]$/))) { depth++; ids.add(m[1]); }
-    else if (t === "end") { if (--depth < 0) problems.push("`end` without subgraph"); }
-    else if ((m = t.match(/^(\w+)(\["[^"]*"\]|\(\("[^"]*"\)\))$/))) ids.add(m[1]);
+    if ((m = t.match(/^subgraph (\w+)\["[^"]*"\]$/))) {
+      depth++;
+      ids.add(m[1]);
+    } else if (t === "end") {
+      if (--depth < 0) problems.push("`end` without subgraph");
+    } else if ((m = t.match(/^(\w+)(\["[^"]*"\]|\(\("[^"]*"\)\))$/))) ids.add(m[1]);
     else if ((m = t.match(/^(\w+) (-->|-\.->)\|"[^"]*"\| (\w+)$/))) {
       for (const id of [m[1], m[3]]) if (!ids.has(id)) problems.push(`edge to undeclared ${id}`);
     } else problems.push(`unparsed line: ${t}`);

@@ -66,7 +66,10 @@ export function mockState(type: string, name: string, inputs: Record<string, any
       state.readerEndpointAddress = `replica.${name}.abcdef.${region}.cache.amazonaws.com`;
       state.port = inputs.port ?? 6379;
       // Cluster mode off: ElastiCache names the nodes <group id>-001, -002, ...
-      state.memberClusters = Array.from({ length: inputs.numCacheClusters ?? 1 }, (_, i) => `${inputs.replicationGroupId ?? name}-${String(i + 1).padStart(3, "0")}`);
+      state.memberClusters = Array.from(
+        { length: inputs.numCacheClusters ?? 1 },
+        (_, i) => `${inputs.replicationGroupId ?? name}-${String(i + 1).padStart(3, "0")}`,
+      );
       break;
     case "aws:lb/loadBalancer:LoadBalancer":
       state.dnsName = `${name}-1234567890.${region}.elb.amazonaws.com`;
@@ -106,10 +109,14 @@ export function mockState(type: string, name: string, inputs: Record<string, any
       const h = fakeHex(`certificate:${name}`, 32);
       state.arn = `arn:aws:acm:${region}:${ACCOUNT}:certificate/${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
       const base = String(inputs.domainName ?? name).replace(/^\*\./, "");
-      state.domainValidationOptions = [{
-        domainName: inputs.domainName, resourceRecordName: `_${fakeHex(`cname:${base}`, 32)}.${base}.`,
-        resourceRecordType: "CNAME", resourceRecordValue: `_${fakeHex(`value:${base}`, 32)}.acm-validations.aws.`,
-      }];
+      state.domainValidationOptions = [
+        {
+          domainName: inputs.domainName,
+          resourceRecordName: `_${fakeHex(`cname:${base}`, 32)}.${base}.`,
+          resourceRecordType: "CNAME",
+          resourceRecordValue: `_${fakeHex(`value:${base}`, 32)}.acm-validations.aws.`,
+        },
+      ];
       state.status = "ISSUED";
       break;
     }
@@ -155,13 +162,29 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
     case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
       return { userName: "AWS", password: fakeHex("ecr-token"), proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${region}.amazonaws.com` };
     case "sentry:index/getSentryTeam:getSentryTeam":
-      return { ...inputs, id: String(inputs.slug), internalId: String(parseInt(fakeHex(`team:${inputs.slug}`, 6), 16)), name: inputs.slug, hasAccess: true, isMember: true, isPending: false };
+      return {
+        ...inputs,
+        id: String(inputs.slug),
+        internalId: String(parseInt(fakeHex(`team:${inputs.slug}`, 6), 16)),
+        name: inputs.slug,
+        hasAccess: true,
+        isMember: true,
+        isPending: false,
+      };
     case "aws:iam/getPolicyDocument:getPolicyDocument":
       return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
     case "sentry:index/getSentryKey:getSentryKey":
-      return { dsnPublic: `https://${fakeHex(String(inputs.project), 32)}@o0.ingest.sentry.io/${parseInt(fakeHex(String(inputs.project), 6), 16)}`, projectId: parseInt(fakeHex(String(inputs.project), 6), 16) };
+      return {
+        dsnPublic: `https://${fakeHex(String(inputs.project), 32)}@o0.ingest.sentry.io/${parseInt(fakeHex(String(inputs.project), 6), 16)}`,
+        projectId: parseInt(fakeHex(String(inputs.project), 6), 16),
+      };
     case "aws:route53/getZone:getZone":
-      return { ...inputs, zoneId: `Z${fakeHex(`zone:${inputs.name}`, 20).toUpperCase()}`, nameServers: ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"], id: `Z${fakeHex(`zone:${inputs.name}`, 20).toUpperCase()}` };
+      return {
+        ...inputs,
+        zoneId: `Z${fakeHex(`zone:${inputs.name}`, 20).toUpperCase()}`,
+        nameServers: ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"],
+        id: `Z${fakeHex(`zone:${inputs.name}`, 20).toUpperCase()}`,
+      };
     default:
       return {};
   }

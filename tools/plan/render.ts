@@ -78,14 +78,15 @@ export function localStackReferences(cfg: LoadedStackConfig): Record<string, Rec
 export async function sharedInfraReference(cfg: LoadedStackConfig): Promise<LenderReferences> {
   const lender = lenderOf(cfg);
   if (!lender) return { outputs: {}, secrets: {} };
-  if (!fs.existsSync(stackFile(lender.stack))) throw new Error(`plan: ${cfg.stack} borrows the infrastructure of ${lender.ref}, but Pulumi.${lender.stack}.yaml does not exist`);
+  if (!fs.existsSync(stackFile(lender.stack)))
+    throw new Error(`plan: ${cfg.stack} borrows the infrastructure of ${lender.ref}, but Pulumi.${lender.stack}.yaml does not exist`);
   return lenderReferencesFrom(lender.ref, (await renderStack({ stack: lender.stack })).plan);
 }
 
 export async function renderStack(opts: RenderPlanOptions): Promise<RenderedStack> {
   const project = PROJECTS[opts.project ?? "app"];
   const config = loadStackConfig(opts.stack, { ...opts, projectDir: opts.projectDir ?? project.dir });
-  const lender = opts.stackReferences ? { outputs: {}, secrets: {} } : opts.lenderReferences ?? await sharedInfraReference(config);
+  const lender = opts.stackReferences ? { outputs: {}, secrets: {} } : (opts.lenderReferences ?? (await sharedInfraReference(config)));
   const plan = await render({
     project: config.project,
     stack: opts.stack,

@@ -1,6 +1,6 @@
 /** Two values for a one-line message: long strings lose their common prefix, so the change shows. */
 export function showPair(a: unknown, b: unknown, width = 70): [string, string] {
-  const one = (v: unknown) => (v === undefined ? "(absent)" : JSON.stringify(v) ?? String(v));
+  const one = (v: unknown) => (v === undefined ? "(absent)" : (JSON.stringify(v) ?? String(v)));
   let [sa, sb] = [one(a), one(b)];
   if (typeof a === "string" && typeof b === "string" && Math.max(sa.length, sb.length) > width) {
     let i = 0;

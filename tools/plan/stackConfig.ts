@@ -119,8 +119,13 @@ export function loadStackConfig(stack: string, files: StackConfigFiles = {}): Lo
     }
   }
   return {
-    project: name, stack, config, secretKeys: [...new Set(secretKeys)].sort(), placeholders: placeholders.sort(),
-    environments, fromEnvironment: fromEnvironment.sort(),
+    project: name,
+    stack,
+    config,
+    secretKeys: [...new Set(secretKeys)].sort(),
+    placeholders: placeholders.sort(),
+    environments,
+    fromEnvironment: fromEnvironment.sort(),
   };
 }
 

@@ -46,12 +46,16 @@ export function summary(plan: Plan, cfg: LoadedStackConfig): string {
   const protectedCount = plan.resources.filter((r) => r.options.protect).length;
   lines.push("", `protected: ${protectedCount}   retainOnDelete: ${plan.resources.filter((r) => r.options.retainOnDelete).length}`);
   lines.push(`outputs: ${Object.keys(plan.outputs).join(", ")}`);
-  lines.push(cfg.placeholders.length
-    ? `secrets shown by placeholder (no value offline; pass --secrets FILE to use real ones): ${cfg.placeholders.join(", ")}`
-    : "secrets: all supplied by --secrets");
+  lines.push(
+    cfg.placeholders.length
+      ? `secrets shown by placeholder (no value offline; pass --secrets FILE to use real ones): ${cfg.placeholders.join(", ")}`
+      : "secrets: all supplied by --secrets",
+  );
   if (cfg.environments?.length) {
-    lines.push(`ESC environments (offline copies, tools/plan/esc.ts): ${cfg.environments.join(", ")}` +
-      (cfg.fromEnvironment.length ? `; values from them: ${cfg.fromEnvironment.map((k) => k.replace(/^[^:]+:/, "")).join(", ")}` : ""));
+    lines.push(
+      `ESC environments (offline copies, tools/plan/esc.ts): ${cfg.environments.join(", ")}` +
+        (cfg.fromEnvironment.length ? `; values from them: ${cfg.fromEnvironment.map((k) => k.replace(/^[^:]+:/, "")).join(", ")}` : ""),
+    );
   }
   return lines.join("\n");
 }

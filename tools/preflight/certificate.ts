@@ -40,20 +40,29 @@ export async function checkCertificates(c: Clients, needs: Needs, domain: string
       next = page.NextToken;
     } while (next);
   } catch (e) {
-    out.problems.push({ resource, argument, problem: `cannot be looked up (${awsError(e)})`, fix: "grant acm:ListCertificates and acm:DescribeCertificate to the deploying role" });
+    out.problems.push({
+      resource,
+      argument,
+      problem: `cannot be looked up (${awsError(e)})`,
+      fix: "grant acm:ListCertificates and acm:DescribeCertificate to the deploying role",
+    });
     return;
   }
   if (found.some((f) => f.status === "ISSUED")) return;
   const pending = found.find((f) => f.status === "PENDING_VALIDATION");
   if (pending) {
     out.problems.push({
-      resource, argument: `${argument} (${pending.arn})`, problem: "status is PENDING_VALIDATION, not ISSUED: the HTTPS listener cannot use it",
+      resource,
+      argument: `${argument} (${pending.arn})`,
+      problem: "status is PENDING_VALIDATION, not ISSUED: the HTTPS listener cannot use it",
       fix: "create its DNS validation records (aws acm describe-certificate shows them) and wait for ISSUED",
     });
     return;
   }
   out.problems.push({
-    resource, argument, problem: found.length ? `only ${found.map((f) => f.status).join(", ")} certificates in ${c.region}` : `none in ${c.region}`,
+    resource,
+    argument,
+    problem: found.length ? `only ${found.map((f) => f.status).join(", ")} certificates in ${c.region}` : `none in ${c.region}`,
     fix: "deploy the bootstrap stack (bootstrap/: it requests the certificate and validates it in the domain's zone)",
   });
 }

@@ -43,9 +43,11 @@ export function printReport(report: Report, io: Io): void {
     io.out(`room: ${tightest.more} more stack${tightest.more === 1 ? "" : "s"} like ${report.stack} fit after it (tightest: ${tightest.quota})`);
   }
   const where = `${report.account ? `account ${report.account}, ` : ""}${report.region}`;
-  io.out(report.problems.length
-    ? `preflight of ${report.stack} (${where}): ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"}; fix them before \`pulumi up\``
-    : `preflight of ${report.stack} (${where}): ok`);
+  io.out(
+    report.problems.length
+      ? `preflight of ${report.stack} (${where}): ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"}; fix them before \`pulumi up\``
+      : `preflight of ${report.stack} (${where}): ok`,
+  );
 }
 
 export async function main(argv: string[], io: Io = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {

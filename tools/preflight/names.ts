@@ -37,7 +37,9 @@ export async function checkBuckets(c: Clients, needs: Needs, out: Findings): Pro
       const owner = await stackTagOfBucket(c, bucket);
       if (owner !== needs.stack) {
         out.problems.push({
-          resource, argument, problem: `already exists in this account${owner ? ` and belongs to stack ${owner}` : " with no stack tag"}, so the create would fail`,
+          resource,
+          argument,
+          problem: `already exists in this account${owner ? ` and belongs to stack ${owner}` : " with no stack tag"}, so the create would fail`,
           fix: "give this stack another bucket name (config), or import the bucket if it is this stack's (`pulumi import`)",
         });
       }
@@ -45,12 +47,22 @@ export async function checkBuckets(c: Clients, needs: Needs, out: Findings): Pro
     }
     try {
       await c.s3.send(new HeadBucketCommand({ Bucket: bucket }));
-      out.problems.push({ resource, argument, problem: "is taken by another AWS account (bucket names are global)", fix: "choose a name with this account's id in it" });
+      out.problems.push({
+        resource,
+        argument,
+        problem: "is taken by another AWS account (bucket names are global)",
+        fix: "choose a name with this account's id in it",
+      });
     } catch (e) {
       const status = httpStatus(e);
       if (status === 404 || errorName(e) === "NotFound" || errorName(e) === "NoSuchBucket") continue;
       if (status === 403 || status === 301) {
-        out.problems.push({ resource, argument, problem: `is taken by another AWS account (HeadBucket answered ${status})`, fix: "choose a name with this account's id in it" });
+        out.problems.push({
+          resource,
+          argument,
+          problem: `is taken by another AWS account (HeadBucket answered ${status})`,
+          fix: "choose a name with this account's id in it",
+        });
       } else throw e;
     }
   }
@@ -89,7 +101,13 @@ export interface SecretsProvider {
   url: string | undefined;
 }
 
-export async function checkKmsAliases(c: Clients, needs: Needs, secrets: SecretsProvider, out: Findings, clientsIn: (region: string) => Clients): Promise<void> {
+export async function checkKmsAliases(
+  c: Clients,
+  needs: Needs,
+  secrets: SecretsProvider,
+  out: Findings,
+  clientsIn: (region: string) => Clients,
+): Promise<void> {
   const secretsProvider = secrets.url;
   const aliases = await allAliases(c);
   for (const { resource, alias } of needs.kmsAliases) {
@@ -98,7 +116,8 @@ export async function checkKmsAliases(c: Clients, needs: Needs, secrets: Secrets
     const owner = existing.TargetKeyId ? await stackTagOfKey(c, existing.TargetKeyId) : undefined;
     if (owner === needs.stack) continue;
     out.problems.push({
-      resource, argument: `name "${alias}"`,
+      resource,
+      argument: `name "${alias}"`,
       problem: `already exists in ${c.region}${owner ? ` for stack ${owner}` : ""}, so the create would fail`,
       fix: `delete the alias if nothing uses it (aws kms delete-alias --alias-name ${alias}), or import it into this stack`,
     });
@@ -113,7 +132,9 @@ export async function checkKmsAliases(c: Clients, needs: Needs, secrets: Secrets
   const found = (provider.region && provider.region !== c.region ? await allAliases(regional) : aliases).find((a) => a.AliasName === provider.alias);
   if (!found?.TargetKeyId) {
     out.problems.push({
-      resource, argument: `secretsprovider ${provider.alias}`, problem: `KMS alias does not exist in ${regional.region}: Pulumi cannot decrypt this stack's secrets`,
+      resource,
+      argument: `secretsprovider ${provider.alias}`,
+      problem: `KMS alias does not exist in ${regional.region}: Pulumi cannot decrypt this stack's secrets`,
       fix: "deploy the bootstrap stack of this account (it creates the secrets-provider keys), or create the key and alias",
     });
     return;
@@ -121,8 +142,19 @@ export async function checkKmsAliases(c: Clients, needs: Needs, secrets: Secrets
   try {
     const key = await regional.kms.send(new DescribeKeyCommand({ KeyId: found.TargetKeyId }));
     const state = key.KeyMetadata?.KeyState;
-    if (state !== "Enabled") out.problems.push({ resource, argument: `secretsprovider ${provider.alias}`, problem: `its key is ${state}`, fix: "enable the key (aws kms enable-key) or cancel its deletion" });
+    if (state !== "Enabled")
+      out.problems.push({
+        resource,
+        argument: `secretsprovider ${provider.alias}`,
+        problem: `its key is ${state}`,
+        fix: "enable the key (aws kms enable-key) or cancel its deletion",
+      });
   } catch (e) {
-    out.problems.push({ resource, argument: `secretsprovider ${provider.alias}`, problem: `its key cannot be described (${awsError(e)})`, fix: "grant kms:DescribeKey to the deploying role" });
+    out.problems.push({
+      resource,
+      argument: `secretsprovider ${provider.alias}`,
+      problem: `its key cannot be described (${awsError(e)})`,
+      fix: "grant kms:DescribeKey to the deploying role",
+    });
   }
 }

@@ -123,8 +123,12 @@ export function needsOf(plan: Plan): Needs {
   return {
     stack: plan.stack,
     region: regionOf(plan),
-    buckets: of(TYPES.bucket).map((r) => ({ resource: r.name, bucket: str(r.inputs.bucket) ?? "" })).filter((b) => b.bucket),
-    kmsAliases: of(TYPES.alias).map((r) => ({ resource: r.name, alias: str(r.inputs.name) ?? "" })).filter((a) => a.alias),
+    buckets: of(TYPES.bucket)
+      .map((r) => ({ resource: r.name, bucket: str(r.inputs.bucket) ?? "" }))
+      .filter((b) => b.bucket),
+    kmsAliases: of(TYPES.alias)
+      .map((r) => ({ resource: r.name, alias: str(r.inputs.name) ?? "" }))
+      .filter((a) => a.alias),
     certificates: listeners.filter((l) => str(l.inputs.certificateArn)).map((l) => ({ resource: l.name, arn: l.inputs.certificateArn as string })),
     tools: toolsOf(plan),
     counts: grouped(plan.resources, (r) => r.type),

@@ -47,7 +47,9 @@ async function guarded(out: Findings, what: string, check: () => Promise<unknown
   } catch (e) {
     const denied = /AccessDenied|UnauthorizedOperation|Forbidden/.test(errorName(e));
     out.problems.push({
-      resource: what, argument: "read access", problem: `the check failed: ${awsError(e)}`,
+      resource: what,
+      argument: "read access",
+      problem: `the check failed: ${awsError(e)}`,
       fix: denied ? "grant the deploying role read access to it (Describe*/List*/Get*)" : "retry; if it persists, report it with this line",
     });
   }
@@ -76,7 +78,9 @@ async function run(opts: PreflightOptions, regional: Map<string, Clients>): Prom
     report.account = (await clients.sts.send(new GetCallerIdentityCommand({}))).Account;
   } catch (e) {
     report.problems.push({
-      resource: "AWS credentials", argument: "sts:GetCallerIdentity", problem: `no usable credentials (${awsError(e)}); the account checks were not run`,
+      resource: "AWS credentials",
+      argument: "sts:GetCallerIdentity",
+      problem: `no usable credentials (${awsError(e)}); the account checks were not run`,
       fix: "configure credentials for the target account (AWS_PROFILE, aws sso login, or the CI role's OIDC)",
     });
     return report;
@@ -89,6 +93,8 @@ async function run(opts: PreflightOptions, regional: Map<string, Clients>): Prom
   await guarded(report, "S3 bucket names", () => checkBuckets(clients, needs, report));
   await guarded(report, "KMS aliases", () => checkKmsAliases(clients, needs, { file: path.basename(configFile), url: secretsProvider }, report, clientsIn));
   await guarded(report, "ACM certificates", () => checkCertificates(clients, needs, domain, report));
-  await guarded(report, "service quotas", async () => { report.room = await checkQuotas(clients, needs, report); });
+  await guarded(report, "service quotas", async () => {
+    report.room = await checkQuotas(clients, needs, report);
+  });
   return report;
 }

@@ -31,7 +31,10 @@ export interface QuotaSpec {
   hint: string;
 }
 
-const perRegion = (type: string) => (n: Needs): Record<string, number> => (n.counts[type] ? { region: n.counts[type] } : {});
+const perRegion =
+  (type: string) =>
+  (n: Needs): Record<string, number> =>
+    n.counts[type] ? { region: n.counts[type] } : {};
 
 async function elbLimit(c: Clients, name: string): Promise<number | undefined> {
   const limits = (await c.elb.send(new DescribeAccountLimitsCommand({}))).Limits ?? [];
@@ -40,31 +43,104 @@ async function elbLimit(c: Clients, name: string): Promise<number | undefined> {
 }
 
 export const QUOTAS: QuotaSpec[] = [
-  { name: "VPCs per Region", serviceCode: "vpc", quotaCode: "L-F678F1CE", awsDefault: 5, type: "aws:ec2/vpc:Vpc", need: perRegion("aws:ec2/vpc:Vpc"), inUse: usage.vpcs,
-    hint: "delete unused VPCs" },
-  { name: "Internet gateways per Region", serviceCode: "vpc", quotaCode: "L-A4707A72", awsDefault: 5, type: "aws:ec2/internetGateway:InternetGateway", need: perRegion("aws:ec2/internetGateway:InternetGateway"),
-    inUse: usage.internetGateways, hint: "delete unused VPCs and their gateways" },
-  { name: "NAT gateways per Availability Zone", serviceCode: "vpc", quotaCode: "L-FE5A380F", awsDefault: 5, type: "aws:ec2/natGateway:NatGateway", need: (n) => n.natPerAz, inUse: usage.natGateways,
-    hint: "set natGateways: single where one NAT is enough" },
-  { name: "EC2-VPC Elastic IPs", serviceCode: "ec2", quotaCode: "L-0263D0A3", awsDefault: 5, type: "aws:ec2/eip:Eip", need: perRegion("aws:ec2/eip:Eip"), inUse: usage.elasticIps,
+  {
+    name: "VPCs per Region",
+    serviceCode: "vpc",
+    quotaCode: "L-F678F1CE",
+    awsDefault: 5,
+    type: "aws:ec2/vpc:Vpc",
+    need: perRegion("aws:ec2/vpc:Vpc"),
+    inUse: usage.vpcs,
+    hint: "delete unused VPCs",
+  },
+  {
+    name: "Internet gateways per Region",
+    serviceCode: "vpc",
+    quotaCode: "L-A4707A72",
+    awsDefault: 5,
+    type: "aws:ec2/internetGateway:InternetGateway",
+    need: perRegion("aws:ec2/internetGateway:InternetGateway"),
+    inUse: usage.internetGateways,
+    hint: "delete unused VPCs and their gateways",
+  },
+  {
+    name: "NAT gateways per Availability Zone",
+    serviceCode: "vpc",
+    quotaCode: "L-FE5A380F",
+    awsDefault: 5,
+    type: "aws:ec2/natGateway:NatGateway",
+    need: (n) => n.natPerAz,
+    inUse: usage.natGateways,
+    hint: "set natGateways: single where one NAT is enough",
+  },
+  {
+    name: "EC2-VPC Elastic IPs",
+    serviceCode: "ec2",
+    quotaCode: "L-0263D0A3",
+    awsDefault: 5,
+    type: "aws:ec2/eip:Eip",
+    need: perRegion("aws:ec2/eip:Eip"),
+    inUse: usage.elasticIps,
     native: async (c) => {
       const attrs = (await c.ec2.send(new DescribeAccountAttributesCommand({}))).AccountAttributes ?? [];
       const v = attrs.find((a) => a.AttributeName === "vpc-max-elastic-ips")?.AttributeValues?.[0]?.AttributeValue;
       return v === undefined ? undefined : Number(v);
-    }, hint: "release unassociated Elastic IPs" },
-  { name: "Application Load Balancers per Region", serviceCode: "elasticloadbalancing", quotaCode: "L-53DA6B97", awsDefault: 50,
-    type: "aws:lb/loadBalancer:LoadBalancer", need: perRegion("aws:lb/loadBalancer:LoadBalancer"), inUse: usage.loadBalancers, native: (c) => elbLimit(c, "application-load-balancers"),
-    hint: "delete unused load balancers" },
-  { name: "Target Groups per Region", serviceCode: "elasticloadbalancing", quotaCode: "L-B22855CB", awsDefault: 3000,
-    type: "aws:lb/targetGroup:TargetGroup", need: perRegion("aws:lb/targetGroup:TargetGroup"), inUse: usage.targetGroups, native: (c) => elbLimit(c, "target-groups"), hint: "delete unused target groups" },
-  { name: "Rules per Application Load Balancer", serviceCode: "elasticloadbalancing", quotaCode: "L-CE3125E5", awsDefault: 100,
-    type: "aws:lb/listenerRule:ListenerRule", need: (n) => n.rulesPerListenerTarget, inUse: usage.listenerRules, native: (c) => elbLimit(c, "rules-per-application-load-balancer"),
-    hint: "destroy finished previews' stacks (their host rules)" },
-  { name: "Services per cluster", serviceCode: "ecs", quotaCode: "L-9EF96962", awsDefault: 5000, type: "aws:ecs/service:Service", need: (n) => n.servicesPerCluster, inUse: usage.ecsServices,
-    hint: "delete unused services" },
+    },
+    hint: "release unassociated Elastic IPs",
+  },
+  {
+    name: "Application Load Balancers per Region",
+    serviceCode: "elasticloadbalancing",
+    quotaCode: "L-53DA6B97",
+    awsDefault: 50,
+    type: "aws:lb/loadBalancer:LoadBalancer",
+    need: perRegion("aws:lb/loadBalancer:LoadBalancer"),
+    inUse: usage.loadBalancers,
+    native: (c) => elbLimit(c, "application-load-balancers"),
+    hint: "delete unused load balancers",
+  },
+  {
+    name: "Target Groups per Region",
+    serviceCode: "elasticloadbalancing",
+    quotaCode: "L-B22855CB",
+    awsDefault: 3000,
+    type: "aws:lb/targetGroup:TargetGroup",
+    need: perRegion("aws:lb/targetGroup:TargetGroup"),
+    inUse: usage.targetGroups,
+    native: (c) => elbLimit(c, "target-groups"),
+    hint: "delete unused target groups",
+  },
+  {
+    name: "Rules per Application Load Balancer",
+    serviceCode: "elasticloadbalancing",
+    quotaCode: "L-CE3125E5",
+    awsDefault: 100,
+    type: "aws:lb/listenerRule:ListenerRule",
+    need: (n) => n.rulesPerListenerTarget,
+    inUse: usage.listenerRules,
+    native: (c) => elbLimit(c, "rules-per-application-load-balancer"),
+    hint: "destroy finished previews' stacks (their host rules)",
+  },
+  {
+    name: "Services per cluster",
+    serviceCode: "ecs",
+    quotaCode: "L-9EF96962",
+    awsDefault: 5000,
+    type: "aws:ecs/service:Service",
+    need: (n) => n.servicesPerCluster,
+    inUse: usage.ecsServices,
+    hint: "delete unused services",
+  },
   // No RDS client is installed (@aws-sdk/client-rds): the usage cannot be read, and a note says so.
-  { name: "DB instances", serviceCode: "rds", quotaCode: "L-7B6409FD", awsDefault: 40, type: "aws:rds/instance:Instance", need: perRegion("aws:rds/instance:Instance"),
-    hint: "delete unused DB instances" },
+  {
+    name: "DB instances",
+    serviceCode: "rds",
+    quotaCode: "L-7B6409FD",
+    awsDefault: 40,
+    type: "aws:rds/instance:Instance",
+    need: perRegion("aws:rds/instance:Instance"),
+    hint: "delete unused DB instances",
+  },
 ];
 
 export interface QuotaValue {

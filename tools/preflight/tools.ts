@@ -10,14 +10,17 @@ const INSTALL: Record<string, string> = {
 };
 
 export function onPath(tool: string, envPath = process.env.PATH ?? ""): boolean {
-  return envPath.split(path.delimiter).filter(Boolean).some((dir) => {
-    try {
-      fs.accessSync(path.join(dir, tool), fs.constants.X_OK);
-      return fs.statSync(path.join(dir, tool)).isFile();
-    } catch {
-      return false;
-    }
-  });
+  return envPath
+    .split(path.delimiter)
+    .filter(Boolean)
+    .some((dir) => {
+      try {
+        fs.accessSync(path.join(dir, tool), fs.constants.X_OK);
+        return fs.statSync(path.join(dir, tool)).isFile();
+      } catch {
+        return false;
+      }
+    });
 }
 
 export function checkTools(needs: Needs, out: Findings, envPath = process.env.PATH ?? ""): void {
@@ -26,7 +29,9 @@ export function checkTools(needs: Needs, out: Findings, envPath = process.env.PA
   for (const [tool, resources] of [...byTool].sort()) {
     if (onPath(tool, envPath)) continue;
     out.problems.push({
-      resource: resources.join(", "), argument: `the ${tool} executable`, problem: "is not on PATH, and `pulumi up` runs it for these resources",
+      resource: resources.join(", "),
+      argument: `the ${tool} executable`,
+      problem: "is not on PATH, and `pulumi up` runs it for these resources",
       fix: INSTALL[tool] ?? `install ${tool}`,
     });
   }

@@ -3,10 +3,21 @@
  * providers' default tags put one on everything the program creates), so the preflight can tell
  * this stack's own resources and the open previews' (`pr-*`) apart from the rest.
  */
-import { DescribeAddressesCommand, DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeSubnetsCommand, DescribeVpcsCommand, Tag } from "@aws-sdk/client-ec2";
+import {
+  DescribeAddressesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  Tag,
+} from "@aws-sdk/client-ec2";
 import { ListClustersCommand, ListServicesCommand } from "@aws-sdk/client-ecs";
 import {
-  DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, DescribeTagsCommand, DescribeTargetGroupsCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Clients } from "./clients";
 
@@ -31,12 +42,20 @@ async function pages<T, P>(first: (token?: string) => Promise<P>, items: (p: P) 
 }
 
 export async function vpcs(c: Clients): Promise<InUse[]> {
-  const all = await pages((t) => c.ec2.send(new DescribeVpcsCommand({ NextToken: t })), (p) => p.Vpcs ?? [], (p) => p.NextToken);
+  const all = await pages(
+    (t) => c.ec2.send(new DescribeVpcsCommand({ NextToken: t })),
+    (p) => p.Vpcs ?? [],
+    (p) => p.NextToken,
+  );
   return all.map((v) => ({ scope: "region", stack: stackTag(v.Tags) }));
 }
 
 export async function internetGateways(c: Clients): Promise<InUse[]> {
-  const all = await pages((t) => c.ec2.send(new DescribeInternetGatewaysCommand({ NextToken: t })), (p) => p.InternetGateways ?? [], (p) => p.NextToken);
+  const all = await pages(
+    (t) => c.ec2.send(new DescribeInternetGatewaysCommand({ NextToken: t })),
+    (p) => p.InternetGateways ?? [],
+    (p) => p.NextToken,
+  );
   return all.map((g) => ({ scope: "region", stack: stackTag(g.Tags) }));
 }
 
@@ -49,7 +68,8 @@ export async function elasticIps(c: Clients): Promise<InUse[]> {
 export async function natGateways(c: Clients): Promise<InUse[]> {
   const nats = await pages(
     (t) => c.ec2.send(new DescribeNatGatewaysCommand({ NextToken: t, Filter: [{ Name: "state", Values: ["pending", "available"] }] })),
-    (p) => p.NatGateways ?? [], (p) => p.NextToken,
+    (p) => p.NatGateways ?? [],
+    (p) => p.NextToken,
   );
   const subnetIds = [...new Set(nats.map((n) => n.SubnetId).filter((s): s is string => !!s))];
   const azOf = new Map<string, string>();
@@ -69,19 +89,33 @@ async function elbTags(c: Clients, arns: string[]): Promise<Map<string, string |
 }
 
 async function applicationLoadBalancers(c: Clients) {
-  const all = await pages((m) => c.elb.send(new DescribeLoadBalancersCommand({ Marker: m })), (p) => p.LoadBalancers ?? [], (p) => p.NextMarker);
+  const all = await pages(
+    (m) => c.elb.send(new DescribeLoadBalancersCommand({ Marker: m })),
+    (p) => p.LoadBalancers ?? [],
+    (p) => p.NextMarker,
+  );
   return all.filter((lb) => lb.Type === "application");
 }
 
 export async function loadBalancers(c: Clients): Promise<InUse[]> {
   const albs = await applicationLoadBalancers(c);
-  const tags = await elbTags(c, albs.map((lb) => lb.LoadBalancerArn!));
+  const tags = await elbTags(
+    c,
+    albs.map((lb) => lb.LoadBalancerArn!),
+  );
   return albs.map((lb) => ({ scope: "region", stack: tags.get(lb.LoadBalancerArn!) }));
 }
 
 export async function targetGroups(c: Clients): Promise<InUse[]> {
-  const all = await pages((m) => c.elb.send(new DescribeTargetGroupsCommand({ Marker: m })), (p) => p.TargetGroups ?? [], (p) => p.NextMarker);
-  const tags = await elbTags(c, all.map((tg) => tg.TargetGroupArn!));
+  const all = await pages(
+    (m) => c.elb.send(new DescribeTargetGroupsCommand({ Marker: m })),
+    (p) => p.TargetGroups ?? [],
+    (p) => p.NextMarker,
+  );
+  const tags = await elbTags(
+    c,
+    all.map((tg) => tg.TargetGroupArn!),
+  );
   return all.map((tg) => ({ scope: "region", stack: tags.get(tg.TargetGroupArn!) }));
 }
 
@@ -89,10 +123,17 @@ export async function targetGroups(c: Clients): Promise<InUse[]> {
 export async function listenerRules(c: Clients): Promise<InUse[]> {
   const out: InUse[] = [];
   for (const lb of await applicationLoadBalancers(c)) {
-    const listeners = await pages((m) => c.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn, Marker: m })), (p) => p.Listeners ?? [], (p) => p.NextMarker);
+    const listeners = await pages(
+      (m) => c.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn, Marker: m })),
+      (p) => p.Listeners ?? [],
+      (p) => p.NextMarker,
+    );
     for (const l of listeners) {
       const rules = ((await c.elb.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn }))).Rules ?? []).filter((r) => !r.IsDefault);
-      const tags = await elbTags(c, rules.map((r) => r.RuleArn!));
+      const tags = await elbTags(
+        c,
+        rules.map((r) => r.RuleArn!),
+      );
       for (const r of rules) out.push({ scope: lb.LoadBalancerArn!, stack: tags.get(r.RuleArn!) });
     }
   }
@@ -101,10 +142,18 @@ export async function listenerRules(c: Clients): Promise<InUse[]> {
 
 /** ECS services, scoped by their cluster's ARN (the quota is per cluster). */
 export async function ecsServices(c: Clients): Promise<InUse[]> {
-  const clusters = await pages((t) => c.ecs.send(new ListClustersCommand({ nextToken: t })), (p) => p.clusterArns ?? [], (p) => p.nextToken);
+  const clusters = await pages(
+    (t) => c.ecs.send(new ListClustersCommand({ nextToken: t })),
+    (p) => p.clusterArns ?? [],
+    (p) => p.nextToken,
+  );
   const out: InUse[] = [];
   for (const cluster of clusters) {
-    const services = await pages((t) => c.ecs.send(new ListServicesCommand({ cluster, nextToken: t })), (p) => p.serviceArns ?? [], (p) => p.nextToken);
+    const services = await pages(
+      (t) => c.ecs.send(new ListServicesCommand({ cluster, nextToken: t })),
+      (p) => p.serviceArns ?? [],
+      (p) => p.nextToken,
+    );
     for (const _ of services) out.push({ scope: cluster });
   }
   return out;

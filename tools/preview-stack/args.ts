@@ -28,9 +28,13 @@ export function parseArgs(argv: string[]): Command {
   if (verb === undefined) throw new UsageError("missing command");
   if (!VERBS.includes(verb)) throw unknown("command", verb, VERBS);
   const parsed = parseFlags(rest, {
-    ttl: { type: "string", multiple: true }, "older-than": { type: "string", multiple: true },
-    "policy-pack": { type: "string", multiple: true }, "policy-pack-config": { type: "string", multiple: true },
-    "dry-run": { type: "boolean" }, stack: { type: "string" }, "skip-preflight": { type: "boolean" },
+    ttl: { type: "string", multiple: true },
+    "older-than": { type: "string", multiple: true },
+    "policy-pack": { type: "string", multiple: true },
+    "policy-pack-config": { type: "string", multiple: true },
+    "dry-run": { type: "boolean" },
+    stack: { type: "string" },
+    "skip-preflight": { type: "boolean" },
   });
   if (parsed.help) return { kind: "help" };
   const positional = parsed.positionals;
@@ -62,7 +66,8 @@ export function parseArgs(argv: string[]): Command {
       allow(["older-than", "dry-run", "stack"]);
       if (positional.length > 0) throw new UsageError(`sweep takes no positional argument, got ${positional.join(" ")}`);
       const stack = parsed.values.stack;
-      if (stack !== undefined && prNumberOf(stack) === null) throw new UsageError(`--stack must name a preview stack pr-<number>, got ${JSON.stringify(stack)}`);
+      if (stack !== undefined && prNumberOf(stack) === null)
+        throw new UsageError(`--stack must name a preview stack pr-<number>, got ${JSON.stringify(stack)}`);
       return {
         kind: "sweep",
         olderThanHours: flags["older-than"] ? hours("--older-than", list("older-than").at(-1)) : undefined,

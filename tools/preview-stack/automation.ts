@@ -74,7 +74,11 @@ export async function connect(workDir: string): Promise<PreviewBackend> {
       // refuses a list given as a JSON string ("must be of type 'array<string>'"). Secrets are
       // then set through the CLI, which encrypts them.
       const settings = await ws.stackSettings(stack);
-      settings.config = Object.fromEntries(Object.entries(config).filter(([, v]) => !v.secret).map(([k, v]) => [k, typedValue(v.value)]));
+      settings.config = Object.fromEntries(
+        Object.entries(config)
+          .filter(([, v]) => !v.secret)
+          .map(([k, v]) => [k, typedValue(v.value)]),
+      );
       await ws.saveStackSettings(stack, settings);
       const secrets = Object.fromEntries(Object.entries(config).filter(([, v]) => v.secret));
       if (Object.keys(secrets).length > 0) await ws.setAllConfig(stack, secrets);

@@ -61,6 +61,16 @@ export function previewComment({ stack, url, ttlHours, expiresAt, facts }: Comme
   if (facts.lender) {
     lines.push(`- **Borrowed from \`${facts.lender}\`** (not paid by this stack): ${SHARED_PARTS.join("; ")}.`);
   }
-  lines.push("", "<details><summary>Offline plan summary (<code>npm run plan -- " + stack + " --estimate</code>)</summary>", "", "```", facts.summary, "```", "", "</details>", "");
+  lines.push(
+    "",
+    "<details><summary>Offline plan summary (<code>npm run plan -- " + stack + " --estimate</code>)</summary>",
+    "",
+    "```",
+    facts.summary,
+    "```",
+    "",
+    "</details>",
+    "",
+  );
   return lines.join("\n");
 }

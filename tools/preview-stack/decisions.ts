@@ -15,12 +15,7 @@ export const SOURCE_STACK = "staging";
 export const DEFAULT_TTL_HOURS = 72;
 
 /** Stack tag names (Pulumi Cloud stack tags: letters, digits, `-`, `_`, `.`). */
-export const TAGS = {
-  pr: "preview-pr",
-  createdAt: "preview-created-at",
-  updatedAt: "preview-updated-at",
-  ttlHours: "preview-ttl-hours",
-} as const;
+export const TAGS = { pr: "preview-pr", createdAt: "preview-created-at", updatedAt: "preview-updated-at", ttlHours: "preview-ttl-hours" } as const;
 
 /** A wrong invocation or input: exit status 2, message on stderr, no Pulumi call made. */
 export { UsageError };
@@ -173,12 +168,7 @@ export function derivePreviewConfig(args: {
 export function previewTags(pr: number, now: Date, ttlHours: number, existing: Record<string, string> = {}): Record<string, string> {
   if (!(ttlHours > 0)) throw new UsageError(`--ttl must be a positive number of hours, got ${ttlHours}`);
   const createdAt = existing[TAGS.createdAt] && !Number.isNaN(Date.parse(existing[TAGS.createdAt])) ? existing[TAGS.createdAt] : now.toISOString();
-  return {
-    [TAGS.pr]: String(pr),
-    [TAGS.createdAt]: createdAt,
-    [TAGS.updatedAt]: now.toISOString(),
-    [TAGS.ttlHours]: String(ttlHours),
-  };
+  return { [TAGS.pr]: String(pr), [TAGS.createdAt]: createdAt, [TAGS.updatedAt]: now.toISOString(), [TAGS.ttlHours]: String(ttlHours) };
 }
 
 export interface StackInfo {
@@ -218,7 +208,8 @@ export function decideSweep(stacks: StackInfo[], now: Date, olderThanHours?: num
     const ttl = Number.isFinite(tagTtl) && tagTtl > 0 ? tagTtl : DEFAULT_TTL_HOURS;
     const age = `last update ${stamp}, ${ageH.toFixed(1)} h ago`;
     if (ageH >= ttl) out.push({ name: s.name, expired: true, reason: `${age}, past its time-to-live of ${ttl} h` });
-    else if (olderThanHours !== undefined && ageH >= olderThanHours) out.push({ name: s.name, expired: true, reason: `${age}, older than ${olderThanHours} h` });
+    else if (olderThanHours !== undefined && ageH >= olderThanHours)
+      out.push({ name: s.name, expired: true, reason: `${age}, older than ${olderThanHours} h` });
     else out.push({ name: s.name, expired: false, reason: `${age}, within its time-to-live of ${ttl} h` });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));

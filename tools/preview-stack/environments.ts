@@ -28,7 +28,9 @@ export function previewStackSettings(template: unknown, root: string, env: NodeJ
   if (imports.length === 0) return { environments: [], suppliedKeys: [], secretsProvider, notes: [] };
   if (env.CHATBOT_ESC_OFFLINE_DIR) {
     return {
-      environments: [], suppliedKeys: [], secretsProvider,
+      environments: [],
+      suppliedKeys: [],
+      secretsProvider,
       notes: [`ESC environments ${imports.join(", ")} not imported (this backend has none: CHATBOT_ESC_OFFLINE_DIR); secrets come from the source stack`],
     };
   }

@@ -17,13 +17,17 @@ export function destroyPreview(backend: PreviewBackend, stack: string, onOutput:
 export async function checkPreviewTier(backend: PreviewBackend, stack: string, config: ConfigMap): Promise<void> {
   const tier = config[`${PROJECT}:tier`]?.value;
   if (tier !== "preview") {
-    throw new PreviewStackError(`Pulumi.preview.yaml is of tier ${JSON.stringify(tier ?? "")}, not "preview": a ${stack} stack is only made from the preview tier; set ${PROJECT}:tier: preview there`);
+    throw new PreviewStackError(
+      `Pulumi.preview.yaml is of tier ${JSON.stringify(tier ?? "")}, not "preview": a ${stack} stack is only made from the preview tier; set ${PROJECT}:tier: preview there`,
+    );
   }
   const lender = config[`${PROJECT}:sharedInfraStack`]?.value;
   if (!lender) return;
   const outputs = await backend.readOutputs(lender);
   if (outputs === null) {
-    throw new PreviewStackError(`preview tier: stack ${lender} does not exist, so ${stack} cannot borrow its infrastructure: deploy ${lender} first (pulumi up --stack ${lender})`);
+    throw new PreviewStackError(
+      `preview tier: stack ${lender} does not exist, so ${stack} cannot borrow its infrastructure: deploy ${lender} first (pulumi up --stack ${lender})`,
+    );
   }
   const missing = missingSharedOutputs(outputs);
   if (missing.length > 0) throw new PreviewStackError(missingOutputsMessage(stack, lender, missing));
@@ -36,7 +40,11 @@ export async function checkPreviewTier(backend: PreviewBackend, stack: string, c
  * working before, and the next push retries.
  */
 export async function upPreview(
-  backend: PreviewBackend, stack: string, config: ConfigMap, tags: Record<string, string>, opts: UpOptions & { existed: boolean },
+  backend: PreviewBackend,
+  stack: string,
+  config: ConfigMap,
+  tags: Record<string, string>,
+  opts: UpOptions & { existed: boolean },
 ): Promise<Record<string, unknown>> {
   try {
     return await backend.up(stack, config, tags, opts);
@@ -46,7 +54,9 @@ export async function upPreview(
     try {
       await destroyPreview(backend, stack, opts.onOutput);
     } catch (d) {
-      throw new PreviewStackError(`${stack}: creation failed (${first}) and so did its destroy (${(d as Error).message.split("\n")[0]}); run: npm run preview-stack -- destroy ${stack.replace(/^pr-/, "")}`);
+      throw new PreviewStackError(
+        `${stack}: creation failed (${first}) and so did its destroy (${(d as Error).message.split("\n")[0]}); run: npm run preview-stack -- destroy ${stack.replace(/^pr-/, "")}`,
+      );
     }
     throw new PreviewStackError(`${stack}: creation failed and the half-built stack was destroyed: ${first}`);
   }
@@ -54,6 +64,9 @@ export async function upPreview(
 
 /** The line of a Pulumi failure worth a PR author's eye: the first `error:` line, else the first line. */
 export function firstError(e: unknown): string {
-  const lines = (e instanceof Error ? `${e.message}\n${(e as { stderr?: string }).stderr ?? ""}` : String(e)).split("\n").map((l) => l.trim().replace(/^(stdout|stderr):\s*/, "")).filter(Boolean);
+  const lines = (e instanceof Error ? `${e.message}\n${(e as { stderr?: string }).stderr ?? ""}` : String(e))
+    .split("\n")
+    .map((l) => l.trim().replace(/^(stdout|stderr):\s*/, ""))
+    .filter(Boolean);
   return lines.find((l) => /^error:/i.test(l)) ?? lines.find((l) => /error/i.test(l) && !/^code:/.test(l)) ?? lines[0] ?? "unknown error";
 }

@@ -3,7 +3,14 @@
  * definition revision that it found healthy, and Pulumi never deregisters revisions
  * (`skipDestroy`), so the healthy ones and their image digests stay readable by family.
  */
-import { DescribeTaskDefinitionCommand, ECSClient, ListTagsForResourceCommand, ListTaskDefinitionsCommand, TagResourceCommand, TaskDefinition } from "@aws-sdk/client-ecs";
+import {
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTagsForResourceCommand,
+  ListTaskDefinitionsCommand,
+  TagResourceCommand,
+  TaskDefinition,
+} from "@aws-sdk/client-ecs";
 
 export const HEALTHY_TAG = "chatbot:release";
 export const VERIFIED_AT_TAG = "chatbot:verified-at";
@@ -18,10 +25,15 @@ export interface Revision {
 export const digestOf = (image: string) => /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
 
 export async function markHealthy(ecs: ECSClient, taskDefinitionArn: string, at: Date): Promise<void> {
-  await ecs.send(new TagResourceCommand({
-    resourceArn: taskDefinitionArn,
-    tags: [{ key: HEALTHY_TAG, value: "healthy" }, { key: VERIFIED_AT_TAG, value: at.toISOString() }],
-  }));
+  await ecs.send(
+    new TagResourceCommand({
+      resourceArn: taskDefinitionArn,
+      tags: [
+        { key: HEALTHY_TAG, value: "healthy" },
+        { key: VERIFIED_AT_TAG, value: at.toISOString() },
+      ],
+    }),
+  );
 }
 
 /** Healthy revisions of a family, newest first (the first container's image is the service's). */

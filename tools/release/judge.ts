@@ -45,13 +45,20 @@ export function judge(label: string, service: Service | undefined, expectedTaskD
   if (!primary) return why("no PRIMARY deployment");
   const state = primary.rolloutState ?? "UNKNOWN";
   if (primary.taskDefinition !== expectedTaskDefinition) {
-    return why(`rolled back: rolloutState ${state} on ${rev(primary.taskDefinition)}, not the released ${rev(expectedTaskDefinition)}${primary.rolloutStateReason ? ` (${primary.rolloutStateReason})` : ""}`);
+    return why(
+      `rolled back: rolloutState ${state} on ${rev(primary.taskDefinition)}, not the released ${rev(expectedTaskDefinition)}${primary.rolloutStateReason ? ` (${primary.rolloutStateReason})` : ""}`,
+    );
   }
   if (state !== "COMPLETED") return why(`rolloutState ${state}${primary.rolloutStateReason ? ` (${primary.rolloutStateReason})` : ""}`);
-  if ((primary.runningCount ?? 0) < (primary.desiredCount ?? 0)) return why(`rolloutState ${state} but ${primary.runningCount ?? 0}/${primary.desiredCount} tasks running`);
+  if ((primary.runningCount ?? 0) < (primary.desiredCount ?? 0))
+    return why(`rolloutState ${state} but ${primary.runningCount ?? 0}/${primary.desiredCount} tasks running`);
   const since = primary.updatedAt ?? primary.createdAt;
-  const crashed = stopped.filter((t) => t.taskDefinitionArn === expectedTaskDefinition && (!since || !t.stoppedAt || t.stoppedAt >= since)
-    && (t.stopCode === "TaskFailedToStart" || (t.containers ?? []).some((c) => c.exitCode !== undefined && c.exitCode !== 0)));
+  const crashed = stopped.filter(
+    (t) =>
+      t.taskDefinitionArn === expectedTaskDefinition &&
+      (!since || !t.stoppedAt || t.stoppedAt >= since) &&
+      (t.stopCode === "TaskFailedToStart" || (t.containers ?? []).some((c) => c.exitCode !== undefined && c.exitCode !== 0)),
+  );
   if (crashed.length > 0) return why(`rolloutState ${state}, but tasks keep stopping`);
   return { service: label, ok: true };
 }

@@ -40,26 +40,39 @@ export function checkTo(to: string): void {
   if (to !== "previous" && !/^sha256:[0-9a-f]{64}$/.test(to)) throw new ReleaseError(`release: --to must be "previous" or sha256:<64 hex>, not "${to}"`);
 }
 
-export function chooseRelease(history: UpdateSummary[], current: ImageConfig, keys: string[], to: string, stack: string): { startTime: Date; images: ImageConfig } {
+export function chooseRelease(
+  history: UpdateSummary[],
+  current: ImageConfig,
+  keys: string[],
+  to: string,
+  stack: string,
+): { startTime: Date; images: ImageConfig } {
   checkTo(to);
   const releases = history
     .filter((u) => u.kind === "update" && u.result === "succeeded")
     .sort((a, b) => new Date(b.startTime).getTime() - new Date(a.startTime).getTime())
     .map((u) => ({ startTime: new Date(u.startTime), images: imagesOf(u.config, keys) }))
     .filter((r) => Object.keys(r.images).length > 0);
-  const target = to === "previous"
-    ? releases.find((r) => !same(current, r.images))
-    : releases.find((r) => Object.values(r.images).some((image) => digestOf(image) === to));
+  const target =
+    to === "previous" ? releases.find((r) => !same(current, r.images)) : releases.find((r) => Object.values(r.images).some((image) => digestOf(image) === to));
   if (!target) {
-    throw new ReleaseError(to === "previous"
-      ? `release: stack ${stack} has no earlier successful update with other images to roll back to; nothing deployed`
-      : `release: ${to} was not deployed by any successful update of ${stack}; nothing deployed`);
+    throw new ReleaseError(
+      to === "previous"
+        ? `release: stack ${stack} has no earlier successful update with other images to roll back to; nothing deployed`
+        : `release: ${to} was not deployed by any successful update of ${stack}; nothing deployed`,
+    );
   }
   return target;
 }
 
 export async function rollbackViaPulumi(opts: {
-  stack: string; workDir: string; project: string; to: string; dryRun?: boolean; imageKeys: string[]; onOutput?: (line: string) => void;
+  stack: string;
+  workDir: string;
+  project: string;
+  to: string;
+  dryRun?: boolean;
+  imageKeys: string[];
+  onOutput?: (line: string) => void;
 }): Promise<PulumiRollback> {
   const keys = opts.imageKeys.map((k) => `${opts.project}:${k}`);
   // Malformed input is refused before the CLI is even asked.
@@ -67,7 +80,9 @@ export async function rollbackViaPulumi(opts: {
   const stack: Stack = await LocalWorkspace.selectStack({ stackName: opts.stack, workDir: opts.workDir });
   const current = imagesOf(await stack.getAllConfig(), keys);
   const target = chooseRelease(await stack.history(), current, keys, opts.to, opts.stack);
-  const steps = Object.entries(target.images).filter(([k, v]) => current[k] !== v).map(([key, to]) => ({ key, from: current[key] ?? "(unset)", to }));
+  const steps = Object.entries(target.images)
+    .filter(([k, v]) => current[k] !== v)
+    .map(([key, to]) => ({ key, from: current[key] ?? "(unset)", to }));
   if (opts.dryRun || steps.length === 0) return { fromUpdate: target.startTime, steps };
   await stack.setAllConfig(Object.fromEntries(steps.map((s) => [s.key, { value: s.to }])));
   const res = await stack.up({ onOutput: opts.onOutput, message: `rollback to the images of the update of ${target.startTime.toISOString()}` });

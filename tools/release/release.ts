@@ -3,8 +3,16 @@
  * services, and a way back to the image digests of the last healthy release without a git revert.
  */
 import {
-  DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand,
-  RegisterTaskDefinitionCommandInput, Task, TaskDefinition, UpdateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RegisterTaskDefinitionCommandInput,
+  Task,
+  TaskDefinition,
+  UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { digestOf, healthyRevisions, markHealthy, Revision } from "./history";
 import { judge, Verdict } from "./judge";
@@ -21,7 +29,8 @@ export interface Released {
 export function releasedFromOutputs(stack: string, outputs: Record<string, any>): Released {
   const names = outputs.ecsServiceNames as Record<string, string> | undefined;
   const tds = outputs.ecsTaskDefinitionArns as Record<string, string> | undefined;
-  if (!outputs.ecsClusterName || !names || !tds) throw new ReleaseError(`release: stack ${stack} has no ecsClusterName/ecsServiceNames/ecsTaskDefinitionArns outputs; run \`pulumi up\` first`);
+  if (!outputs.ecsClusterName || !names || !tds)
+    throw new ReleaseError(`release: stack ${stack} has no ecsClusterName/ecsServiceNames/ecsTaskDefinitionArns outputs; run \`pulumi up\` first`);
   return { cluster: outputs.ecsClusterName, services: Object.fromEntries(Object.entries(names).map(([k, name]) => [k, { name, taskDefinitionArn: tds[k] }])) };
 }
 
@@ -57,8 +66,24 @@ const familyOf = (arn: string) => arn.split("/").pop()!.split(":")[0];
 
 /** The current definition with only the image replaced: secrets keep their current (rotated) versions. */
 function withImage(current: TaskDefinition, image: string): RegisterTaskDefinitionCommandInput {
-  const keep = ["family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions", "volumes", "placementConstraints",
-    "requiresCompatibilities", "cpu", "memory", "pidMode", "ipcMode", "proxyConfiguration", "inferenceAccelerators", "ephemeralStorage", "runtimePlatform"] as const;
+  const keep = [
+    "family",
+    "taskRoleArn",
+    "executionRoleArn",
+    "networkMode",
+    "containerDefinitions",
+    "volumes",
+    "placementConstraints",
+    "requiresCompatibilities",
+    "cpu",
+    "memory",
+    "pidMode",
+    "ipcMode",
+    "proxyConfiguration",
+    "inferenceAccelerators",
+    "ephemeralStorage",
+    "runtimePlatform",
+  ] as const;
   const input: Record<string, unknown> = {};
   for (const k of keep) if (current[k] !== undefined) input[k] = current[k];
   input.containerDefinitions = (current.containerDefinitions ?? []).map((c, i) => (i === 0 ? { ...c, image } : c));
@@ -82,9 +107,7 @@ export async function rollback(ecs: ECSClient, stack: string, released: Released
     const healthy = await healthyRevisions(ecs, familyOf(running));
     for (const h of healthy) if (digestOf(h.image)) used.add(digestOf(h.image)!);
     const current = healthy.find((h) => h.arn === running) ?? (await describe(ecs, running));
-    const target = to === "previous"
-      ? healthy.find((h) => h.image !== current.image)
-      : healthy.find((h) => digestOf(h.image) === to);
+    const target = to === "previous" ? healthy.find((h) => h.image !== current.image) : healthy.find((h) => digestOf(h.image) === to);
     if (to === "previous" && !target) throw new ReleaseError(`release: ${label} (${s.name}) has no earlier healthy release to roll back to`);
     if (target && target.image !== current.image) plan.push({ label, name: s.name, current, target });
   }
@@ -93,10 +116,12 @@ export async function rollback(ecs: ECSClient, stack: string, released: Released
   for (const p of plan) {
     steps.push({ service: p.label, from: p.current.image, to: p.target.image, healthyRevision: p.target.arn });
     if (opts.dryRun) continue;
-    const registered = await ecs.send(new RegisterTaskDefinitionCommand({
-      ...withImage(p.current.definition, p.target.image),
-      tags: [{ key: "chatbot:rollback-to", value: p.target.arn.split("/").pop()! }],
-    }));
+    const registered = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        ...withImage(p.current.definition, p.target.image),
+        tags: [{ key: "chatbot:rollback-to", value: p.target.arn.split("/").pop()! }],
+      }),
+    );
     await ecs.send(new UpdateServiceCommand({ cluster: released.cluster, service: p.name, taskDefinition: registered.taskDefinition!.taskDefinitionArn }));
   }
   return steps;

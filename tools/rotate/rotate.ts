@@ -26,7 +26,10 @@ export function rotate(file: string, stack: string, name: string, opts: { finish
   if (name in secretKeys) {
     return {
       changed: [],
-      next: [`pulumi config set --secret chatbot:${name} <new value> --stack ${stack}`, `pulumi up --stack ${stack}   # rolls exactly the services that read ${name}`],
+      next: [
+        `pulumi config set --secret chatbot:${name} <new value> --stack ${stack}`,
+        `pulumi up --stack ${stack}   # rolls exactly the services that read ${name}`,
+      ],
     };
   }
   if (!(ROTATABLE_CREDENTIALS as readonly string[]).includes(name)) {
@@ -42,7 +45,7 @@ export function rotate(file: string, stack: string, name: string, opts: { finish
     fs.writeFileSync(file, doc.toString());
     return { changed: [`${STRATEGY}: SET`], next: [`pulumi up --stack ${stack}   # only the new token is valid from now on`] };
   }
-  const current = (doc.getIn(["config", KEY]) as YAML.YAMLSeq | undefined)?.toJSON() as string[] | undefined ?? [];
+  const current = ((doc.getIn(["config", KEY]) as YAML.YAMLSeq | undefined)?.toJSON() as string[] | undefined) ?? [];
   const generation = rotationGenerations(current)[credential] + 1;
   const entries = [...current.filter((e) => e.split("=")[0] !== credential), `${credential}=${generation}`].sort();
   doc.setIn(["config", KEY], doc.createNode(entries));

@@ -19,11 +19,7 @@ import { readOptions, runTask, RunTaskOptions } from "./runTask";
 
 /** Starts the guardian, detached, speaking over IPC only; resolves once it listens. */
 async function startGuardian(o: RunTaskOptions) {
-  const child = fork(path.join(__dirname, "guardian.ts"), [], {
-    detached: true,
-    stdio: ["ignore", "ignore", "ignore", "ipc"],
-    execArgv: process.execArgv,
-  });
+  const child = fork(path.join(__dirname, "guardian.ts"), [], { detached: true, stdio: ["ignore", "ignore", "ignore", "ipc"], execArgv: process.execArgv });
   child.on("error", () => undefined);
   const ready = await new Promise<boolean>((resolve) => {
     const t = setTimeout(() => resolve(false), 15_000);

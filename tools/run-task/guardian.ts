@@ -25,8 +25,13 @@ process.on("disconnect", () => {
   if (done || !task) return process.exit(0);
   const { taskArn, cluster, region } = task;
   new ECSClient({ region })
-    .send(new StopTaskCommand({ cluster, task: taskArn, reason: "run-task: the run that started it ended before the task (pulumi up cancelled?)" }), { abortSignal: AbortSignal.timeout(30_000) })
-    .then(() => process.exit(0), () => process.exit(1));
+    .send(new StopTaskCommand({ cluster, task: taskArn, reason: "run-task: the run that started it ended before the task (pulumi up cancelled?)" }), {
+      abortSignal: AbortSignal.timeout(30_000),
+    })
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 });
 
 // Messages that arrive before these listeners exist are dropped: the runner waits for this.

@@ -59,10 +59,14 @@ export function readOptions(env: NodeJS.ProcessEnv): RunTaskOptions {
     try {
       JSON.parse(env.OVERRIDES);
     } catch {
-      throw new Error("OVERRIDES is not JSON (RunTask's overrides, e.g. {\"containerOverrides\":[...]})");
+      throw new Error('OVERRIDES is not JSON (RunTask\'s overrides, e.g. {"containerOverrides":[...]})');
     }
   }
-  const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (v: string) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   return {
     cluster: env.CLUSTER!.trim(),
     taskDefinition: env.TASK_DEFINITION!.trim(),
@@ -107,15 +111,17 @@ export function outcome(task: Task, container: string): { code: number; line: st
 
 export async function runTask(o: RunTaskOptions, d: RunTaskDeps): Promise<number> {
   const say = (l: string) => d.out(`run-task: ${l}`);
-  const started = await d.ecs.send(new RunTaskCommand({
-    cluster: o.cluster,
-    taskDefinition: o.taskDefinition,
-    count: 1,
-    launchType: "FARGATE",
-    startedBy: o.startedBy,
-    networkConfiguration: { awsvpcConfiguration: { subnets: o.subnets, securityGroups: o.securityGroups, assignPublicIp: "DISABLED" } },
-    overrides: o.overrides ? JSON.parse(o.overrides) : undefined,
-  }));
+  const started = await d.ecs.send(
+    new RunTaskCommand({
+      cluster: o.cluster,
+      taskDefinition: o.taskDefinition,
+      count: 1,
+      launchType: "FARGATE",
+      startedBy: o.startedBy,
+      networkConfiguration: { awsvpcConfiguration: { subnets: o.subnets, securityGroups: o.securityGroups, assignPublicIp: "DISABLED" } },
+      overrides: o.overrides ? JSON.parse(o.overrides) : undefined,
+    }),
+  );
   const arn = started.tasks?.[0]?.taskArn;
   if (!arn) {
     const f = started.failures?.[0];

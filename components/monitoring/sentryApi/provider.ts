@@ -58,9 +58,12 @@ async function sentryRequest(api: ApiInputs, method: string, path: string, body?
     } catch {
       // not JSON: the start of the text is the detail
     }
-    const hint = res.status === 401 || res.status === 403
-      ? " (give chatbot:sentryAuthToken the scopes README's \"Sentry\" section lists)"
-      : res.status === 410 ? " (this API was retired by Sentry)" : "";
+    const hint =
+      res.status === 401 || res.status === 403
+        ? ' (give chatbot:sentryAuthToken the scopes README\'s "Sentry" section lists)'
+        : res.status === 410
+          ? " (this API was retired by Sentry)"
+          : "";
     throw new Error(`Sentry refused ${method} ${path}: HTTP ${res.status} ${detail}${hint}`);
   }
   return text ? JSON.parse(text) : undefined;

@@ -27,8 +27,12 @@ export class SentryAlertWorkflow extends pulumi.dynamic.Resource {
   declare readonly detectorIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: SentryAlertWorkflowArgs, opts?: pulumi.CustomResourceOptions) {
-    super(workflowProvider, name, { ...apiInputs(args), projectId: args.projectId, workflow: args.workflow, detectorIds: undefined },
-      { ...opts, additionalSecretOutputs: SECRET_OUTPUTS });
+    super(
+      workflowProvider,
+      name,
+      { ...apiInputs(args), projectId: args.projectId, workflow: args.workflow, detectorIds: undefined },
+      { ...opts, additionalSecretOutputs: SECRET_OUTPUTS },
+    );
   }
 }
 
@@ -42,8 +46,12 @@ export class SentryDefaultAlertsRemoval extends pulumi.dynamic.Resource {
   declare readonly removed: pulumi.Output<string[]>;
 
   constructor(name: string, args: SentryDefaultAlertsRemovalArgs, opts?: pulumi.CustomResourceOptions) {
-    super(defaultAlertsProvider, name, { ...apiInputs(args), projectId: args.projectId, names: args.names, removed: undefined },
-      { ...opts, additionalSecretOutputs: SECRET_OUTPUTS });
+    super(
+      defaultAlertsProvider,
+      name,
+      { ...apiInputs(args), projectId: args.projectId, names: args.names, removed: undefined },
+      { ...opts, additionalSecretOutputs: SECRET_OUTPUTS },
+    );
   }
 }
 
@@ -55,7 +63,11 @@ export interface SentryProjectSettingsArgs extends SentryApiArgs {
 /** Settings of Sentry's "Update a Project" API that the bridged provider does not expose. */
 export class SentryProjectSettings extends pulumi.dynamic.Resource {
   constructor(name: string, args: SentryProjectSettingsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(projectSettingsProvider, name, { ...apiInputs(args), project: args.project, settings: args.settings },
-      { ...opts, additionalSecretOutputs: SECRET_OUTPUTS });
+    super(
+      projectSettingsProvider,
+      name,
+      { ...apiInputs(args), project: args.project, settings: args.settings },
+      { ...opts, additionalSecretOutputs: SECRET_OUTPUTS },
+    );
   }
 }

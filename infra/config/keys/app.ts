@@ -18,7 +18,9 @@ function image(description: string, dflt?: string) {
 function appImage(description: string) {
   return str({
     description: `${description} Empty: not released yet; the service is created with no task until a digest is set.`,
-    default: "", pattern: APP_IMAGE, allowed: `empty or ${imageAllowed}`,
+    default: "",
+    pattern: APP_IMAGE,
+    allowed: `empty or ${imageAllowed}`,
   });
 }
 
@@ -49,13 +51,18 @@ export const appKeys = {
   backupJobImage: image("Backup/restore job image (built from this repository by default).", "build:.#jobs/backup/Dockerfile"),
   dbInitImage: image("Database bootstrap job image (built from this repository by default).", "build:.#jobs/db-init/Dockerfile"),
   ecrKeepImages: int({ description: "Images each ECR repository keeps; older ones expire.", default: 20, min: 1, max: 1000 }),
-  apiCpu: api.cpu, apiMemory: api.memory, apiMinCount: api.minCount, apiMaxCount: api.maxCount,
+  apiCpu: api.cpu,
+  apiMemory: api.memory,
+  apiMinCount: api.minCount,
+  apiMaxCount: api.maxCount,
   apiCpuTargetPercent: int({ description: "Average CPU the API's autoscaling aims for.", default: 60, min: 10, max: 90 }),
   apiRequestsPerTarget: int({ description: "ALB requests per target per minute the API's autoscaling aims for.", default: 1000, min: 1 }),
   telegramBotEnabled: bool({ description: "Run the Telegram bot worker.", default: true }),
-  telegramBotCpu: telegram.cpu, telegramBotMemory: telegram.memory,
+  telegramBotCpu: telegram.cpu,
+  telegramBotMemory: telegram.memory,
   discordBotEnabled: bool({ description: "Run the Discord bot worker.", default: true }),
-  discordBotCpu: discord.cpu, discordBotMemory: discord.memory,
+  discordBotCpu: discord.cpu,
+  discordBotMemory: discord.memory,
   botCpuTargetPercent: int({ description: "Average CPU the Telegram and Discord bots' autoscaling aims for.", default: 60, min: 10, max: 90 }),
   appLogRetentionDays: intOneOf(LOG_RETENTION_DAYS, { description: "Days container logs are kept in CloudWatch.", default: 30 }),
   albDeletionProtection: bool({ description: "The load balancer refuses deletion until this is turned off.", default: true }),
@@ -65,15 +72,29 @@ export const appKeys = {
   wafPathRateLimits: list({
     description: "Stricter per-path limits, `<path prefix>=<requests per 5 minutes per IP>`.",
     default: ["/api/chat=300", "/api/auth=100"],
-    item: { pattern: "^/[\\w\\-/.]*=\\d+$" }, itemAllowed: "`/path=limit` entries", maxItems: 8,
+    item: { pattern: "^/[\\w\\-/.]*=\\d+$" },
+    itemAllowed: "`/path=limit` entries",
+    maxItems: 8,
   }),
   wafClientKeyHeader: str({
-    description: "Request header that identifies a client (API key, user id): WAF also limits requests per value of it, so one client behind many IPs, or many behind one NAT, is limited fairly. Empty: per IP only.",
-    default: "authorization", pattern: /^$|^[a-z0-9-]+$/, allowed: "empty or a lower-case header name",
+    description:
+      "Request header that identifies a client (API key, user id): WAF also limits requests per value of it, so one client behind many IPs, or many behind one NAT, is limited fairly. Empty: per IP only.",
+    default: "authorization",
+    pattern: /^$|^[a-z0-9-]+$/,
+    allowed: "empty or a lower-case header name",
   }),
-  wafClientRateLimitPer5Min: int({ description: "Requests one client (one wafClientKeyHeader value) may make in 5 minutes before WAF blocks it.", default: 1000, min: 10, max: 2000000000 }),
+  wafClientRateLimitPer5Min: int({
+    description: "Requests one client (one wafClientKeyHeader value) may make in 5 minutes before WAF blocks it.",
+    default: 1000,
+    min: 10,
+    max: 2000000000,
+  }),
   wafLargeBodyPaths: list({
-    description: "Path prefixes exempt from the common rule set's 8 KB body limit (SizeRestrictions_BODY), e.g. chat messages with context. An ALB's WAF inspects only the first 8 KB of a body, so it cannot enforce a larger limit: the app must cap these paths' bodies.",
-    default: ["/api/chat"], item: { pattern: "^/[\\w\\-/.]*$" }, itemAllowed: "path prefixes", maxItems: 5,
+    description:
+      "Path prefixes exempt from the common rule set's 8 KB body limit (SizeRestrictions_BODY), e.g. chat messages with context. An ALB's WAF inspects only the first 8 KB of a body, so it cannot enforce a larger limit: the app must cap these paths' bodies.",
+    default: ["/api/chat"],
+    item: { pattern: "^/[\\w\\-/.]*$" },
+    itemAllowed: "path prefixes",
+    maxItems: 5,
   }),
 };

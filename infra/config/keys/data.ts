@@ -3,9 +3,13 @@ import { bool, int, intOneOf, list, oneOf, str } from "../spec";
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export const dataKeys = {
-  postgresVersion: oneOf(["14", "15", "16", "17"] as const, { description: "PostgreSQL major version; RDS applies minor versions automatically.", default: "16" }),
+  postgresVersion: oneOf(["14", "15", "16", "17"] as const, {
+    description: "PostgreSQL major version; RDS applies minor versions automatically.",
+    default: "16",
+  }),
   dbInstanceClass: str({
-    description: "RDS instance class.", default: "db.t4g.medium",
+    description: "RDS instance class.",
+    default: "db.t4g.medium",
     pattern: /^db\.(t4g|t3|m6g|m7g|m6i|m7i|r6g|r7g|r6i|r7i)\.(micro|small|medium|large|xlarge|[1-9]\d?xlarge)$/,
     allowed: "an RDS class of the t4g, t3, m6g, m7g, m6i, m7i, r6g, r7g, r6i or r7i family, e.g. db.t4g.medium",
   }),
@@ -17,22 +21,31 @@ export const dataKeys = {
   dbFinalSnapshot: bool({ description: "Take a final snapshot (named after the stack) when the instance is deleted.", default: true }),
   dbPerformanceInsights: bool({ description: "Performance Insights (7 days, free tier).", default: true }),
   dbMonitoringIntervalSeconds: intOneOf([0, 1, 5, 10, 15, 30, 60], { description: "Enhanced monitoring interval; 0 turns it off.", default: 60 }),
-  dbExtensions: list({ description: "PostgreSQL extensions the bootstrap creates in the application database.", default: ["pgcrypto"], item: { pattern: IDENT.source }, itemAllowed: "lower-case extension names" }),
+  dbExtensions: list({
+    description: "PostgreSQL extensions the bootstrap creates in the application database.",
+    default: ["pgcrypto"],
+    item: { pattern: IDENT.source },
+    itemAllowed: "lower-case extension names",
+  }),
   redisNodeType: str({
-    description: "ElastiCache node type.", default: "cache.t4g.small",
+    description: "ElastiCache node type.",
+    default: "cache.t4g.small",
     pattern: /^cache\.(t4g|t3|m6g|m7g|r6g|r7g)\.(micro|small|medium|large|xlarge|[1-9]\d?xlarge)$/,
     allowed: "an ElastiCache node type of the t4g, t3, m6g, m7g, r6g or r7g family, e.g. cache.t4g.small",
   }),
   redisReplicas: int({ description: "Read replicas per shard; >= 1 turns on automatic failover and multi-AZ.", default: 1, min: 0, max: 5 }),
   redisEngineVersion: str({ description: "Redis engine version.", default: "7.1", pattern: /^[67]\.\d$/, allowed: "a Redis 6.x or 7.x version, e.g. 7.1" }),
   redisMaxmemoryPolicy: oneOf(["allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "volatile-ttl", "noeviction"] as const, {
-    description: "Eviction policy. The cache holds LLM answers, any of which may be dropped: allkeys-lru.", default: "allkeys-lru",
+    description: "Eviction policy. The cache holds LLM answers, any of which may be dropped: allkeys-lru.",
+    default: "allkeys-lru",
   }),
   redisSnapshotRetentionDays: int({ description: "Days of Redis snapshots; 0 turns them off.", default: 7, min: 0, max: 35 }),
   cacheDefaultTtlSeconds: int({ description: "Default TTL of a cached LLM answer, exported for the app.", default: 86400, min: 1 }),
   chromaImage: str({
-    description: "ChromaDB image, pinned to a version tag or digest (never `latest`).", default: "chromadb/chroma:0.6.3",
-    pattern: /^[\w.\-/:]+(:(?!latest$)[\w.-]+|@sha256:[0-9a-f]{64})$/, allowed: "an image reference with a version tag or sha256 digest, not :latest",
+    description: "ChromaDB image, pinned to a version tag or digest (never `latest`).",
+    default: "chromadb/chroma:0.6.3",
+    pattern: /^[\w.\-/:]+(:(?!latest$)[\w.-]+|@sha256:[0-9a-f]{64})$/,
+    allowed: "an image reference with a version tag or sha256 digest, not :latest",
   }),
   chromaCpu: intOneOf([256, 512, 1024, 2048, 4096], { description: "ChromaDB task CPU units.", default: 512 }),
   chromaMemory: int({ description: "ChromaDB task memory (MiB).", default: 1024, min: 512, max: 30720 }),

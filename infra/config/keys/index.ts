@@ -23,6 +23,16 @@ export const keyGroups = {
   secrets: secretKeys,
 };
 
-export const settingKeys = { ...generalKeys, ...bootstrapKeys, ...networkKeys, ...dataKeys, ...appKeys, ...backupKeys, ...monitoringKeys, ...operationsKeys, ...previewKeys };
+export const settingKeys = {
+  ...generalKeys,
+  ...bootstrapKeys,
+  ...networkKeys,
+  ...dataKeys,
+  ...appKeys,
+  ...backupKeys,
+  ...monitoringKeys,
+  ...operationsKeys,
+  ...previewKeys,
+};
 export const allKeys = { ...settingKeys, ...secretKeys };
 export { secretKeys };

@@ -20,6 +20,7 @@ export const retiredKeys: Record<string, RetiredKey> = {
   discordBotMaxCount: { value: "1", reason: oneBotTask },
   dbName: {
     value: "chatbot",
-    reason: "the application database is always `chatbot` (APP_DB_NAME in components/data/database.ts): renaming it on a live stack would create a new, empty database",
+    reason:
+      "the application database is always `chatbot` (APP_DB_NAME in components/data/database.ts): renaming it on a live stack would create a new, empty database",
   },
 };

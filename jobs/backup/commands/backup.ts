@@ -47,8 +47,11 @@ export async function backupCommand(argv: string[], env: NodeJS.ProcessEnv, rt: 
   let tables;
   const objects: ManifestObject[] = [];
   try {
-    objects.push(await run.step(`dumping database ${server.database} to ${DUMP_NAME}`, () =>
-      upload(store, cfg.prefix, id, DUMP_NAME, "application/octet-stream", pg.dump(cfg.databaseUrl, snap.id))));
+    objects.push(
+      await run.step(`dumping database ${server.database} to ${DUMP_NAME}`, () =>
+        upload(store, cfg.prefix, id, DUMP_NAME, "application/octet-stream", pg.dump(cfg.databaseUrl, snap.id)),
+      ),
+    );
     tables = await run.step("counting rows in the dump's snapshot", () => snap.tables());
   } finally {
     await snap.close();
@@ -61,9 +64,13 @@ export async function backupCommand(argv: string[], env: NodeJS.ProcessEnv, rt: 
       const t0 = Date.now();
       const stats = await run.step(`copying the Chroma data dir ${cfg.chromaDataDir} to TMPDIR`, () =>
         snapshotDir(cfg.chromaDataDir!, staging, run.signal).catch((err) => {
-          if (isNoSpace(err)) throw new JobError(`TMPDIR ${os.tmpdir()} filled up staging the Chroma snapshot of ${cfg.chromaDataDir} (${oneLine(err)}); give the task more ephemeral storage`);
+          if (isNoSpace(err))
+            throw new JobError(
+              `TMPDIR ${os.tmpdir()} filled up staging the Chroma snapshot of ${cfg.chromaDataDir} (${oneLine(err)}); give the task more ephemeral storage`,
+            );
           throw err;
-        }));
+        }),
+      );
       const seconds = (Date.now() - t0) / 1000;
       chroma = { sourceDir: cfg.chromaDataDir, ...stats, seconds };
       rt.out(`backup ${id}: chroma snapshot of ${stats.sqliteFiles.length} SQLite file(s) and ${stats.otherFiles} other(s) in ${seconds.toFixed(1)}s`);
@@ -88,10 +95,13 @@ export async function backupCommand(argv: string[], env: NodeJS.ProcessEnv, rt: 
     objects,
   };
   await run.step(`writing ${MANIFEST_NAME}`, () =>
-    putNew(store, objectKey(cfg.prefix, id, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`, "application/json"));
+    putNew(store, objectKey(cfg.prefix, id, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`, "application/json"),
+  );
   const total = objects.reduce((n, o) => n + o.size, 0);
   const rows = tables.reduce((n, t) => n + t.rows, 0);
-  rt.out(`backup ${id}: complete, ${objects.map((o) => `${o.name} ${formatBytes(o.size)}`).join(", ")} (${formatBytes(total)}; ${tables.length} tables, ${rows} rows)`);
+  rt.out(
+    `backup ${id}: complete, ${objects.map((o) => `${o.name} ${formatBytes(o.size)}`).join(", ")} (${formatBytes(total)}; ${tables.length} tables, ${rows} rows)`,
+  );
 
   // The backup is whole and kept; an implausible one still fails the run, so the alarm fires.
   const previous = previousComplete(await listBackups(store, cfg.prefix), id)?.manifest;

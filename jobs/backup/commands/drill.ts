@@ -19,12 +19,7 @@ import { restoreCommand } from "./restore";
  * `<slug>-drill` monitor like the other commands.
  */
 export async function drillCommand(argv: string[], env: NodeJS.ProcessEnv, rt: Runtime, run: Run): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { from: { type: "string" }, "max-age": { type: "string" } },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseArgs({ args: argv, options: { from: { type: "string" }, "max-age": { type: "string" } }, strict: true, allowPositionals: false });
   const from = parseFrom(values.from, false);
   const cfg = readJobEnv(env, "drill");
   const admin = drillAdminUrl(env);
@@ -65,14 +60,15 @@ export function drillAdminUrl(env: NodeJS.ProcessEnv): string {
   if (url) return url;
   const secret = env.DB_MASTER_SECRET?.trim();
   const host = env.PGHOST?.trim();
-  if (!secret || !host) throw new JobError("missing environment variable: DRILL_ADMIN_URL (or DB_MASTER_SECRET and PGHOST): the drill needs a role that may create databases");
+  if (!secret || !host)
+    throw new JobError("missing environment variable: DRILL_ADMIN_URL (or DB_MASTER_SECRET and PGHOST): the drill needs a role that may create databases");
   let creds: { username?: string; password?: string };
   try {
     creds = JSON.parse(secret);
   } catch {
-    throw new JobError("DB_MASTER_SECRET is not JSON (expected RDS's {\"username\",\"password\"})");
+    throw new JobError('DB_MASTER_SECRET is not JSON (expected RDS\'s {"username","password"})');
   }
-  if (!creds.username || !creds.password) throw new JobError("DB_MASTER_SECRET has no username/password (expected RDS's {\"username\",\"password\"})");
+  if (!creds.username || !creds.password) throw new JobError('DB_MASTER_SECRET has no username/password (expected RDS\'s {"username","password"})');
   const u = new URL(`postgresql://${host}:${env.PGPORT?.trim() || "5432"}/postgres`);
   u.username = encodeURIComponent(creds.username);
   u.password = encodeURIComponent(creds.password);

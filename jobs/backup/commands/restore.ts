@@ -54,14 +54,21 @@ export async function restoreCommand(argv: string[], env: NodeJS.ProcessEnv, rt:
 
   const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "backup-restore-"));
   try {
-    const v = await run.step(`verifying backup ${from}`, () => verifyBackup(openStore(cfg, run.bounds, run.signal), cfg.prefix, from, pg, workDir, rules, rt.now()));
+    const v = await run.step(`verifying backup ${from}`, () =>
+      verifyBackup(openStore(cfg, run.bounds, run.signal), cfg.prefix, from, pg, workDir, rules, rt.now()),
+    );
     const chromaArchive = v.files.get(CHROMA_NAME);
     if (chromaDir && !chromaArchive) throw new JobError(`backup ${v.id} has no ${CHROMA_NAME}; nothing to restore into ${chromaDir}`);
     rt.out(`backup ${v.id}: verified; restoring into database ${target.database}`);
     await run.step(`restoring into database ${target.database} (pg_restore)`, () => pg.restore(v.files.get(DUMP_NAME)!, targetUrl, force));
     const tables = v.manifest.postgres.tables;
     if (tables) {
-      const counts = await run.step("counting restored rows", () => countRows(targetUrl, tables.map((t) => t.name)));
+      const counts = await run.step("counting restored rows", () =>
+        countRows(
+          targetUrl,
+          tables.map((t) => t.name),
+        ),
+      );
       const off = tables.filter((t) => counts.get(t.name) !== t.rows).map((t) => `${t.name} has ${counts.get(t.name)} rows, manifest ${t.rows}`);
       if (off.length) throw new JobError(`restored database ${target.database} differs from backup ${v.id}: ${off.join(", ")}`);
       rt.out(`backup ${v.id}: ${tables.length} tables, ${tables.reduce((n, t) => n + t.rows, 0)} rows, as in the manifest`);

@@ -25,7 +25,9 @@ export async function verifyCommand(argv: string[], env: NodeJS.ProcessEnv, rt: 
   const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "backup-verify-"));
   try {
     const pg = new PgTools(cfg.pgBinDir, run.signal);
-    const v = await run.step(`verifying backup ${from}`, () => verifyBackup(openStore(cfg, run.bounds, run.signal), cfg.prefix, from, pg, workDir, rules, rt.now(), true));
+    const v = await run.step(`verifying backup ${from}`, () =>
+      verifyBackup(openStore(cfg, run.bounds, run.signal), cfg.prefix, from, pg, workDir, rules, rt.now(), true),
+    );
     const summary = v.manifest.objects.map((o) => `${o.name} ${formatBytes(o.size)}`).join(", ");
     const rows = v.manifest.postgres.tables?.reduce((n, t) => n + t.rows, 0);
     rt.out(`backup ${v.id}: verified (${summary}; PostgreSQL ${v.manifest.postgres.serverVersion}${rows === undefined ? "" : `; ${rows} rows`})`);

@@ -10,11 +10,18 @@ describe("AppSecrets", () => {
       const pulumi = load<typeof import("@pulumi/pulumi")>("node_modules/@pulumi/pulumi");
       const { AppSecrets } = load<typeof import("../../../components/containers/appSecrets")>("components/containers/appSecrets");
       const secrets = new AppSecrets("app-secrets", {
-        namePrefix: "chatbot-test", values: { llmApiKey: pulumi.secret("sk-test") }, recoveryWindowInDays: 7, protect: false,
+        namePrefix: "chatbot-test",
+        values: { llmApiKey: pulumi.secret("sk-test") },
+        recoveryWindowInDays: 7,
+        protect: false,
       });
       refs = secrets.secrets;
     });
-    expect(typeCounts(plan)).toMatchObject({ "aws:kms/key:Key": 1, "aws:secretsmanager/secret:Secret": 1, "aws:secretsmanager/secretVersion:SecretVersion": 1 });
+    expect(typeCounts(plan)).toMatchObject({
+      "aws:kms/key:Key": 1,
+      "aws:secretsmanager/secret:Secret": 1,
+      "aws:secretsmanager/secretVersion:SecretVersion": 1,
+    });
     const secret = one(plan, "aws:secretsmanager/secret:Secret");
     expect(secret.inputs).toMatchObject({ name: "chatbot-test/app/llm-api-key", recoveryWindowInDays: 7 });
     expect(secret.inputs.kmsKeyId).toMatch(/^arn:aws:kms:/);

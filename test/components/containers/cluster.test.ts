@@ -8,10 +8,15 @@ describe("Cluster", () => {
       const { Cluster } = load<typeof import("../../../components/containers/cluster")>("components/containers/cluster");
       new Cluster("cluster", { namePrefix: "chatbot-test" });
     });
-    expect(typeCounts(plan)).toEqual({ "chatbot:containers:Cluster": 1, "aws:ecs/cluster:Cluster": 1, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": 1 });
+    expect(typeCounts(plan)).toEqual({
+      "chatbot:containers:Cluster": 1,
+      "aws:ecs/cluster:Cluster": 1,
+      "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": 1,
+    });
     expect(one(plan, "aws:ecs/cluster:Cluster").inputs).toEqual({ name: "chatbot-test", settings: [{ name: "containerInsights", value: "enabled" }] });
     expect(one(plan, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs).toMatchObject({
-      capacityProviders: ["FARGATE"], defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }],
+      capacityProviders: ["FARGATE"],
+      defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }],
     });
   });
 });

@@ -10,9 +10,20 @@ const render = (replicas: number, protect: boolean) =>
   renderComponent(() => {
     const { Cache } = load<typeof import("../../../components/data/cache")>("components/data/cache");
     new Cache("redis", {
-      namePrefix: "chatbot-test", vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], clientSecurityGroups: { app: "sg-app" },
-      kmsKeyArn: "arn:aws:kms:eu-central-1:123456789012:key/data", nodeType: "cache.t4g.micro", replicas, engineVersion: "7.1",
-      maxmemoryPolicy: "allkeys-lru", snapshotRetentionDays: 1, logRetentionDays: 7, protect, authTokenRotation: 0, authTokenUpdateStrategy: "SET",
+      namePrefix: "chatbot-test",
+      vpcId: "vpc-1",
+      subnetIds: ["subnet-a", "subnet-b"],
+      clientSecurityGroups: { app: "sg-app" },
+      kmsKeyArn: "arn:aws:kms:eu-central-1:123456789012:key/data",
+      nodeType: "cache.t4g.micro",
+      replicas,
+      engineVersion: "7.1",
+      maxmemoryPolicy: "allkeys-lru",
+      snapshotRetentionDays: 1,
+      logRetentionDays: 7,
+      protect,
+      authTokenRotation: 0,
+      authTokenUpdateStrategy: "SET",
     });
   });
 
@@ -24,9 +35,15 @@ describe("Cache", () => {
 
   it("owns a group, its subnet and parameter groups, logs, a security group, the token and its secret", () => {
     expect(typeCounts(plan)).toMatchObject({
-      "chatbot:data:Cache": 1, [GROUP]: 1, "aws:elasticache/subnetGroup:SubnetGroup": 1, "aws:elasticache/parameterGroup:ParameterGroup": 1,
-      "aws:cloudwatch/logGroup:LogGroup": 1, [SECURITY_GROUP]: 1, "random:index/randomPassword:RandomPassword": 1,
-      "aws:secretsmanager/secret:Secret": 1, "aws:secretsmanager/secretVersion:SecretVersion": 1,
+      "chatbot:data:Cache": 1,
+      [GROUP]: 1,
+      "aws:elasticache/subnetGroup:SubnetGroup": 1,
+      "aws:elasticache/parameterGroup:ParameterGroup": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 1,
+      [SECURITY_GROUP]: 1,
+      "random:index/randomPassword:RandomPassword": 1,
+      "aws:secretsmanager/secret:Secret": 1,
+      "aws:secretsmanager/secretVersion:SecretVersion": 1,
     });
   });
 

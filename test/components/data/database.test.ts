@@ -10,10 +10,23 @@ const render = (protect: boolean, monitoringIntervalSeconds: number) =>
   renderComponent(() => {
     const { Database } = load<typeof import("../../../components/data/database")>("components/data/database");
     new Database("postgres", {
-      namePrefix: "chatbot-test", vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], clientSecurityGroups: { app: "sg-app", jobs: "sg-jobs" },
-      postgresVersion: "16", instanceClass: "db.t4g.micro", allocatedStorageGb: 20, maxAllocatedStorageGb: 50, backupRetentionDays: 7,
-      multiAz: false, deletionProtection: protect, finalSnapshot: protect, performanceInsights: false, monitoringIntervalSeconds,
-      logRetentionDays: 7, protect, passwordRotation: { app: 0, backup: 0 },
+      namePrefix: "chatbot-test",
+      vpcId: "vpc-1",
+      subnetIds: ["subnet-a", "subnet-b"],
+      clientSecurityGroups: { app: "sg-app", jobs: "sg-jobs" },
+      postgresVersion: "16",
+      instanceClass: "db.t4g.micro",
+      allocatedStorageGb: 20,
+      maxAllocatedStorageGb: 50,
+      backupRetentionDays: 7,
+      multiAz: false,
+      deletionProtection: protect,
+      finalSnapshot: protect,
+      performanceInsights: false,
+      monitoringIntervalSeconds,
+      logRetentionDays: 7,
+      protect,
+      passwordRotation: { app: 0, backup: 0 },
     });
   });
 
@@ -25,8 +38,13 @@ describe("Database", () => {
 
   it("owns one instance with its key, security, subnet and parameter groups, log groups and role secrets", () => {
     expect(typeCounts(plan)).toMatchObject({
-      "chatbot:data:Database": 1, [INSTANCE]: 1, "aws:kms/key:Key": 1, [SECURITY_GROUP]: 1, "aws:rds/subnetGroup:SubnetGroup": 1,
-      "aws:rds/parameterGroup:ParameterGroup": 1, "aws:cloudwatch/logGroup:LogGroup": 2,
+      "chatbot:data:Database": 1,
+      [INSTANCE]: 1,
+      "aws:kms/key:Key": 1,
+      [SECURITY_GROUP]: 1,
+      "aws:rds/subnetGroup:SubnetGroup": 1,
+      "aws:rds/parameterGroup:ParameterGroup": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 2,
     });
     // No enhanced monitoring asked for: no role for it.
     expect(typeCounts(plan)["aws:iam/role:Role"]).toBeUndefined();
@@ -44,7 +62,10 @@ describe("Database", () => {
   });
 
   it("admits only its client groups, on 5432", () => {
-    expect(rulesOf(plan, INGRESS_RULE, one(plan, SECURITY_GROUP))).toEqual(["tcp 5432-5432 from unknown group sg-app", "tcp 5432-5432 from unknown group sg-jobs"]);
+    expect(rulesOf(plan, INGRESS_RULE, one(plan, SECURITY_GROUP))).toEqual([
+      "tcp 5432-5432 from unknown group sg-app",
+      "tcp 5432-5432 from unknown group sg-jobs",
+    ]);
   });
 
   it("stores the generated role passwords only as secrets", () => {

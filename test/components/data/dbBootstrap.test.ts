@@ -13,12 +13,33 @@ describe("DbBootstrap", () => {
       const aws = load<typeof import("@pulumi/aws")>("node_modules/@pulumi/aws");
       const { DbBootstrap } = load<typeof import("../../../components/data/dbBootstrap")>("components/data/dbBootstrap");
       // Stands for what the bootstrap must wait for (the database's ingress rule for the jobs group).
-      const before = new aws.vpc.SecurityGroupIngressRule("jobs-to-db", { securityGroupId: "sg-db", ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "sg-jobs" });
+      const before = new aws.vpc.SecurityGroupIngressRule("jobs-to-db", {
+        securityGroupId: "sg-db",
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        referencedSecurityGroupId: "sg-jobs",
+      });
       new DbBootstrap("db-bootstrap", {
-        namePrefix: "chatbot-test", region: "eu-central-1", image: { uri: "example.org/db-init@sha256:" + "d".repeat(64) },
-        database: { host: "db.internal", port: 5432, name: "chatbot", masterSecretArn: arn("master"), appSecretArn: arn("app"), backupSecretArn: arn("backup"), secretKmsKeyArn: KEY },
-        extensions: ["pgcrypto"], clusterArn: "arn:aws:ecs:eu-central-1:123456789012:cluster/c", subnetIds: ["subnet-a"], securityGroupId: "sg-jobs",
-        logRetentionDays: 7, runAfter: [before], timeoutSeconds: 900,
+        namePrefix: "chatbot-test",
+        region: "eu-central-1",
+        image: { uri: "example.org/db-init@sha256:" + "d".repeat(64) },
+        database: {
+          host: "db.internal",
+          port: 5432,
+          name: "chatbot",
+          masterSecretArn: arn("master"),
+          appSecretArn: arn("app"),
+          backupSecretArn: arn("backup"),
+          secretKmsKeyArn: KEY,
+        },
+        extensions: ["pgcrypto"],
+        clusterArn: "arn:aws:ecs:eu-central-1:123456789012:cluster/c",
+        subnetIds: ["subnet-a"],
+        securityGroupId: "sg-jobs",
+        logRetentionDays: 7,
+        runAfter: [before],
+        timeoutSeconds: 900,
       });
     });
   });
@@ -34,7 +55,9 @@ describe("DbBootstrap", () => {
       { name: "BACKUP_DB_PASSWORD", valueFrom: `${arn("backup")}:password::` },
       { name: "DB_MASTER_SECRET", valueFrom: arn("master") },
     ]);
-    const decrypt = parseJsonInput(one(plan, "aws:iam/rolePolicy:RolePolicy", "db-bootstrap-job-execution"), "policy").Statement.find((s: any) => s.Sid === "DecryptSecrets");
+    const decrypt = parseJsonInput(one(plan, "aws:iam/rolePolicy:RolePolicy", "db-bootstrap-job-execution"), "policy").Statement.find(
+      (s: any) => s.Sid === "DecryptSecrets",
+    );
     expect(decrypt.Resource).toEqual([KEY]);
   });
 

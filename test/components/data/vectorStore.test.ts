@@ -12,10 +12,21 @@ describe("VectorStore", () => {
     plan = await renderComponent(() => {
       const { VectorStore } = load<typeof import("../../../components/data/vectorStore")>("components/data/vectorStore");
       new VectorStore("chroma", {
-        namePrefix: "chatbot-test", region: "eu-central-1", vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"],
-        clusterArn: "arn:aws:ecs:eu-central-1:123456789012:cluster/c", image: { uri: "chromadb/chroma:0.6.3" }, cpu: 256, memory: 512,
-        kmsKeyArn: KEY, namespaceName: "test.chatbot.internal", apiClientSecurityGroups: { app: "sg-app" },
-        fileClientSecurityGroups: { jobs: "sg-jobs" }, logRetentionDays: 7, protect: true, tokenRotation: 0,
+        namePrefix: "chatbot-test",
+        region: "eu-central-1",
+        vpcId: "vpc-1",
+        subnetIds: ["subnet-a", "subnet-b"],
+        clusterArn: "arn:aws:ecs:eu-central-1:123456789012:cluster/c",
+        image: { uri: "chromadb/chroma:0.6.3" },
+        cpu: 256,
+        memory: 512,
+        kmsKeyArn: KEY,
+        namespaceName: "test.chatbot.internal",
+        apiClientSecurityGroups: { app: "sg-app" },
+        fileClientSecurityGroups: { jobs: "sg-jobs" },
+        logRetentionDays: 7,
+        protect: true,
+        tokenRotation: 0,
       });
     });
     [container] = parseJsonInput<any[]>(one(plan, "aws:ecs/taskDefinition:TaskDefinition"), "containerDefinitions");
@@ -23,8 +34,12 @@ describe("VectorStore", () => {
 
   it("owns one service, one task definition, an encrypted file system mounted in each subnet, and its discovery name", () => {
     expect(typeCounts(plan)).toMatchObject({
-      "aws:ecs/service:Service": 1, "aws:ecs/taskDefinition:TaskDefinition": 1, "aws:efs/fileSystem:FileSystem": 1,
-      "aws:efs/mountTarget:MountTarget": 2, "aws:efs/accessPoint:AccessPoint": 1, "aws:servicediscovery/service:Service": 1,
+      "aws:ecs/service:Service": 1,
+      "aws:ecs/taskDefinition:TaskDefinition": 1,
+      "aws:efs/fileSystem:FileSystem": 1,
+      "aws:efs/mountTarget:MountTarget": 2,
+      "aws:efs/accessPoint:AccessPoint": 1,
+      "aws:servicediscovery/service:Service": 1,
     });
     expect(one(plan, "aws:efs/fileSystem:FileSystem").inputs).toMatchObject({ encrypted: true, kmsKeyId: KEY });
     expect(one(plan, "aws:efs/fileSystem:FileSystem").options).toMatchObject({ protect: true, retainOnDelete: true });
@@ -32,7 +47,9 @@ describe("VectorStore", () => {
 
   it("runs exactly one task, never two at once (one SQLite writer)", () => {
     expect(one(plan, "aws:ecs/service:Service").inputs).toMatchObject({
-      desiredCount: 1, deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100,
+      desiredCount: 1,
+      deploymentMinimumHealthyPercent: 0,
+      deploymentMaximumPercent: 100,
       networkConfiguration: { assignPublicIp: false },
     });
   });
@@ -40,7 +57,8 @@ describe("VectorStore", () => {
   it("mounts its data over TLS with IAM, and reads the token only as an ECS secret", () => {
     const task = one(plan, "aws:ecs/taskDefinition:TaskDefinition");
     expect((task.inputs.volumes as any[]).find((v) => v.name === "data").efsVolumeConfiguration).toMatchObject({
-      transitEncryption: "ENABLED", authorizationConfig: { iam: "ENABLED" },
+      transitEncryption: "ENABLED",
+      authorizationConfig: { iam: "ENABLED" },
     });
     expect(container.readonlyRootFilesystem).toBe(true);
     expect(container.secrets.map((s: any) => s.name)).toEqual(["CHROMA_SERVER_AUTHN_CREDENTIALS"]);
@@ -57,7 +75,10 @@ describe("VectorStore", () => {
 
   it("admits its API only from the app and NFS only from Chroma and the file clients", () => {
     expect(rulesOf(plan, INGRESS_RULE, one(plan, SECURITY_GROUP, "chroma-sg"))).toEqual(["tcp 8000-8000 from unknown group sg-app"]);
-    expect(rulesOf(plan, INGRESS_RULE, one(plan, SECURITY_GROUP, "chroma-efs-sg"))).toEqual(["tcp 2049-2049 from chroma-sg", "tcp 2049-2049 from unknown group sg-jobs"]);
+    expect(rulesOf(plan, INGRESS_RULE, one(plan, SECURITY_GROUP, "chroma-efs-sg"))).toEqual([
+      "tcp 2049-2049 from chroma-sg",
+      "tcp 2049-2049 from unknown group sg-jobs",
+    ]);
     expect(rulesOf(plan, EGRESS_RULE, one(plan, SECURITY_GROUP, "chroma-sg"))).toEqual(["tcp 2049-2049 to chroma-efs-sg", "tcp 443-443 to 0.0.0.0/0"]);
   });
 });

@@ -45,7 +45,11 @@ describe.each([
       expect(rule.inputs.toPort).toBe(rule.inputs.fromPort);
     }
     for (const sg of ofType(plan, SECURITY_GROUP)) expect(sg.inputs.ingress ?? []).toEqual([]);
-    expect(ofType(plan, SECURITY_GROUP).map((g) => g.name).sort()).toEqual(["network-alb-sg", "network-app-sg", "network-jobs-sg"]);
+    expect(
+      ofType(plan, SECURITY_GROUP)
+        .map((g) => g.name)
+        .sort(),
+    ).toEqual(["network-alb-sg", "network-app-sg", "network-jobs-sg"]);
   });
 
   it("logs all VPC traffic to a log group with the given retention", () => {

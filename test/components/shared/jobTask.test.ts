@@ -6,8 +6,16 @@ const render = (over: Record<string, unknown>) =>
   renderComponent(() => {
     const { JobTask } = load<typeof import("../../../components/shared/jobTask")>("components/shared/jobTask");
     new JobTask("job", {
-      namePrefix: "chatbot-test", job: "job", region: "eu-central-1", cpu: 256, memory: 512, logRetentionDays: 7,
-      image: { uri: "example.org/job@sha256:" + "c".repeat(64) }, environment: {}, secrets: {}, ...over,
+      namePrefix: "chatbot-test",
+      job: "job",
+      region: "eu-central-1",
+      cpu: 256,
+      memory: 512,
+      logRetentionDays: 7,
+      image: { uri: "example.org/job@sha256:" + "c".repeat(64) },
+      environment: {},
+      secrets: {},
+      ...over,
     });
   });
 
@@ -21,10 +29,16 @@ describe("JobTask", () => {
   });
 
   it("mounts an EFS access point with TLS and IAM, and lets the task role mount only through it", async () => {
-    const plan = await render({ efsVolume: { fileSystemId: "fs-1", accessPointId: "fsap-1", containerPath: "/mnt/data", readOnly: true }, scratchPath: "/tmp" });
+    const plan = await render({
+      efsVolume: { fileSystemId: "fs-1", accessPointId: "fsap-1", containerPath: "/mnt/data", readOnly: true },
+      scratchPath: "/tmp",
+    });
     const task = one(plan, "aws:ecs/taskDefinition:TaskDefinition");
     expect(task.inputs.volumes).toEqual([
-      { name: "efs", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "fsap-1", iam: "ENABLED" } } },
+      {
+        name: "efs",
+        efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "fsap-1", iam: "ENABLED" } },
+      },
       { name: "scratch" },
     ]);
     const [container] = parseJsonInput<any[]>(task, "containerDefinitions");

@@ -42,8 +42,12 @@ export function setup(files: Record<string, string>) {
   const deps = {
     connect: async () => backend,
     planFacts: async (stack: string) => ({
-      resources: 93, components: ["containers:Service api (12)", "data:TenantDatabase postgres (6)"], summary: `Plan of chatbot/${stack}: 93 resources`,
-      monthlyUsd: 22.19, createSeconds: 400, lender: "staging",
+      resources: 93,
+      components: ["containers:Service api (12)", "data:TenantDatabase postgres (6)"],
+      summary: `Plan of chatbot/${stack}: 93 resources`,
+      monthlyUsd: 22.19,
+      createSeconds: 400,
+      lender: "staging",
     }),
     workDir: dir,
     now: () => now.t,
@@ -56,4 +60,3 @@ export const files = {
   "Pulumi.preview.yaml": "config:\n  chatbot:tier: preview\n  chatbot:sharedInfraStack: staging\n  chatbot:dbInstanceClass: db.t4g.micro\n",
   "Pulumi.staging.yaml": "config:\n  chatbot:telegramBotToken:\n    secure: AAAB\n",
 };
-

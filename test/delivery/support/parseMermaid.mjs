@@ -11,7 +11,10 @@ for (const file of process.argv.slice(2)) {
     const result = await mermaid.parse(fs.readFileSync(file, "utf8"));
     out[file] = result.diagramType === "flowchart-v2" ? null : `not a flowchart: ${result.diagramType}`;
   } catch (e) {
-    out[file] = String(e.message ?? e).split("\n").slice(0, 4).join("\n");
+    out[file] = String(e.message ?? e)
+      .split("\n")
+      .slice(0, 4)
+      .join("\n");
   }
 }
 process.stdout.write(JSON.stringify(out));

@@ -21,7 +21,10 @@ export type Job = {
 export type Workflow = { on: Record<string, any>; permissions?: unknown; concurrency?: unknown; jobs: Record<string, Job> };
 export type CompositeAction = { inputs?: Record<string, unknown>; runs: { using: string; steps: Step[] } };
 
-export const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+export const files = fs
+  .readdirSync(WORKFLOWS)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 export const text: Record<string, string> = {};
 export const wf: Record<string, Workflow> = {};
 for (const f of files) {
@@ -39,7 +42,11 @@ for (const d of actionDirs) {
 
 export const jobsOf = (f: string) => Object.entries(wf[f].jobs);
 export const allJobs = () => files.flatMap((f) => jobsOf(f).map(([name, job]) => ({ file: f, name, job })));
-export const runs = (job: Job) => job.steps.filter((s) => s.run).map((s) => s.run as string).join("\n");
+export const runs = (job: Job) =>
+  job.steps
+    .filter((s) => s.run)
+    .map((s) => s.run as string)
+    .join("\n");
 export const usesOf = (job: Job, action: string) => job.steps.filter((s) => s.uses?.split("@")[0] === action);
 export const envName = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
 export const assumesAwsRole = (job: Job) => usesOf(job, "aws-actions/configure-aws-credentials").length > 0;
@@ -51,7 +58,8 @@ export const postsComment = (job: Job) =>
 /** A job that changes a stack: `pulumi up`/`destroy`, preview-stack's up or destroy, or a sweep of one stack. */
 export const changesAStack = (job: Job) => /\bpulumi (up|destroy)\b|preview-stack -- (up|destroy)\b|args=\(sweep --stack /.test(runs(job));
 /** Every `uses:` line of the workflows and composite actions, with where it is. */
-export const usesLines = () => [
-  ...files.flatMap((f) => text[f].split("\n").map((line) => ({ where: f, line }))),
-  ...actionDirs.flatMap((d) => actionText[d].split("\n").map((line) => ({ where: `actions/${d}`, line }))),
-].filter(({ line }) => /^\s*(-\s*)?uses:/.test(line));
+export const usesLines = () =>
+  [
+    ...files.flatMap((f) => text[f].split("\n").map((line) => ({ where: f, line }))),
+    ...actionDirs.flatMap((d) => actionText[d].split("\n").map((line) => ({ where: `actions/${d}`, line }))),
+  ].filter(({ line }) => /^\s*(-\s*)?uses:/.test(line));

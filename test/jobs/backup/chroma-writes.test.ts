@@ -23,14 +23,21 @@ describe("Chroma snapshot under sustained writes", () => {
     db.exec("commit");
     db.close();
 
-    const writer = spawn(process.execPath, ["-e", `
+    const writer = spawn(
+      process.execPath,
+      [
+        "-e",
+        `
       const Database = require(${JSON.stringify(require.resolve("better-sqlite3"))});
       const db = new Database(${JSON.stringify(file)}, { timeout: 5000 });
       const ins = db.prepare("insert into embeddings (document) values (?)");
       process.stdout.write("ready\\n");
       const end = Date.now() + 30000;
       (function loop() { if (Date.now() > end) return; ins.run("w"); setImmediate(loop); })();
-    `], { stdio: ["ignore", "pipe", "inherit"] });
+    `,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     try {
       await new Promise((resolve) => writer.stdout!.once("data", resolve));
       await new Promise((r) => setTimeout(r, 300));

@@ -34,10 +34,12 @@ describe("backup job drill", () => {
     await seed(sourceUrl);
     sentry = http.createServer((req, res) => {
       let body = "";
-      req.on("data", (d) => (body += d)).on("end", () => {
-        checkIns.push({ pathname: new URL(req.url!, "http://sentry.local").pathname, status: body ? JSON.parse(body).status : undefined });
-        res.writeHead(202).end("{}");
-      });
+      req
+        .on("data", (d) => (body += d))
+        .on("end", () => {
+          checkIns.push({ pathname: new URL(req.url!, "http://sentry.local").pathname, status: body ? JSON.parse(body).status : undefined });
+          res.writeHead(202).end("{}");
+        });
     });
     await new Promise<void>((r) => sentry.listen(0, "127.0.0.1", r));
     sentryPort = (sentry.address() as AddressInfo).port;
@@ -49,13 +51,14 @@ describe("backup job drill", () => {
     await new Promise((r) => sentry.close(r));
   });
 
-  const env = (extra: Record<string, string> = {}) => jobEnv(bucket, "dr", {
-    DRILL_ADMIN_URL: process.env.TEST_PG_URL!,
-    DRILL_METRIC_NAMESPACE: NAMESPACE,
-    DRILL_METRIC_STACK: STACK,
-    CLOUDWATCH_ENDPOINT: moto.endpoint,
-    ...extra,
-  });
+  const env = (extra: Record<string, string> = {}) =>
+    jobEnv(bucket, "dr", {
+      DRILL_ADMIN_URL: process.env.TEST_PG_URL!,
+      DRILL_METRIC_NAMESPACE: NAMESPACE,
+      DRILL_METRIC_STACK: STACK,
+      CLOUDWATCH_ENDPOINT: moto.endpoint,
+      ...extra,
+    });
 
   const scratchDatabases = () =>
     withDb(process.env.TEST_PG_URL!, async (c) => (await c.query("select datname from pg_database where datname like 'drill\\_%'")).rows.map((r) => r.datname));
@@ -63,16 +66,29 @@ describe("backup job drill", () => {
   /** One statistic of a drill metric over the last hour, per minute, as moto's CloudWatch answers GetMetricStatistics. */
   async function metric(name: string, stat: "Maximum" | "Minimum" | "SampleCount"): Promise<number[]> {
     const now = Date.now();
-    const xml = await queryCall({ service: "monitoring", region: "us-east-1", endpoint: moto.endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" } },
-      "GetMetricStatistics", "2010-08-01", {
-        Namespace: NAMESPACE, MetricName: name, "Dimensions.member.1.Name": "Stack", "Dimensions.member.1.Value": STACK,
-        StartTime: new Date(now - 3600_000).toISOString(), EndTime: new Date(now + 60_000).toISOString(), Period: "60", "Statistics.member.1": stat,
-      });
+    const xml = await queryCall(
+      { service: "monitoring", region: "us-east-1", endpoint: moto.endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" } },
+      "GetMetricStatistics",
+      "2010-08-01",
+      {
+        Namespace: NAMESPACE,
+        MetricName: name,
+        "Dimensions.member.1.Name": "Stack",
+        "Dimensions.member.1.Value": STACK,
+        StartTime: new Date(now - 3600_000).toISOString(),
+        EndTime: new Date(now + 60_000).toISOString(),
+        Period: "60",
+        "Statistics.member.1": stat,
+      },
+    );
     return [...xml.matchAll(new RegExp(`<${stat}>([\\d.]+)</${stat}>`, "g"))].map((m) => Number(m[1]));
   }
 
   it("restores the latest backup into a scratch database, matches the manifest, drops it and reports success", async () => {
-    const r = await runJob(["drill", "--max-age", "1h"], env({ SENTRY_DSN: `http://pub@127.0.0.1:${sentryPort}/9`, SENTRY_MONITOR_SLUG: "chatbot-drilltest-backup" }));
+    const r = await runJob(
+      ["drill", "--max-age", "1h"],
+      env({ SENTRY_DSN: `http://pub@127.0.0.1:${sentryPort}/9`, SENTRY_MONITOR_SLUG: "chatbot-drilltest-backup" }),
+    );
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.out.join("\n")).toMatch(/3 tables, 60 rows, as in the manifest/);
@@ -97,7 +113,9 @@ describe("backup job drill", () => {
 
     const r = await runJob(["drill"], env());
     expect(r.code).toBe(1);
-    expect(r.err).toEqual([expect.stringMatching(/^backup-job drill: restored database drill_\S+ differs from backup \S+: public\.users has 7 rows, manifest 8$/)]);
+    expect(r.err).toEqual([
+      expect.stringMatching(/^backup-job drill: restored database drill_\S+ differs from backup \S+: public\.users has 7 rows, manifest 8$/),
+    ]);
     expect(await scratchDatabases()).toEqual([]);
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     expect(sum(await metric("RestoreDrillSuccess", "SampleCount"))).toBe(2);
@@ -109,7 +127,11 @@ describe("backup job drill", () => {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pg-drill-"));
     const pidFile = path.join(bin, "restore.pid");
     for (const tool of ["psql", "pg_dump"]) fs.symlinkSync(path.join(process.env.TEST_PG_BIN!, tool), path.join(bin, tool));
-    fs.writeFileSync(path.join(bin, "pg_restore"), `#!/bin/sh\nif [ "$1" = "--list" ] || [ "$1" = "--version" ]; then exec ${process.env.TEST_PG_BIN}/pg_restore "$@"; fi\necho $$ > ${pidFile}\nexec sleep 600\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(bin, "pg_restore"),
+      `#!/bin/sh\nif [ "$1" = "--list" ] || [ "$1" = "--version" ]; then exec ${process.env.TEST_PG_BIN}/pg_restore "$@"; fi\necho $$ > ${pidFile}\nexec sleep 600\n`,
+      { mode: 0o755 },
+    );
     const stop = new AbortController();
     const poll = setInterval(() => {
       if (fs.existsSync(pidFile)) stop.abort(Object.assign(new Error("stopped by SIGTERM"), { exitCode: 143 }));
@@ -117,7 +139,12 @@ describe("backup job drill", () => {
     const out: string[] = [];
     const err: string[] = [];
     try {
-      const code = await main(["drill"], env({ PG_BIN_DIR: bin }), { out: (l) => out.push(l), err: (l) => err.push(l), now: () => new Date(), stop: stop.signal });
+      const code = await main(["drill"], env({ PG_BIN_DIR: bin }), {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        now: () => new Date(),
+        stop: stop.signal,
+      });
       expect(code).toBe(143);
     } finally {
       clearInterval(poll);
@@ -133,6 +160,8 @@ describe("backup job drill", () => {
     delete e.DRILL_ADMIN_URL;
     const r = await runJob(["drill"], e);
     expect(r.code).toBe(1);
-    expect(r.err).toEqual(["backup-job drill: missing environment variable: DRILL_ADMIN_URL (or DB_MASTER_SECRET and PGHOST): the drill needs a role that may create databases"]);
+    expect(r.err).toEqual([
+      "backup-job drill: missing environment variable: DRILL_ADMIN_URL (or DB_MASTER_SECRET and PGHOST): the drill needs a role that may create databases",
+    ]);
   });
 });

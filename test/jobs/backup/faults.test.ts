@@ -38,14 +38,20 @@ describe("backup job under faults", () => {
   }
 
   const pgDumps = () =>
-    withDb(sourceUrl, async (c) => (await c.query("select count(*)::int as n from pg_stat_activity where application_name = 'pg_dump' and datname = current_database()")).rows[0].n);
+    withDb(
+      sourceUrl,
+      async (c) =>
+        (await c.query("select count(*)::int as n from pg_stat_activity where application_name = 'pg_dump' and datname = current_database()")).rows[0].n,
+    );
 
   it("a frozen S3 fails list within its bound, naming the endpoint and what it asked", async () => {
     const t0 = Date.now();
     const r = await runJob(["list"], jobEnv(bucket, "f", { S3_ENDPOINT: `http://127.0.0.1:${frozenPort}`, S3_TIMEOUT_SECONDS: "1", S3_MAX_ATTEMPTS: "2" }));
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(r.code).toBe(1);
-    expect(r.err).toEqual([`backup-job list: S3 at http://127.0.0.1:${frozenPort} did not answer listing s3://${bucket}/f/ within 1s (S3_TIMEOUT_SECONDS), 2 attempt(s)`]);
+    expect(r.err).toEqual([
+      `backup-job list: S3 at http://127.0.0.1:${frozenPort} did not answer listing s3://${bucket}/f/ within 1s (S3_TIMEOUT_SECONDS), 2 attempt(s)`,
+    ]);
   });
 
   it("a dead S3 says it is unreachable, not 'The operation was aborted'", async () => {
@@ -61,13 +67,16 @@ describe("backup job under faults", () => {
   it("pg_dump waits for a held table lock only PG_LOCK_WAIT_SECONDS, and names the table", async () => {
     const r = await holdingLock(() => runJob(["backup"], jobEnv(bucket, "lock", { DATABASE_URL: sourceUrl, PG_LOCK_WAIT_SECONDS: "1" })));
     expect(r.code).toBe(1);
-    expect(r.err).toEqual([expect.stringMatching(/^backup-job backup: pg_dump waited 1s \(PG_LOCK_WAIT_SECONDS\) for a lock on table public\.users that another session holds/)]);
+    expect(r.err).toEqual([
+      expect.stringMatching(/^backup-job backup: pg_dump waited 1s \(PG_LOCK_WAIT_SECONDS\) for a lock on table public\.users that another session holds/),
+    ]);
     expect(await keysUnder(bucket, "lock/")).toEqual([]);
   });
 
   it("a database that stops answering fails after PG_STALL_SECONDS of silence, and pg_dump is gone", async () => {
     const r = await holdingLock(() =>
-      runJob(["backup"], jobEnv(bucket, "stall", { DATABASE_URL: sourceUrl, PG_LOCK_WAIT_SECONDS: "60", PG_STALL_SECONDS: "1" })));
+      runJob(["backup"], jobEnv(bucket, "stall", { DATABASE_URL: sourceUrl, PG_LOCK_WAIT_SECONDS: "60", PG_STALL_SECONDS: "1" })),
+    );
     expect(r.err).toEqual([expect.stringMatching(/^backup-job backup: pg_dump wrote nothing for 1s \(PG_STALL_SECONDS\): the database stopped answering/)]);
     expect(r.code).toBe(1);
     await waitFor(async () => (await pgDumps()) === 0);
@@ -76,10 +85,15 @@ describe("backup job under faults", () => {
   it("the run's deadline stops it, naming the step that was running", async () => {
     const t0 = Date.now();
     const r = await holdingLock(() =>
-      runJob(["backup"], jobEnv(bucket, "deadline", { DATABASE_URL: sourceUrl, PG_LOCK_WAIT_SECONDS: "60", BACKUP_DEADLINE_SECONDS: "2" })));
+      runJob(["backup"], jobEnv(bucket, "deadline", { DATABASE_URL: sourceUrl, PG_LOCK_WAIT_SECONDS: "60", BACKUP_DEADLINE_SECONDS: "2" })),
+    );
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.code).toBe(1);
-    expect(r.err).toEqual([expect.stringMatching(/^backup-job backup: job deadline of 2s \(BACKUP_DEADLINE_SECONDS\) passed while dumping database faults_src_\d+ to postgres\.dump$/)]);
+    expect(r.err).toEqual([
+      expect.stringMatching(
+        /^backup-job backup: job deadline of 2s \(BACKUP_DEADLINE_SECONDS\) passed while dumping database faults_src_\d+ to postgres\.dump$/,
+      ),
+    ]);
     await waitFor(async () => (await pgDumps()) === 0);
     expect(await keysUnder(bucket, "deadline/")).toEqual([]);
   });

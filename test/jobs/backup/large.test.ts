@@ -11,7 +11,7 @@ describe("backup job with a multipart-sized dump", () => {
       await c.query("create table chunks (id int primary key, data bytea not null)");
       for (let i = 0; i < 17; i++) await c.query("insert into chunks values ($1, $2)", [i, randomBytes(1024 * 1024)]);
     });
-    const backup = await runJob(["backup"], jobEnv(bucket, "large", { DATABASE_URL: src}), new Date("2025-05-01T02:00:00Z"));
+    const backup = await runJob(["backup"], jobEnv(bucket, "large", { DATABASE_URL: src }), new Date("2025-05-01T02:00:00Z"));
     expect(backup.err).toEqual([]);
     expect(backup.out.join("\n")).toMatch(/postgres\.dump (1[7-9]|[2-9]\d)\.\d MiB/);
     expect(await keysUnder(bucket, "large/")).toHaveLength(2);

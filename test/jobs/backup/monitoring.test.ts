@@ -29,14 +29,11 @@ describe("backup job Sentry check-ins", () => {
     sentry.droppedCheckIns.splice(0);
   });
 
-  const env = (extra: Record<string, string>) =>
-    jobEnv(bucket, "mon", { DATABASE_URL: sourceUrl, SENTRY_MONITOR_SLUG: "nightly-backup", ...extra });
+  const env = (extra: Record<string, string>) => jobEnv(bucket, "mon", { DATABASE_URL: sourceUrl, SENTRY_MONITOR_SLUG: "nightly-backup", ...extra });
   const bodies = () => sentry.log.map((r) => r.body as Record<string, unknown>);
 
   it("derives the check-in URL from the DSN, keeping a path prefix", () => {
-    expect(checkInUrl("https://abc123@o42.ingest.sentry.io/4501", "db backup")).toBe(
-      "https://o42.ingest.sentry.io/api/4501/cron/db%20backup/abc123/",
-    );
+    expect(checkInUrl("https://abc123@o42.ingest.sentry.io/4501", "db backup")).toBe("https://o42.ingest.sentry.io/api/4501/cron/db%20backup/abc123/");
     expect(checkInUrl("https://k@sentry.example.com/relay/7", "b")).toBe("https://sentry.example.com/relay/api/7/cron/b/k/");
     expect(() => checkInUrl("https://sentry.example.com/7", "b")).toThrow(/not a DSN/);
   });
@@ -54,15 +51,24 @@ describe("backup job Sentry check-ins", () => {
     ]);
     const [first, last] = bodies();
     expect(first).toEqual({
-      check_in_id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: "in_progress", environment: "staging",
+      check_in_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      status: "in_progress",
+      environment: "staging",
       monitor_config: { schedule: { type: "crontab", value: "0 2 * * *" }, timezone: "Europe/Berlin", checkin_margin: 30, max_runtime: 120 },
     });
     expect(last).toEqual({ check_in_id: first.check_in_id, status: "ok", duration: expect.any(Number), environment: "staging" });
     // What Sentry now holds: the monitor, with its schedule and both check-ins.
-    expect(sentry.monitors).toEqual([{
-      slug: "nightly-backup", projectId, config: first.monitor_config,
-      checkIns: [{ status: "in_progress", checkInId: first.check_in_id }, { status: "ok", checkInId: first.check_in_id }],
-    }]);
+    expect(sentry.monitors).toEqual([
+      {
+        slug: "nightly-backup",
+        projectId,
+        config: first.monitor_config,
+        checkIns: [
+          { status: "in_progress", checkInId: first.check_in_id },
+          { status: "ok", checkInId: first.check_in_id },
+        ],
+      },
+    ]);
     expect(sentry.droppedCheckIns).toEqual([]);
   });
 
@@ -76,7 +82,11 @@ describe("backup job Sentry check-ins", () => {
 
   it("the fake refuses the old shape: status in the query string and a JSON body without it", async () => {
     const url = `${checkInUrl(dsn, "nightly-backup")}?status=in_progress`;
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ monitor_config: { schedule: { type: "crontab", value: "0 2 * * *" } } }) });
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ monitor_config: { schedule: { type: "crontab", value: "0 2 * * *" } } }),
+    });
     expect(res.status).toBe(400);
     expect(sentry.monitors).toEqual([]);
   });
@@ -87,11 +97,7 @@ describe("backup job Sentry check-ins", () => {
   });
 
   it("checks in error when the backup fails", async () => {
-    const r = await runJob(
-      ["backup"],
-      env({ SENTRY_DSN: dsn, DATABASE_URL: sourceUrl.replace(/\/[^/]+$/, "/missing_db") }),
-      new Date("2025-03-02T02:00:00Z"),
-    );
+    const r = await runJob(["backup"], env({ SENTRY_DSN: dsn, DATABASE_URL: sourceUrl.replace(/\/[^/]+$/, "/missing_db") }), new Date("2025-03-02T02:00:00Z"));
     expect(r.code).toBe(1);
     expect(bodies().map((b) => b.status)).toEqual(["in_progress", "error"]);
   });
@@ -103,10 +109,7 @@ describe("backup job Sentry check-ins", () => {
     await new Promise((resolve) => closed.close(resolve));
     const r = await runJob(["backup"], env({ SENTRY_DSN: `http://pubkey@127.0.0.1:${deadPort}/42` }), new Date("2025-03-03T02:00:00Z"));
     expect(r.code).toBe(0);
-    expect(r.err).toEqual([
-      expect.stringMatching(/^sentry check-in in_progress failed: /),
-      expect.stringMatching(/^sentry check-in ok failed: /),
-    ]);
+    expect(r.err).toEqual([expect.stringMatching(/^sentry check-in in_progress failed: /), expect.stringMatching(/^sentry check-in ok failed: /)]);
     expect(r.out.join("\n")).toMatch(/20250303T020000Z-[0-9a-f]{8}: complete/);
   });
 

@@ -42,10 +42,16 @@ describe("backup plausibility", () => {
     await runJob(["backup"], jobEnv(bucket, "swap", { DATABASE_URL: other }), T2);
     const v = await runJob(["verify", "--from", "latest"], env, T2);
     expect(v.code).toBe(1);
-    expect(v.err[0]).toMatch(/is implausible: .*rows against \d+ in 20250701T020000Z-[0-9a-f]{8} \(more than 50% fewer.*it is of database plaus_other_\d+, the previous backup of plaus_src_\d+/);
+    expect(v.err[0]).toMatch(
+      /is implausible: .*rows against \d+ in 20250701T020000Z-[0-9a-f]{8} \(more than 50% fewer.*it is of database plaus_other_\d+, the previous backup of plaus_src_\d+/,
+    );
     const loose = await runJob(["verify", "--from", await backupAt(bucket, "swap", "20250701T020000Z")], env, T2);
     expect(loose.err).toEqual([]);
-    const stale = await runJob(["verify", "--from", await backupAt(bucket, "swap", "20250701T020000Z"), "--max-age", "26h"], env, new Date("2025-07-03T12:00:00Z"));
+    const stale = await runJob(
+      ["verify", "--from", await backupAt(bucket, "swap", "20250701T020000Z"), "--max-age", "26h"],
+      env,
+      new Date("2025-07-03T12:00:00Z"),
+    );
     expect(stale.code).toBe(1);
     expect(stale.err[0]).toMatch(/is implausible: it is 58\.0h old, more than --max-age 26\.0h/);
   });

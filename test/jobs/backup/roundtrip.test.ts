@@ -39,11 +39,7 @@ describe("backup job round trip", () => {
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     const id = await backupAt(bucket, prefix, "20250131T020000Z");
-    expect(await keysUnder(bucket, `${prefix}/`)).toEqual([
-      `${prefix}/${id}/chroma.tar.gz`,
-      `${prefix}/${id}/manifest.json`,
-      `${prefix}/${id}/postgres.dump`,
-    ]);
+    expect(await keysUnder(bucket, `${prefix}/`)).toEqual([`${prefix}/${id}/chroma.tar.gz`, `${prefix}/${id}/manifest.json`, `${prefix}/${id}/postgres.dump`]);
   });
 
   it("lists and verifies the backup", async () => {
@@ -59,10 +55,7 @@ describe("backup job round trip", () => {
   it("restores into a fresh database and an empty dir with identical data", async () => {
     const targetUrl = await createDatabase(`rt_dst_${process.pid}`);
     const targetChroma = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chroma-dst-")), "data");
-    const r = await runJob(
-      ["restore", "--from", "latest", "--database-url", targetUrl, "--chroma-dir", targetChroma],
-      jobEnv(bucket, prefix),
-    );
+    const r = await runJob(["restore", "--from", "latest", "--database-url", targetUrl, "--chroma-dir", targetChroma], jobEnv(bucket, prefix));
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     expect(await snapshot(targetUrl)).toEqual(await snapshot(sourceUrl));
@@ -96,10 +89,7 @@ describe("backup job round trip", () => {
     const emptyDbUrl = await createDatabase(`rt_empty_${process.pid}`);
     const busyDir = fs.mkdtempSync(path.join(os.tmpdir(), "chroma-busy-"));
     fs.writeFileSync(path.join(busyDir, "chroma.sqlite3-wal"), "stale wal");
-    const dirRefused = await runJob(
-      ["restore", "--from", "latest", "--database-url", emptyDbUrl, "--chroma-dir", busyDir],
-      jobEnv(bucket, prefix),
-    );
+    const dirRefused = await runJob(["restore", "--from", "latest", "--database-url", emptyDbUrl, "--chroma-dir", busyDir], jobEnv(bucket, prefix));
     expect(dirRefused.code).toBe(1);
     expect(dirRefused.err[0]).toMatch(/chroma dir .* not empty/);
 

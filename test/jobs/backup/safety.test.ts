@@ -26,8 +26,7 @@ describe("backup job safety", () => {
     db.close();
   });
 
-  const env = (prefix: string, extra: Record<string, string> = {}) =>
-    jobEnv(bucket, prefix, { DATABASE_URL: sourceUrl, CHROMA_DATA_DIR: chromaDir, ...extra });
+  const env = (prefix: string, extra: Record<string, string> = {}) => jobEnv(bucket, prefix, { DATABASE_URL: sourceUrl, CHROMA_DATA_DIR: chromaDir, ...extra });
 
   async function backupOk(prefix: string, at: Date): Promise<void> {
     const r = await runJob(["backup"], env(prefix), at);

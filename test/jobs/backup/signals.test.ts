@@ -45,7 +45,11 @@ describe("backup job stopped by SIGTERM", () => {
     const real = process.env.TEST_PG_BIN!;
     fs.symlinkSync(path.join(real, "psql"), path.join(fakeBin, "psql"));
     const hang = (tool: string, body: string) =>
-      fs.writeFileSync(path.join(fakeBin, tool), `#!/bin/sh\nif [ "$1" = "--version" ] || [ "$1" = "--list" ]; then exec ${real}/${tool} "$@"; fi\necho $$ > ${pidFile}\n${body}\nexec sleep 600\n`, { mode: 0o755 });
+      fs.writeFileSync(
+        path.join(fakeBin, tool),
+        `#!/bin/sh\nif [ "$1" = "--version" ] || [ "$1" = "--list" ]; then exec ${real}/${tool} "$@"; fi\necho $$ > ${pidFile}\n${body}\nexec sleep 600\n`,
+        { mode: 0o755 },
+      );
     hang("pg_dump", "head -c 20971520 /dev/urandom");
     hang("pg_restore", ":");
   }, 30_000);
@@ -82,8 +86,12 @@ describe("backup job stopped by SIGTERM", () => {
   function env(tmp: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     return {
       ...jobEnv(bucket, "sig", { DATABASE_URL: sourceUrl, PG_BIN_DIR: fakeBin, ...extra }),
-      S3_ENDPOINT: moto.endpoint, AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s", TMPDIR: tmp,
-      SENTRY_DSN: `http://pub@127.0.0.1:${(sentry.address() as AddressInfo).port}/1`, SENTRY_MONITOR_SLUG: "bk",
+      S3_ENDPOINT: moto.endpoint,
+      AWS_ACCESS_KEY_ID: "k",
+      AWS_SECRET_ACCESS_KEY: "s",
+      TMPDIR: tmp,
+      SENTRY_DSN: `http://pub@127.0.0.1:${(sentry.address() as AddressInfo).port}/1`,
+      SENTRY_MONITOR_SLUG: "bk",
     };
   }
 
@@ -93,7 +101,10 @@ describe("backup job stopped by SIGTERM", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sig-tmp-"));
     // Ready once the first 16 MiB part is on its way: the multipart upload exists.
     const r = await cliUntilSignal(["backup"], env(tmp), () => fs.existsSync(pidFile) && Date.now() - fs.statSync(pidFile).mtimeMs > 1500);
-    expect(r.stderr.split("\n")).toEqual([expect.stringMatching(/^backup-job backup: stopped by SIGTERM while dumping database sig_src_\d+ to postgres\.dump$/), ""]);
+    expect(r.stderr.split("\n")).toEqual([
+      expect.stringMatching(/^backup-job backup: stopped by SIGTERM while dumping database sig_src_\d+ to postgres\.dump$/),
+      "",
+    ]);
     expect(r.status).toBe(143);
     expect(alive(Number(fs.readFileSync(pidFile, "utf8")))).toBe(false);
     const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
@@ -110,7 +121,10 @@ describe("backup job stopped by SIGTERM", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sig-tmp-"));
     const target = await createDatabase(`sig_dst_${process.pid}`);
     const r = await cliUntilSignal(["restore", "--from", "latest", "--database-url", target], env(tmp), () => fs.existsSync(pidFile));
-    expect(r.stderr.split("\n")).toEqual([expect.stringMatching(/^backup-job restore: stopped by SIGTERM while restoring into database sig_dst_\d+ \(pg_restore\)$/), ""]);
+    expect(r.stderr.split("\n")).toEqual([
+      expect.stringMatching(/^backup-job restore: stopped by SIGTERM while restoring into database sig_dst_\d+ \(pg_restore\)$/),
+      "",
+    ]);
     expect(r.status).toBe(143);
     expect(alive(Number(fs.readFileSync(pidFile, "utf8")))).toBe(false);
     expect(statuses).toEqual(["in_progress", "error"]);

@@ -12,7 +12,11 @@ const run = (env: NodeJS.ProcessEnv) => bootstrap(loadConfig(env), false);
 
 function dumpAsBackup(env: NodeJS.ProcessEnv) {
   const url = `postgresql://${env.DB_BACKUP_ROLE}@${PG.hostname}:${PG.port}/${env.APP_DB_NAME}`;
-  return spawnSync(`${process.env.TEST_PG_BIN}/pg_dump`, ["-Fc", "--dbname", url], { env: { PGPASSWORD: env.BACKUP_DB_PASSWORD }, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+  return spawnSync(`${process.env.TEST_PG_BIN}/pg_dump`, ["-Fc", "--dbname", url], {
+    env: { PGPASSWORD: env.BACKUP_DB_PASSWORD },
+    encoding: "utf8",
+    stdio: ["ignore", "ignore", "pipe"],
+  });
 }
 
 describe("db-init converges", () => {
@@ -43,11 +47,13 @@ describe("db-init converges", () => {
         await c.query(`grant pg_write_all_data to "${env.DB_BACKUP_ROLE}"`);
       });
       const report = await run(env);
-      expect(report.changes).toEqual(expect.arrayContaining([
-        `reset role ${env.DB_APP_ROLE}: VALID UNTIL 2001-01-01T00:00:00Z -> infinity`,
-        `reset role ${env.DB_APP_ROLE}: CONNECTION LIMIT 0 -> -1 (none)`,
-        `revoked membership of ${env.DB_BACKUP_ROLE} in pg_write_all_data`,
-      ]));
+      expect(report.changes).toEqual(
+        expect.arrayContaining([
+          `reset role ${env.DB_APP_ROLE}: VALID UNTIL 2001-01-01T00:00:00Z -> infinity`,
+          `reset role ${env.DB_APP_ROLE}: CONNECTION LIMIT 0 -> -1 (none)`,
+          `revoked membership of ${env.DB_BACKUP_ROLE} in pg_write_all_data`,
+        ]),
+      );
       await withClient({ user: env.DB_APP_ROLE, password: env.APP_DB_PASSWORD, database: db }, (c) => c.query("select 1 from users limit 1"));
       expect((await run(env)).changes).toEqual([]);
     });
@@ -60,10 +66,12 @@ describe("db-init converges", () => {
       expect(broken.stderr).toMatch(/permission denied/);
 
       const report = await run(env);
-      expect(report.changes).toEqual(expect.arrayContaining([
-        `re-owned table app.hotfix (was ${decodeURIComponent(PG.username)}) to ${env.DB_OWNER_ROLE}`,
-        expect.stringMatching(new RegExp(`^re-owned large object \\d+ \\(was ${env.DB_APP_ROLE}\\) to ${env.DB_OWNER_ROLE}$`)),
-      ]));
+      expect(report.changes).toEqual(
+        expect.arrayContaining([
+          `re-owned table app.hotfix (was ${decodeURIComponent(PG.username)}) to ${env.DB_OWNER_ROLE}`,
+          expect.stringMatching(new RegExp(`^re-owned large object \\d+ \\(was ${env.DB_APP_ROLE}\\) to ${env.DB_OWNER_ROLE}$`)),
+        ]),
+      );
       const healed = dumpAsBackup(env);
       expect(healed.stderr).toBe("");
       expect(healed.status).toBe(0);

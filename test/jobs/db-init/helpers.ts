@@ -57,10 +57,16 @@ export async function catalogSnapshot(database: string, roles: string[]): Promis
   return withClient({ database }, async (c) => {
     const q = async (sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows.map((r) => JSON.stringify(r));
     return [
-      ...(await q(`select rolname, rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolinherit, rolreplication, rolbypassrls
-                     from pg_roles where rolname = any($1) order by 1`, [roles])),
-      ...(await q(`select r.rolname as role, m.rolname as member from pg_auth_members a join pg_roles r on r.oid = a.roleid
-                     join pg_roles m on m.oid = a.member where r.rolname = any($1) or m.rolname = any($1) order by 1, 2`, [roles])),
+      ...(await q(
+        `select rolname, rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolinherit, rolreplication, rolbypassrls
+                     from pg_roles where rolname = any($1) order by 1`,
+        [roles],
+      )),
+      ...(await q(
+        `select r.rolname as role, m.rolname as member from pg_auth_members a join pg_roles r on r.oid = a.roleid
+                     join pg_roles m on m.oid = a.member where r.rolname = any($1) or m.rolname = any($1) order by 1, 2`,
+        [roles],
+      )),
       // only these databases: other test files create and drop theirs concurrently
       ...(await q(`select datname, (select array_agg(x::text order by x::text) from unnest(datacl) x) as acl from pg_database
                     where datname in (current_database(), 'postgres', 'template1') order by 1`)),

@@ -13,7 +13,11 @@ import { catalogSnapshot, cleanup, dbInitEnv, uniqueSuffix, withClient } from ".
 
 const REPO = path.resolve(__dirname, "../../..");
 const runCli = (env: NodeJS.ProcessEnv, args: string[]) =>
-  spawnSync(path.join(REPO, "node_modules/.bin/tsx"), ["jobs/db-init/cli.ts", ...args], { cwd: REPO, env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
+  spawnSync(path.join(REPO, "node_modules/.bin/tsx"), ["jobs/db-init/cli.ts", ...args], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH, ...env },
+    encoding: "utf8",
+  });
 
 /** A tenant's env the way components/data/tenantDatabase.ts names it: chatbot_pr_<n>, pr_<n>_app, ... */
 function tenantEnv(tenant: string): NodeJS.ProcessEnv {
@@ -62,9 +66,13 @@ describe("a preview's tenant beside staging on one PostgreSQL", () => {
   });
 
   it("the tenant's roles cannot connect to staging's database, nor take staging's roles", async () => {
-    for (const [user, password] of [[pr.DB_APP_ROLE!, pr.APP_DB_PASSWORD!], [pr.DB_BACKUP_ROLE!, pr.BACKUP_DB_PASSWORD!]]) {
-      await expect(withClient({ user, password, database: staging.APP_DB_NAME }, (c) => c.query("select count(*) from app.users")))
-        .rejects.toThrow(/permission denied for database/);
+    for (const [user, password] of [
+      [pr.DB_APP_ROLE!, pr.APP_DB_PASSWORD!],
+      [pr.DB_BACKUP_ROLE!, pr.BACKUP_DB_PASSWORD!],
+    ]) {
+      await expect(withClient({ user, password, database: staging.APP_DB_NAME }, (c) => c.query("select count(*) from app.users"))).rejects.toThrow(
+        /permission denied for database/,
+      );
     }
     // Inside its own database, staging's roles are not its to assume.
     await withClient({ user: pr.DB_APP_ROLE, password: pr.APP_DB_PASSWORD, database: pr.APP_DB_NAME }, async (c) => {
@@ -91,7 +99,9 @@ describe("a preview's tenant beside staging on one PostgreSQL", () => {
   it("refuses --drop without DB_TENANT, in one line, and drops nothing", async () => {
     const res = runCli(staging, ["--drop"]);
     expect(res.status).toBe(1);
-    expect(res.stderr).toBe("db-init: --drop removes only a tenant's database and roles: set DB_TENANT (e.g. pr_123); a stack's own database is never dropped by db-init\n");
+    expect(res.stderr).toBe(
+      "db-init: --drop removes only a tenant's database and roles: set DB_TENANT (e.g. pr_123); a stack's own database is never dropped by db-init\n",
+    );
     expect(await dbExists(staging.APP_DB_NAME!)).toBe(true);
   });
 

@@ -61,9 +61,15 @@ const fargateSize: Rule = (inputs) => {
   const compat = plain(inputs.requiresCompatibilities);
   if (!Array.isArray(compat) || !compat.includes("FARGATE") || !cpu || !memory) return [];
   const allowed = FARGATE_MEMORY[cpu];
-  if (!allowed) return [{ property: "cpu", reason: `${cpu} CPU units is not a Fargate size (256, 512, 1024, 2048, 4096) (ECS API, RegisterTaskDefinition: cpu)` }];
+  if (!allowed)
+    return [{ property: "cpu", reason: `${cpu} CPU units is not a Fargate size (256, 512, 1024, 2048, 4096) (ECS API, RegisterTaskDefinition: cpu)` }];
   if (allowed.includes(memory)) return [];
-  return [{ property: "memory", reason: `${memory} MiB is not valid with ${cpu} CPU units on Fargate; allowed: ${allowed.join(", ")} (ECS developer guide, task size)` }];
+  return [
+    {
+      property: "memory",
+      reason: `${memory} MiB is not valid with ${cpu} CPU units on Fargate; allowed: ${allowed.join(", ")} (ECS developer guide, task size)`,
+    },
+  ];
 };
 
 const rdsStorage: Rule = (inputs) => {
@@ -71,7 +77,12 @@ const rdsStorage: Rule = (inputs) => {
   const max = plain(inputs.maxAllocatedStorage);
   if (!allocated || max === undefined || max === 0) return [];
   if (Number(max) > allocated) return [];
-  return [{ property: "maxAllocatedStorage", reason: `${max} GiB must be above allocatedStorage (${allocated} GiB), or 0 for no storage autoscaling (RDS API, CreateDBInstance: MaxAllocatedStorage; "Max storage size must be greater than storage size")` }];
+  return [
+    {
+      property: "maxAllocatedStorage",
+      reason: `${max} GiB must be above allocatedStorage (${allocated} GiB), or 0 for no storage autoscaling (RDS API, CreateDBInstance: MaxAllocatedStorage; "Max storage size must be greater than storage size")`,
+    },
+  ];
 };
 
 /**
@@ -84,12 +95,21 @@ const rdsStorage: Rule = (inputs) => {
 const bucketName: Rule = (inputs) => {
   const out: CheckFailure[] = [];
   const source = "Amazon S3 User Guide, general purpose bucket naming rules";
-  for (const [key, max] of [["bucket", 63], ["bucketPrefix", 37]] as const) {
+  for (const [key, max] of [
+    ["bucket", 63],
+    ["bucketPrefix", 37],
+  ] as const) {
     const v = str(inputs, key);
     if (v === undefined) continue;
-    const bad = (why: string) => out.push({ property: key, reason: `"${v}" ${why} (${source}); bucket names are global and fixed once created, so choose one that carries the account id and region` });
-    if (v.length > max || (key === "bucket" && v.length < 3)) bad(`is ${v.length} characters; ${key === "bucket" ? "3 to 63" : "at most 37 (S3 appends 26)"} are allowed`);
-    if (!/^[a-z0-9][a-z0-9.-]*$/.test(v) || (key === "bucket" && !/[a-z0-9]$/.test(v))) bad("may contain only lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
+    const bad = (why: string) =>
+      out.push({
+        property: key,
+        reason: `"${v}" ${why} (${source}); bucket names are global and fixed once created, so choose one that carries the account id and region`,
+      });
+    if (v.length > max || (key === "bucket" && v.length < 3))
+      bad(`is ${v.length} characters; ${key === "bucket" ? "3 to 63" : "at most 37 (S3 appends 26)"} are allowed`);
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(v) || (key === "bucket" && !/[a-z0-9]$/.test(v)))
+      bad("may contain only lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
     if (v.includes("..")) bad("has two adjacent dots");
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) bad("is formatted as an IP address");
     if (/^(xn--|sthree-|amzn-s3-demo-)/.test(v)) bad("starts with a prefix S3 reserves (xn--, sthree-, amzn-s3-demo-)");
@@ -106,7 +126,12 @@ const ACM_DOMAIN = /^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za
 const acmDomain: Rule = (inputs) => {
   const v = str(inputs, "domainName");
   if (v === undefined || (v.length <= 253 && ACM_DOMAIN.test(v))) return [];
-  return [{ property: "domainName", reason: `"${v}" is not a domain ACM issues for: at most 253 characters, labels of letters, digits and inner hyphens, "*." only as the first label (ACM API, RequestCertificate: DomainName)` }];
+  return [
+    {
+      property: "domainName",
+      reason: `"${v}" is not a domain ACM issues for: at most 253 characters, labels of letters, digits and inner hyphens, "*." only as the first label (ACM API, RequestCertificate: DomainName)`,
+    },
+  ];
 };
 
 /** Route 53 record sets: an alias has no TTL or records, any other needs both (terraform-provider-aws aws_route53_record: ConflictsWith/RequiredWith). */
@@ -114,17 +139,26 @@ const ROUTE53_TYPES = ["A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR"
 const route53Record: Rule = (inputs) => {
   const out: CheckFailure[] = [];
   const type = str(inputs, "type");
-  if (type !== undefined && !ROUTE53_TYPES.includes(type)) out.push({ property: "type", reason: `"${type}" is not a Route 53 record type (${ROUTE53_TYPES.join(", ")}) (Route 53 API, ResourceRecordSet: Type)` });
+  if (type !== undefined && !ROUTE53_TYPES.includes(type))
+    out.push({ property: "type", reason: `"${type}" is not a Route 53 record type (${ROUTE53_TYPES.join(", ")}) (Route 53 API, ResourceRecordSet: Type)` });
   const aliases = plain(inputs.aliases);
   const isAlias = Array.isArray(aliases) && aliases.length > 0;
   if (isAlias && (plain(inputs.ttl) !== undefined || plain(inputs.records) !== undefined)) {
-    out.push({ property: "aliases", reason: "an alias record takes no ttl or records: Route 53 answers with the target's addresses (terraform-provider-aws aws_route53_record: alias conflicts with ttl and records)" });
+    out.push({
+      property: "aliases",
+      reason:
+        "an alias record takes no ttl or records: Route 53 answers with the target's addresses (terraform-provider-aws aws_route53_record: alias conflicts with ttl and records)",
+    });
   }
   if (!isAlias && inputs.records !== undefined && plain(inputs.ttl) === undefined) {
-    out.push({ property: "ttl", reason: "required with records (terraform-provider-aws aws_route53_record: ttl required with records; Route 53 API, ResourceRecordSet: TTL)" });
+    out.push({
+      property: "ttl",
+      reason: "required with records (terraform-provider-aws aws_route53_record: ttl required with records; Route 53 API, ResourceRecordSet: TTL)",
+    });
   }
   const name = str(inputs, "name");
-  if (name !== undefined && name.replace(/\.$/, "").length > 253) out.push({ property: "name", reason: `"${name}" is longer than a DNS name may be (253 characters) (Route 53 API, ResourceRecordSet: Name)` });
+  if (name !== undefined && name.replace(/\.$/, "").length > 253)
+    out.push({ property: "name", reason: `"${name}" is longer than a DNS name may be (253 characters) (Route 53 API, ResourceRecordSet: Name)` });
   return out;
 };
 
@@ -132,10 +166,14 @@ const route53Record: Rule = (inputs) => {
 const oidcProvider: Rule = (inputs) => {
   const out: CheckFailure[] = [];
   const url = str(inputs, "url");
-  if (url !== undefined && (!url.startsWith("https://") || url.length > 255)) out.push({ property: "url", reason: `"${url}" must begin with https:// and be at most 255 characters (IAM API, CreateOpenIDConnectProvider: Url)` });
+  if (url !== undefined && (!url.startsWith("https://") || url.length > 255))
+    out.push({ property: "url", reason: `"${url}" must begin with https:// and be at most 255 characters (IAM API, CreateOpenIDConnectProvider: Url)` });
   const ids = plain(inputs.clientIdLists);
   if (Array.isArray(ids) && (ids.length > 100 || ids.some((i) => typeof plain(i) === "string" && String(plain(i)).length > 255))) {
-    out.push({ property: "clientIdLists", reason: "at most 100 client ids of at most 255 characters each (IAM API, CreateOpenIDConnectProvider: ClientIDList)" });
+    out.push({
+      property: "clientIdLists",
+      reason: "at most 100 client ids of at most 255 characters each (IAM API, CreateOpenIDConnectProvider: ClientIDList)",
+    });
   }
   return out;
 };
@@ -151,10 +189,22 @@ const rules: Record<string, Rule[]> = {
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [ec2Description("description", "EC2 API, IpRange/UserIdGroupPair: Description")],
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [ec2Description("description", "EC2 API, IpRange/UserIdGroupPair: Description")],
   "aws:lb/loadBalancer:LoadBalancer": [
-    name("name", 32, /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/, "alphanumerics and hyphens, not at either end", "terraform-provider-aws validName, ELBv2 CreateLoadBalancer: Name"),
+    name(
+      "name",
+      32,
+      /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
+      "alphanumerics and hyphens, not at either end",
+      "terraform-provider-aws validName, ELBv2 CreateLoadBalancer: Name",
+    ),
   ],
   "aws:lb/targetGroup:TargetGroup": [
-    name("name", 32, /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/, "alphanumerics and hyphens, not at either end", "terraform-provider-aws validTargetGroupName"),
+    name(
+      "name",
+      32,
+      /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
+      "alphanumerics and hyphens, not at either end",
+      "terraform-provider-aws validTargetGroupName",
+    ),
   ],
   "aws:ecs/taskDefinition:TaskDefinition": [
     fargateSize,
@@ -162,10 +212,22 @@ const rules: Record<string, Rule[]> = {
   ],
   "aws:rds/instance:Instance": [
     rdsStorage,
-    name("identifier", 63, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens, starting with a letter", "RDS API, CreateDBInstance: DBInstanceIdentifier"),
+    name(
+      "identifier",
+      63,
+      /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
+      "lowercase letters, digits and single hyphens, starting with a letter",
+      "RDS API, CreateDBInstance: DBInstanceIdentifier",
+    ),
   ],
   "aws:elasticache/replicationGroup:ReplicationGroup": [
-    name("replicationGroupId", 40, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, "lowercase letters, digits and single hyphens, starting with a letter", "ElastiCache API, CreateReplicationGroup: ReplicationGroupId"),
+    name(
+      "replicationGroupId",
+      40,
+      /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
+      "lowercase letters, digits and single hyphens, starting with a letter",
+      "ElastiCache API, CreateReplicationGroup: ReplicationGroupId",
+    ),
   ],
   "aws:cloudwatch/logGroup:LogGroup": [name("name", 512, LOG_GROUP, "a-z, A-Z, 0-9, and _-/.#", "CloudWatch Logs API, CreateLogGroup: logGroupName")],
   "aws:secretsmanager/secret:Secret": [name("name", 512, SECRET_NAME, "letters, digits and /_+=.@-", "Secrets Manager API, CreateSecret: Name")],
@@ -175,7 +237,13 @@ const rules: Record<string, Rule[]> = {
   "aws:iam/role:Role": [name("name", 64, /^[\w+=,.@-]+$/, "letters, digits and +=,.@_-", "IAM API, CreateRole: RoleName")],
   "aws:s3/bucket:Bucket": [bucketName],
   "aws:ecr/repository:Repository": [
-    name("name", 256, /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, "lowercase letters, digits and ._-/ separators", "ECR API, CreateRepository: repositoryName"),
+    name(
+      "name",
+      256,
+      /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/,
+      "lowercase letters, digits and ._-/ separators",
+      "ECR API, CreateRepository: repositoryName",
+    ),
   ],
 };
 

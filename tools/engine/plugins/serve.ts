@@ -6,7 +6,6 @@ import * as path from "path";
 import { PROVIDER_PACKAGES } from "../cache";
 import { offlineProvider } from "./offlineProvider";
 
-
 const [name, ...engineArgs] = process.argv.slice(2);
 const pkg = PROVIDER_PACKAGES[name];
 if (!pkg) {

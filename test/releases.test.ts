@@ -22,10 +22,10 @@ describe("a release of the API image on staging", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "release-"));
     // The committed staging has no API release yet (first deploy): release one digest, then the next.
     const original = fs.readFileSync(STACK_FILE, "utf8");
-    if (!/^  chatbot:apiImage: .*$/m.test(original)) throw new Error("Pulumi.staging.yaml writes out no chatbot:apiImage");
+    if (!/^ {2}chatbot:apiImage: .*$/m.test(original)) throw new Error("Pulumi.staging.yaml writes out no chatbot:apiImage");
     const released = (digest: string) => {
       const file = path.join(fs.mkdtempSync(path.join(dir, "cfg-")), "Pulumi.staging.yaml");
-      fs.writeFileSync(file, original.replace(/^  chatbot:apiImage: .*$/m, `  chatbot:apiImage: sha256:${digest.repeat(64)}`));
+      fs.writeFileSync(file, original.replace(/^ {2}chatbot:apiImage: .*$/m, `  chatbot:apiImage: sha256:${digest.repeat(64)}`));
       return file;
     };
     const first = released("a");

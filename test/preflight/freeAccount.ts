@@ -91,6 +91,8 @@ export function useFreeAccount(): void {
     await secretsProviderAlias("alias/chatbot-preview-pulumi-secrets", "preview");
     // What the bootstrap stack requests for staging's domainName (the offline plan's ARN is a mock).
     await issuedCertificate("staging.chatbot.example.com");
+    // And the previews' wildcard (a preview that builds its own load balancer uses it too).
+    await issuedCertificate("*.staging.chatbot.example.com");
     account.stagingFile = path.join(ROOT, "Pulumi.staging.yaml");
     account.staging = await planFor("staging");
   });

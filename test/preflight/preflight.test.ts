@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { ACMClient, RequestCertificateCommand } from "@aws-sdk/client-acm";
+import { ACMClient, DeleteCertificateCommand, ListCertificatesCommand, RequestCertificateCommand } from "@aws-sdk/client-acm";
 import {
   AllocateAddressCommand,
   CreateNatGatewayCommand,
@@ -23,8 +23,7 @@ import { DeleteAliasCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, DeleteBucketCommand, ListBucketsCommand, PutBucketTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { main } from "../../tools/preflight/cli";
-import { planFor } from "../support/plan";
-import { account, aws, check, lines, REGION, ROOT, secretsProviderAlias, stackFileWith, toolsDir, useFreeAccount } from "./freeAccount";
+import { account, aws, check, issuedCertificate, lines, REGION, ROOT, secretsProviderAlias, toolsDir, useFreeAccount } from "./freeAccount";
 
 jest.setTimeout(180_000);
 useFreeAccount();
@@ -57,6 +56,11 @@ describe("a free account", () => {
 });
 
 describe("each check fails on its own obstacle, naming resource, argument, problem and fix", () => {
+  // The backup bucket's name from the plan: it carries the account id and region.
+  let BACKUPS: string;
+  beforeAll(() => {
+    BACKUPS = account.staging.plan.resources.find((r) => r.name === "backup-bucket-bucket")!.inputs.bucket as string;
+  });
   it("a bucket name another account holds", async () => {
     const other = await aws(STSClient).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::111111111111:role/other", RoleSessionName: "t" }));
     const s3 = aws(S3Client, {
@@ -66,30 +70,30 @@ describe("each check fails on its own obstacle, naming resource, argument, probl
         sessionToken: other.Credentials!.SessionToken,
       },
     });
-    await s3.send(new CreateBucketCommand({ Bucket: "chatbot-staging-backups", CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    await s3.send(new CreateBucketCommand({ Bucket: BACKUPS, CreateBucketConfiguration: { LocationConstraint: REGION } }));
     try {
       expect(lines(await check())).toEqual([
-        'backup-bucket-bucket: bucket "chatbot-staging-backups": is taken by another AWS account (bucket names are global); fix: choose a name with this account\'s id in it',
+        `backup-bucket-bucket: bucket "${BACKUPS}": is taken by another AWS account (bucket names are global); fix: choose a name with this account's id in it`,
       ]);
     } finally {
-      await s3.send(new DeleteBucketCommand({ Bucket: "chatbot-staging-backups" }));
+      await s3.send(new DeleteBucketCommand({ Bucket: BACKUPS }));
     }
   });
 
   it("a bucket of this account that another stack owns, but not one of this stack's own", async () => {
     const s3 = aws(S3Client);
-    await s3.send(new CreateBucketCommand({ Bucket: "chatbot-staging-backups", CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    await s3.send(new CreateBucketCommand({ Bucket: BACKUPS, CreateBucketConfiguration: { LocationConstraint: REGION } }));
     try {
-      await s3.send(new PutBucketTaggingCommand({ Bucket: "chatbot-staging-backups", Tagging: { TagSet: [{ Key: "stack", Value: "prod" }] } }));
+      await s3.send(new PutBucketTaggingCommand({ Bucket: BACKUPS, Tagging: { TagSet: [{ Key: "stack", Value: "prod" }] } }));
       expect(lines(await check())).toEqual([
         expect.stringMatching(
-          /^backup-bucket-bucket: bucket "chatbot-staging-backups": already exists in this account and belongs to stack prod, so the create would fail; fix: /,
+          new RegExp(`^backup-bucket-bucket: bucket "${BACKUPS}": already exists in this account and belongs to stack prod, so the create would fail; fix: `),
         ),
       ]);
-      await s3.send(new PutBucketTaggingCommand({ Bucket: "chatbot-staging-backups", Tagging: { TagSet: [{ Key: "stack", Value: "staging" }] } }));
+      await s3.send(new PutBucketTaggingCommand({ Bucket: BACKUPS, Tagging: { TagSet: [{ Key: "stack", Value: "staging" }] } }));
       expect(lines(await check())).toEqual([]);
     } finally {
-      await s3.send(new DeleteBucketCommand({ Bucket: "chatbot-staging-backups" }));
+      await s3.send(new DeleteBucketCommand({ Bucket: BACKUPS }));
     }
   });
 
@@ -112,17 +116,24 @@ describe("each check fails on its own obstacle, naming resource, argument, probl
   });
 
   it("a certificate still pending validation, and none for the domain", async () => {
-    const domain = "pending.chatbot.example.com";
-    const pending = await aws(ACMClient).send(new RequestCertificateCommand({ DomainName: domain, ValidationMethod: "DNS" }));
-    const rendered = await planFor("staging", { configFile: stackFileWith("Pulumi.staging.yaml", { domainName: domain }) });
-    expect(lines(await check("staging", { rendered }))).toEqual([
-      `api-https: certificate for ${domain} (${pending.CertificateArn}): status is PENDING_VALIDATION, not ISSUED: the HTTPS listener cannot use it; ` +
-        "fix: create its DNS validation records (aws acm describe-certificate shows them) and wait for ISSUED",
-    ]);
-    const other = await planFor("staging", { configFile: stackFileWith("Pulumi.staging.yaml", { domainName: "elsewhere.chatbot.example.com" }) });
-    expect(lines(await check("staging", { rendered: other }))).toEqual([
-      "api-https: certificate for elsewhere.chatbot.example.com: none in eu-central-1; fix: deploy the bootstrap stack (bootstrap/: it requests the certificate and validates it in the domain's zone)",
-    ]);
+    const domain = "staging.chatbot.example.com";
+    const acm = aws(ACMClient);
+    const forDomain = async () => ((await acm.send(new ListCertificatesCommand({}))).CertificateSummaryList ?? []).filter((c) => c.DomainName === domain);
+    for (const c of await forDomain()) await acm.send(new DeleteCertificateCommand({ CertificateArn: c.CertificateArn }));
+    try {
+      const pending = await acm.send(new RequestCertificateCommand({ DomainName: domain, ValidationMethod: "DNS" }));
+      expect(lines(await check())).toEqual([
+        `api-https: certificate for ${domain} (${pending.CertificateArn}): status is PENDING_VALIDATION, not ISSUED: the HTTPS listener cannot use it; ` +
+          "fix: create its DNS validation records (aws acm describe-certificate shows them) and wait for ISSUED",
+      ]);
+      await acm.send(new DeleteCertificateCommand({ CertificateArn: pending.CertificateArn }));
+      expect(lines(await check())).toEqual([
+        `api-https: certificate for ${domain}: none in eu-central-1; fix: deploy the bootstrap stack (bootstrap/: it requests the certificate and validates it in the domain's zone)`,
+      ]);
+    } finally {
+      for (const c of await forDomain()) await acm.send(new DeleteCertificateCommand({ CertificateArn: c.CertificateArn }));
+      await issuedCertificate(domain);
+    }
   });
 
   it("VPC, Elastic IP and NAT gateway quotas that the stack would exceed, with the command that raises each", async () => {

@@ -16,7 +16,8 @@ jest.setTimeout(ENGINE_TIMEOUT);
 const ROOT = path.resolve(__dirname, "../..");
 const BEFORE_MOVE = "1dd971a";
 const MOVE = "c7f5032";
-const PROGRAM = ["infra", "components", "jobs", "Pulumi.yaml", "tsconfig.json"];
+// tools/run-task.sh: the db-init runner both commits read from the project at render time.
+const PROGRAM = ["infra", "components", "jobs", "Pulumi.yaml", "tsconfig.json", "tools/run-task.sh"];
 
 /** Puts the program files of `commit` in the workspace's project copy. */
 function checkout(ws: EngineWorkspace, commit: string): void {

@@ -24,7 +24,7 @@ describe("lint configuration", () => {
       cwd: ROOT,
       encoding: "utf8",
     });
-    expect(JSON.parse(fs.readFileSync(path.join(ROOT, config.trim()), "utf8"))).toEqual({ printWidth: 140 });
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, config.trim()), "utf8"))).toEqual({ printWidth: 160, objectWrap: "collapse" });
   });
 
   it.each(["Pulumi.yaml", "Pulumi.prod.yaml", "README.md", "test/snapshots/prod.plan.json", "policy/taggable.json"])(

@@ -16,12 +16,22 @@ export function partOptions(cfg: StackConfig, ready: pulumi.Output<unknown>): (p
   return (part) => {
     let provider = providers.get(part);
     if (!provider) {
-      provider = new aws.Provider(`aws-${part}`, {
-        region: ready.apply(() => cfg.region as aws.Region),
-        defaultTags: { tags: { project: cfg.project, stack: cfg.stack, part, "managed-by": "pulumi" } },
-      });
+      provider = partProvider(
+        `aws-${part}`,
+        cfg,
+        part,
+        ready.apply(() => cfg.region),
+      );
       providers.set(part, provider);
     }
     return { providers: { aws: provider } };
   };
+}
+
+/** An AWS provider in `region` whose default tags mark its resources as the part's (a part's second region uses one too). */
+export function partProvider(name: string, cfg: StackConfig, part: string, region: pulumi.Input<string>): aws.Provider {
+  return new aws.Provider(name, {
+    region: pulumi.output(region).apply((r) => r as aws.Region),
+    defaultTags: { tags: { project: cfg.project, stack: cfg.stack, part, "managed-by": "pulumi" } },
+  });
 }

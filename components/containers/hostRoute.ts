@@ -30,6 +30,8 @@ export class HostRoute extends pulumi.ComponentResource {
   readonly targetGroupArn: pulumi.Output<string>;
   readonly targetGroupArnSuffix: pulumi.Output<string>;
   readonly albArnSuffix: pulumi.Output<string>;
+  /** The host name the rule matches (`pr-<n>.<preview domain>`), and its https URL. */
+  readonly host: string;
   readonly url: string;
 
   constructor(name: string, args: HostRouteArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -78,6 +80,7 @@ export class HostRoute extends pulumi.ComponentResource {
     this.targetGroupArn = pulumi.all([targetGroup.arn, rule.arn]).apply(([arn]) => arn);
     this.targetGroupArnSuffix = targetGroup.arnSuffix;
     this.albArnSuffix = pulumi.output(args.albArnSuffix);
+    this.host = args.host;
     this.url = `https://${args.host}`;
     this.registerOutputs({ targetGroupArn: this.targetGroupArn, url: this.url });
   }

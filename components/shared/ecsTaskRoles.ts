@@ -1,6 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+/** The account and partition the roles trust: looked up once per task definition, shared by its roles. */
+export interface AccountIdentity {
+  account: pulumi.Output<string>;
+  partition: pulumi.Output<string>;
+}
+
+export function accountIdentity(parent: pulumi.Resource): AccountIdentity {
+  return { account: aws.getCallerIdentityOutput({}, { parent }).accountId, partition: aws.getPartitionOutput({}, { parent }).partition };
+}
+
 /**
  * Trust policy of an ECS task role or execution role: only ECS tasks of this account may assume
  * it (the confused-deputy guard). Task roles also pin `aws:SourceArn` to this account and region's
@@ -9,11 +19,9 @@ import * as pulumi from "@pulumi/pulumi";
  * execution role, no task could pull its image or read its secrets. `aws:SourceAccount` alone is
  * what working public deployments use on execution roles.
  */
-export function ecsTaskTrustPolicy(region: string, parent: pulumi.Resource, role: "task" | "execution"): pulumi.Output<string> {
-  const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
-  const partition = aws.getPartitionOutput({}, { parent }).partition;
+export function ecsTaskTrustPolicy(region: string, identity: AccountIdentity, role: "task" | "execution"): pulumi.Output<string> {
   return pulumi
-    .all([account, partition])
+    .all([identity.account, identity.partition])
     .apply(([acct, part]) =>
       JSON.stringify({
         Version: "2012-10-17",

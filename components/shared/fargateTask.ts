@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSecrets, definedSecrets, secretEntries } from "./containerSecret";
-import { ecsTaskTrustPolicy, executionPolicyDocument } from "./ecsTaskRoles";
+import { accountIdentity, ecsTaskTrustPolicy, executionPolicyDocument } from "./ecsTaskRoles";
 import { ImageRef } from "./imageRef";
 import { policyDocument, PolicyStatement } from "./policyStatement";
 
@@ -81,7 +81,8 @@ export function fargateTask(name: string, args: FargateTaskArgs, parent: pulumi.
   }
   const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/${args.namePrefix}/ecs/${c.name}`, retentionInDays: args.logRetentionDays }, child);
   // The ECS agent assumes the execution role without a task ARN to match: only a task role can require aws:SourceArn.
-  const executionTrust = ecsTaskTrustPolicy(args.region, parent, "execution");
+  const identity = accountIdentity(parent);
+  const executionTrust = ecsTaskTrustPolicy(args.region, identity, "execution");
   const secrets = definedSecrets(c.secrets);
 
   const executionRole = new aws.iam.Role(
@@ -109,7 +110,7 @@ export function fargateTask(name: string, args: FargateTaskArgs, parent: pulumi.
   if (args.taskRole) {
     taskRole = new aws.iam.Role(
       `${name}-task`,
-      { name: `${args.family}-task`, description: args.taskRole.description, assumeRolePolicy: ecsTaskTrustPolicy(args.region, parent, "task") },
+      { name: `${args.family}-task`, description: args.taskRole.description, assumeRolePolicy: ecsTaskTrustPolicy(args.region, identity, "task") },
       child,
     );
     if (args.taskRole.statements !== undefined) {

@@ -13,6 +13,7 @@ import { Sentry } from "../../components/monitoring/sentry";
 import { Network } from "../../components/network/network";
 import { bucketName } from "../../components/shared/hardenedBucket";
 import { StackConfig } from "../config";
+import { partProvider } from "../providers";
 
 export interface BackupInputs {
   network: Network;
@@ -59,10 +60,7 @@ export function backupPart(cfg: StackConfig, inputs: BackupInputs, opts: pulumi.
   );
 
   if (cfg.backupReplicaRegion) {
-    const replicaProvider = new aws.Provider("aws-backup-replica", {
-      region: cfg.backupReplicaRegion as aws.Region,
-      defaultTags: { tags: { project: cfg.project, stack: cfg.stack, part: "backup", "managed-by": "pulumi" } },
-    });
+    const replicaProvider = partProvider("aws-backup-replica", cfg, "backup", cfg.backupReplicaRegion);
     new BackupReplica(
       "backup-replica",
       {

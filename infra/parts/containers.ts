@@ -73,7 +73,7 @@ export function containersPart(cfg: StackConfig, inputs: ContainersInputs, opts:
       loadBalancer: undefined,
       waf: undefined,
       apiUrl: pulumi.output(route.url),
-      apiDomainName: pulumi.output(route.url.replace(/^https:\/\//, "")),
+      apiDomainName: pulumi.output(route.host),
       wafLogGroupName: shared.get("wafLogGroupName"),
       ...services,
     };

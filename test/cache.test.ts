@@ -60,7 +60,7 @@ describe.each(["staging", "prod"])("cache of %s", (stack) => {
     const params = one(plan, "aws:elasticache/parameterGroup:ParameterGroup", "redis-params");
     expect(group.inputs.parameterGroupName).toBe(params.inputs.name);
     expect(params.inputs.family).toBe(redisFamily(cfg("redisEngineVersion")));
-    expect(params.inputs.parameters).toEqual([{ name: "maxmemory-policy", value: cfg("redisMaxmemoryPolicy") }]);
+    expect(params.inputs.parameters).toEqual([{ name: "maxmemory-policy", value: "allkeys-lru" }]);
   });
 
   it("delivers its slow log and engine log to a log group with the app's retention", () => {

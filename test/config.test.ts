@@ -5,6 +5,12 @@ import { spawnSync } from "child_process";
 import YAML from "yaml";
 import { ConfigError, validateConfig, isIpv4Cidr } from "../infra/config/validate";
 import { loadStackConfig } from "../tools/plan/stackConfig";
+import { retiredKeys } from "../infra/config/keys/retired";
+import { CACHE_EVICTION_POLICY } from "../components/data/cache";
+import { APP_DB_NAME } from "../components/data/database";
+import { APP_EXTENSIONS } from "../components/data/dbBootstrap";
+import { SCRUBBED_FIELDS } from "../components/monitoring/sentry";
+import { SINGLE_CONSUMER_TASKS } from "../components/containers/service";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -46,7 +52,6 @@ describe("config validation", () => {
     ["backupRetentionDays", "-3", /backupRetentionDays = "-3"/],
     ["dbInstanceClass", "db.x9.huge", /dbInstanceClass = "db.x9.huge": expected an RDS class/],
     ["redisNodeType", "cache.t1.micro", /redisNodeType = "cache.t1.micro": expected an ElastiCache node type/],
-    ["redisMaxmemoryPolicy", "allkeys-random-ish", /redisMaxmemoryPolicy = "allkeys-random-ish": expected one of allkeys-lru/],
     ["natGateways", "many", /natGateways = "many": expected one of perAz, single/],
     ["backupSchedule", "every day at 2", /backupSchedule = "every day at 2": expected an EventBridge Scheduler expression/],
     ["backupSchedule", "cron(0 2 * * *)", /backupSchedule = "cron\(0 2 \* \* \*\)"/],
@@ -127,6 +132,28 @@ describe("config validation", () => {
     expect(Object.keys(settings)).not.toEqual(expect.arrayContaining(["telegramBotMinCount"]));
     expect(Object.keys(settings)).not.toContain("dbName");
     expect(problems("preview", { telegramBotMinCount: "1", unknownThing: "x" }).message).not.toMatch(/telegramBotMinCount/);
+  });
+
+  it("refuses a retired list or policy set to another value, and accepts the constant however the list is spaced", () => {
+    const e = problems("staging", { dbExtensions: '["pgcrypto","postgis"]', sentrySensitiveFields: '["email"]', redisMaxmemoryPolicy: "noeviction" });
+    expect(e.message).toMatch(/dbExtensions = "\[\\"pgcrypto\\",\\"postgis\\"\]": no longer a setting: the extensions are the app's/);
+    expect(e.message).toMatch(/sentrySensitiveFields = "\[\\"email\\"\]": no longer a setting: every stack scrubs the same/);
+    expect(e.message).toMatch(/redisMaxmemoryPolicy = "noeviction": no longer a setting: the cache always evicts/);
+    const r = raw("staging", {
+      dbExtensions: '[ "pgcrypto" ]',
+      redisMaxmemoryPolicy: "allkeys-lru",
+      sentrySensitiveFields: JSON.stringify([...SCRUBBED_FIELDS], null, 1),
+    });
+    expect(Object.keys(validateConfig("chatbot", "staging", r.config, r.secretKeys).settings)).not.toContain("dbExtensions");
+  });
+
+  it("keeps each retired key's accepted value equal to the constant that replaced it", () => {
+    const asData = (v: string) => JSON.stringify(JSON.parse(v));
+    expect(asData(retiredKeys.dbExtensions.value)).toBe(JSON.stringify(APP_EXTENSIONS));
+    expect(asData(retiredKeys.sentrySensitiveFields.value)).toBe(JSON.stringify(SCRUBBED_FIELDS));
+    expect(retiredKeys.redisMaxmemoryPolicy.value).toBe(CACHE_EVICTION_POLICY);
+    expect(retiredKeys.dbName.value).toBe(APP_DB_NAME);
+    expect(retiredKeys.telegramBotMaxCount.value).toBe(String(SINGLE_CONSUMER_TASKS));
   });
 
   it("accepts only network addresses as CIDRs", () => {

@@ -1,7 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { RUN_TASK_COMMAND, runnerDigest } from "../components/data/dbBootstrap";
-import { validateConfig } from "../infra/config/validate";
 import { ofType, one, parseJsonInput, planFor } from "./support/plan";
 import type { Plan, PlanResource } from "../tools/plan/types";
 
@@ -10,7 +9,6 @@ const COMMAND = "command:local:Command";
 
 describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
   let plan: Plan;
-  let config: Record<string, any>;
   let task: PlanResource;
   let container: any;
   let run: PlanResource;
@@ -19,7 +17,6 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
   beforeAll(async () => {
     const rendered = await planFor(stack);
     plan = rendered.plan;
-    config = validateConfig("chatbot", stack, rendered.config.config, new Set(rendered.config.secretKeys)).settings;
     task = ofType(plan, TASK_DEFINITION).find((t) => t.inputs.family === `chatbot-${stack}-db-init`)!;
     [container] = parseJsonInput<any[]>(task, "containerDefinitions");
     run = one(plan, COMMAND, "db-bootstrap-run");
@@ -33,7 +30,7 @@ describe.each(["staging", "prod"])("database bootstrap of %s", (stack) => {
       PGSSLMODE: "verify-full",
       PGSSLROOTCERT: "/etc/ssl/certs/rds-global-bundle.pem",
       APP_DB_NAME: "chatbot",
-      DB_EXTENSIONS: (config.dbExtensions as string[]).join(","),
+      DB_EXTENSIONS: "pgcrypto",
     });
     const secrets = Object.fromEntries((container.secrets as any[]).map((s) => [s.name, s.valueFrom]));
     expect(secrets).toEqual({

@@ -41,7 +41,6 @@ it("looks up the sharing stack's preview key by name, and creates no project, ke
       alertIntegrationId: "",
       alertSlackChannel: "",
       errorSpikeEvents: 100,
-      sensitiveFields: [],
       protect: false,
       shareProjectsOf: "chatbot-staging",
       previewKeys: false,

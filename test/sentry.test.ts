@@ -75,8 +75,8 @@ describe.each(["staging", "prod"])("Sentry of %s", (stack) => {
     expect(plan.resources.filter((r) => /sentry.*(IssueAlert|MetricAlert)/i.test(r.type))).toEqual([]);
   });
 
-  it("turns server-side scrubbing on for every project, with the configured sensitive fields", () => {
-    const fields = JSON.parse(c("sentrySensitiveFields"));
+  it("turns server-side scrubbing on for every project, with the app's personal and wallet fields", () => {
+    const fields = ["email", "wallet_address", "private_key", "seed_phrase", "mnemonic", "authorization"];
     for (const suffix of SUFFIXES) {
       const project = one(plan, PROJECT, `sentry-${suffix}`);
       const settings = apiResource(plan, `sentry-${suffix}-scrubbing`);

@@ -4,7 +4,12 @@ import * as random from "@pulumi/random";
 import { ClientGroups, storeSecurityGroup } from "./securityGroup";
 import { rotationKeepers, storedSecret } from "../shared/storedSecret";
 
-export type MaxmemoryPolicy = "allkeys-lru" | "allkeys-lfu" | "volatile-lru" | "volatile-lfu" | "volatile-ttl" | "noeviction";
+/**
+ * Once memory is full, evict the least recently used key. The cache holds LLM answers, any of which
+ * may be dropped, in every stack alike; `noeviction` would fail the app's writes instead. Was the
+ * `redisMaxmemoryPolicy` key (infra/config/keys/retired.ts).
+ */
+export const CACHE_EVICTION_POLICY = "allkeys-lru";
 
 export interface CacheArgs {
   /** `<project>-<stack>`: start of every physical name. */
@@ -22,8 +27,6 @@ export interface CacheArgs {
   replicas: number;
   /** Redis engine version, "7.1" or "6.2". */
   engineVersion: string;
-  /** Eviction policy once memory is full. */
-  maxmemoryPolicy: MaxmemoryPolicy;
   /** Days of daily snapshots; 0 turns them off. */
   snapshotRetentionDays: number;
   /** Retention of the slow-log and engine-log group. */
@@ -96,7 +99,7 @@ export class Cache extends pulumi.ComponentResource {
         name: `${p}-${family.replace(/\./g, "-")}`,
         family,
         description: `${id}: eviction policy`,
-        parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy }],
+        parameters: [{ name: "maxmemory-policy", value: CACHE_EVICTION_POLICY }],
       },
       child,
     );

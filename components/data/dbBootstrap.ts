@@ -48,6 +48,13 @@ export interface DbBootstrapDatabase {
   secretKmsKeyArn?: pulumi.Input<string>;
 }
 
+/**
+ * Extensions db-init creates in the application database. A property of the app's code, not of a
+ * stack: staging must run what prod runs, so adding one is a code change reviewed with the schema
+ * (jobs/db-init/schema.sql), not a config key (it was `dbExtensions`; infra/config/keys/retired.ts).
+ */
+export const APP_EXTENSIONS: readonly string[] = ["pgcrypto"];
+
 export interface DbBootstrapArgs {
   /** `<project>-<stack>`: task family `<namePrefix>-db-init`. */
   namePrefix: string;
@@ -55,8 +62,6 @@ export interface DbBootstrapArgs {
   /** db-init image, pinned by digest, and its ECR repository. */
   image: ImageRef;
   database: DbBootstrapDatabase;
-  /** Extensions db-init creates in the application database (DB_EXTENSIONS). */
-  extensions: string[];
   /** Shared ECS cluster. */
   clusterArn: pulumi.Input<string>;
   /** Private subnets; the task gets no public IP. */
@@ -130,7 +135,7 @@ export class DbBootstrap extends pulumi.ComponentResource {
           PGSSLMODE: "verify-full",
           PGSSLROOTCERT: RDS_CA_BUNDLE,
           APP_DB_NAME: db.name,
-          ...(args.extensions.length > 0 ? { DB_EXTENSIONS: args.extensions.join(",") } : {}),
+          DB_EXTENSIONS: APP_EXTENSIONS.join(","),
           ...(args.tenant
             ? {
                 DB_TENANT: args.tenant.name,

@@ -36,8 +36,6 @@ export interface SentryArgs {
   alertSlackChannel: string;
   /** Events of one issue within 5 minutes that count as a spike. */
   errorSpikeEvents: number;
-  /** Extra field names Sentry scrubs server-side (on top of its defaults). */
-  sensitiveFields: string[];
   /** `protect` + `retainOnDelete` on the projects (issue history) and the DSN key. */
   protect: boolean;
   /**
@@ -50,9 +48,16 @@ export interface SentryArgs {
   previewKeys: boolean;
 }
 
+/**
+ * Fields Sentry scrubs server-side on top of its defaults: the personal and wallet data the app
+ * handles. The same in every stack, since a stack that scrubbed fewer would keep users' data in
+ * Sentry; adding a field is a code change. Was the `sentrySensitiveFields` key (infra/config/keys/retired.ts).
+ */
+export const SCRUBBED_FIELDS: readonly string[] = ["email", "wallet_address", "private_key", "seed_phrase", "mnemonic", "authorization"];
+
 /** Settings of Sentry's "Update a project" API that the 0.0.9 provider does not expose. */
-function scrubbingSettings(sensitiveFields: string[]) {
-  return { dataScrubber: true, dataScrubberDefaults: true, scrubIPAddresses: true, sensitiveFields, safeFields: [] as string[] };
+function scrubbingSettings(sensitiveFields: readonly string[]) {
+  return { dataScrubber: true, dataScrubberDefaults: true, scrubIPAddresses: true, sensitiveFields: [...sensitiveFields], safeFields: [] as string[] };
 }
 
 /**
@@ -160,7 +165,7 @@ export class Sentry extends pulumi.ComponentResource {
       { ...p.viaSentry, ...p.stateful },
     );
 
-    new SentryProjectSettings(`${name}-${suffix}-scrubbing`, { ...api, project: project.slug, settings: scrubbingSettings(args.sensitiveFields) }, child);
+    new SentryProjectSettings(`${name}-${suffix}-scrubbing`, { ...api, project: project.slug, settings: scrubbingSettings(SCRUBBED_FIELDS) }, child);
 
     // Sentry gives a new project an alert to its members on every high-priority issue of any
     // environment; preview stacks' errors would page through it. Ours replace it.

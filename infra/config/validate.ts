@@ -1,6 +1,6 @@
 import Ajv from "ajv";
 import { allKeys, secretKeys, settingKeys } from "./keys";
-import { retiredKeys } from "./keys/retired";
+import { isRetiredValue, retiredKeys } from "./keys/retired";
 import { KeySpec, ValueOf } from "./spec";
 import { crossKeyIssues } from "./rules";
 
@@ -81,7 +81,7 @@ export function validateConfig(project: string, stack: string, raw: Record<strin
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     const retired = retiredKeys[key];
-    if (retired && raw[fullKey] !== retired.value) {
+    if (retired && !isRetiredValue(retired, raw[fullKey])) {
       issues.push({ key, value: raw[fullKey], problem: `no longer a setting: ${retired.reason}; remove it: \`pulumi config rm ${fullKey} --stack ${stack}\`` });
     } else if (!retired && !(key in allKeys)) {
       issues.push({ key, value: raw[fullKey], problem: `unknown key${suggest(key)}; see the config reference in README.md` });

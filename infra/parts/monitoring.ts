@@ -27,7 +27,6 @@ export function alertingPart(cfg: StackConfig, opts: pulumi.ComponentResourceOpt
       alertIntegrationId: cfg.sentryAlertIntegrationId,
       alertSlackChannel: cfg.sentryAlertSlackChannel,
       errorSpikeEvents: cfg.sentryErrorSpikeEvents,
-      sensitiveFields: cfg.sentrySensitiveFields,
       protect: cfg.protectStatefulResources,
       shareProjectsOf: cfg.sentryShareProjectsOf,
       previewKeys: cfg.sentryPreviewKeys,

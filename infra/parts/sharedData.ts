@@ -56,7 +56,6 @@ export function sharedDataPart(cfg: StackConfig, { network, clusterArn, images }
         backupSecretArn: database.backupSecretArn,
         secretKmsKeyArn: kmsKeyArn,
       },
-      extensions: cfg.dbExtensions,
       clusterArn,
       subnetIds: network.privateSubnetIds,
       securityGroupId: network.jobsSecurityGroupId,

@@ -1,6 +1,4 @@
-import { bool, int, intOneOf, list, oneOf, str } from "../spec";
-
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+import { bool, int, intOneOf, oneOf, str } from "../spec";
 
 export const dataKeys = {
   postgresVersion: oneOf(["14", "15", "16", "17"] as const, {
@@ -21,12 +19,6 @@ export const dataKeys = {
   dbFinalSnapshot: bool({ description: "Take a final snapshot (named after the stack) when the instance is deleted.", default: true }),
   dbPerformanceInsights: bool({ description: "Performance Insights (7 days, free tier).", default: true }),
   dbMonitoringIntervalSeconds: intOneOf([0, 1, 5, 10, 15, 30, 60], { description: "Enhanced monitoring interval; 0 turns it off.", default: 60 }),
-  dbExtensions: list({
-    description: "PostgreSQL extensions the bootstrap creates in the application database.",
-    default: ["pgcrypto"],
-    item: { pattern: IDENT.source },
-    itemAllowed: "lower-case extension names",
-  }),
   redisNodeType: str({
     description: "ElastiCache node type.",
     default: "cache.t4g.small",
@@ -35,10 +27,6 @@ export const dataKeys = {
   }),
   redisReplicas: int({ description: "Read replicas per shard; >= 1 turns on automatic failover and multi-AZ.", default: 1, min: 0, max: 5 }),
   redisEngineVersion: str({ description: "Redis engine version.", default: "7.1", pattern: /^[67]\.\d$/, allowed: "a Redis 6.x or 7.x version, e.g. 7.1" }),
-  redisMaxmemoryPolicy: oneOf(["allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "volatile-ttl", "noeviction"] as const, {
-    description: "Eviction policy. The cache holds LLM answers, any of which may be dropped: allkeys-lru.",
-    default: "allkeys-lru",
-  }),
   redisSnapshotRetentionDays: int({ description: "Days of Redis snapshots; 0 turns them off.", default: 7, min: 0, max: 35 }),
   cacheDefaultTtlSeconds: int({ description: "Default TTL of a cached LLM answer, exported for the app.", default: 86400, min: 1 }),
   chromaImage: str({

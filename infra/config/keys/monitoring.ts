@@ -1,4 +1,4 @@
-import { bool, int, list, str } from "../spec";
+import { bool, int, str } from "../spec";
 
 export const monitoringKeys = {
   sentryOrganization: str({ description: "Sentry organization slug.", pattern: /^[a-z0-9][a-z0-9_-]*$/, allowed: "a Sentry slug" }),
@@ -35,12 +35,6 @@ export const monitoringKeys = {
     allowed: "empty or a Slack channel such as #alerts",
   }),
   sentryErrorSpikeEvents: int({ description: "Events of one issue within 5 minutes that raise a Sentry spike alert.", default: 100, min: 1 }),
-  sentrySensitiveFields: list({
-    description: "Fields Sentry scrubs server-side in every project.",
-    default: ["email", "wallet_address", "private_key", "seed_phrase", "mnemonic", "authorization"],
-    item: { pattern: "^[\\w.-]+$" },
-    itemAllowed: "field names",
-  }),
   alarmEvaluationMinutes: int({
     description: "Consecutive 1-minute periods in breach before an alarm fires (outage alarmed within 5 minutes).",
     default: 3,

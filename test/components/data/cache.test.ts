@@ -18,7 +18,6 @@ const render = (replicas: number, protect: boolean) =>
       nodeType: "cache.t4g.micro",
       replicas,
       engineVersion: "7.1",
-      maxmemoryPolicy: "allkeys-lru",
       snapshotRetentionDays: 1,
       logRetentionDays: 7,
       protect,

@@ -33,7 +33,6 @@ describe("DbBootstrap", () => {
           backupSecretArn: arn("backup"),
           secretKmsKeyArn: KEY,
         },
-        extensions: ["pgcrypto"],
         clusterArn: "arn:aws:ecs:eu-central-1:123456789012:cluster/c",
         subnetIds: ["subnet-a"],
         securityGroupId: "sg-jobs",

@@ -4,6 +4,7 @@
  */
 import YAML from "yaml";
 import { keyGroups } from "../../infra/config/keys";
+import { retiredKeys } from "../../infra/config/keys/retired";
 import { KeySpec } from "../../infra/config/spec";
 
 export const PROJECT = "chatbot";
@@ -64,6 +65,11 @@ export function configReference(): string {
     }
     lines.push("");
   }
+  // A stack file from an older template may still set these: the only value accepted is the constant's.
+  lines.push("#### Retired keys", "", "No longer settings; a stack may still set one to the value shown, any other value is refused.", "");
+  lines.push("| key | only value | why |", "|---|---|---|");
+  for (const [key, retired] of Object.entries(retiredKeys)) lines.push(`| \`${PROJECT}:${key}\` | \`${cell(retired.value)}\` | ${cell(retired.reason)} |`);
+  lines.push("");
   return lines.join("\n");
 }
 

@@ -15,7 +15,7 @@ export interface BackupBucketArgs {
   objectLock: "off" | "GOVERNANCE" | "COMPLIANCE";
   /** Default retention of each new object version under object lock; <= retentionDays (config rule). */
   objectLockDays: number;
-  /** Server access logs go to this bucket (same region), under `<bucket name>/`. */
+  /** Server access logs go to this bucket (same region), under `backups/`. */
   accessLogBucket: pulumi.Input<string>;
   /** Let `pulumi destroy` delete a non-empty bucket. Only for throwaway stacks. */
   forceDestroy: boolean;

@@ -31,7 +31,7 @@ export interface BackupScheduleArgs {
   prefix: string;
   /** DATABASE_URL: the backup role's connection URL (e.g. the data tier's backup secret, key `url`), with its key. */
   databaseUrlSecret: ContainerSecret;
-  /** Chroma's EFS access point, mounted read-only as CHROMA_DATA_DIR; omitted, only Postgres is backed up. */
+  /** Chroma's EFS access point, mounted writable as CHROMA_DATA_DIR (SQLite takes a lock and writes its WAL index even to read); omitted, only Postgres is backed up. */
   chroma?: { fileSystemId: pulumi.Input<string>; accessPointId: pulumi.Input<string> };
   /** Sentry cron check-ins (SENTRY_DSN + SENTRY_MONITOR_SLUG); omitted, none. */
   sentry?: { dsnSecret: ContainerSecret; monitorSlug: string };
@@ -66,7 +66,7 @@ const RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 };
 const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /**
- * The backup job's task definition (roles, log group, read-only Chroma mount), run daily as
+ * The backup job's task definition (roles, log group, writable Chroma mount), run daily as
  * `backup` and weekly as `verify --from latest` by EventBridge Scheduler on the shared cluster,
  * and an alert when a run fails: the task stops with a non-zero exit code or never starts
  * (EventBridge rule on ECS task state changes), or the scheduler cannot start it at all after

@@ -27,7 +27,6 @@ const render = (over: Record<string, unknown> = {}) =>
       alertIntegrationId: "",
       alertSlackChannel: "",
       errorSpikeEvents: 250,
-      sensitiveFields: ["wallet_seed", "private_key"],
       protect: true,
       shareProjectsOf: "",
       previewKeys: false,
@@ -72,14 +71,20 @@ describe("Sentry", () => {
     expect(JSON.stringify(plan)).not.toContain("sntrys_token");
   });
 
-  it("puts each project in the organization and team, protected, and scrubs it server-side with the extra fields", () => {
+  it("puts each project in the organization and team, protected, and scrubs it server-side with the app's personal and wallet fields", () => {
     for (const suffix of SUFFIXES) {
       const project = one(plan, PROJECT, `sentry-${suffix}`);
       expect(project.inputs).toMatchObject({ organization: "acme", teams: ["platform"], name: `chatbot-test-${suffix}` });
       expect(project.options).toMatchObject({ protect: true, retainOnDelete: true });
       expect(dynamic(`sentry-${suffix}-scrubbing`).inputs).toMatchObject({
         project: `chatbot-test-${suffix}`,
-        settings: { dataScrubber: true, dataScrubberDefaults: true, scrubIPAddresses: true, sensitiveFields: ["wallet_seed", "private_key"], safeFields: [] },
+        settings: {
+          dataScrubber: true,
+          dataScrubberDefaults: true,
+          scrubIPAddresses: true,
+          sensitiveFields: ["email", "wallet_address", "private_key", "seed_phrase", "mnemonic", "authorization"],
+          safeFields: [],
+        },
       });
     }
   });

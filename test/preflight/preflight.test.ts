@@ -20,6 +20,7 @@ import {
   ReleaseAddressCommand,
 } from "@aws-sdk/client-ec2";
 import { DeleteAliasCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateDBInstanceCommand, DeleteDBInstanceCommand, RDSClient } from "@aws-sdk/client-rds";
 import { CreateBucketCommand, DeleteBucketCommand, ListBucketsCommand, PutBucketTaggingCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { main } from "../../tools/preflight/cli";
@@ -47,11 +48,13 @@ describe("a free account", () => {
     expect((await aws(EC2Client).send(new DescribeVpcsCommand({}))).Vpcs).toHaveLength(1); // moto's default VPC
   });
 
-  it("says what it could not check instead of passing it silently", async () => {
+  it("says which quota value it assumed instead of passing it silently", async () => {
+    // moto answers neither Service Quotas nor RDS's account attributes for DB instances.
     const r = await check();
     expect(r.notes).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^quota "DB instances" \(rds L-7B6409FD\): not checked, no installed AWS SDK client reads its usage/)]),
+      expect.arrayContaining([expect.stringMatching(/^quota "DB instances" \(rds L-7B6409FD\): Service Quotas did not answer .*; assumed AWS's default 40$/)]),
     );
+    expect(r.notes.filter((n) => n.includes("not checked"))).toEqual([]);
   });
 });
 
@@ -163,6 +166,33 @@ describe("each check fails on its own obstacle, naming resource, argument, probl
       for (const a of eips) await ec2.send(new ReleaseAddressCommand({ AllocationId: a }));
       await ec2.send(new DeleteSubnetCommand({ SubnetId: subnet }));
       for (const v of vpcs) await ec2.send(new DeleteVpcCommand({ VpcId: v }));
+    }
+  });
+
+  it("the DB instance quota, counting instances of every stack and engine in the region", async () => {
+    const rds = aws(RDSClient);
+    const ids = Array.from({ length: 40 }, (_, i) => `other-${i}`);
+    for (const [i, id] of ids.entries()) {
+      await rds.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: id,
+          Engine: i % 2 ? "postgres" : "mysql",
+          DBInstanceClass: "db.t4g.micro",
+          AllocatedStorage: 20,
+          MasterUsername: "admin",
+          MasterUserPassword: "password-123456",
+          Tags: i < 3 ? [{ Key: "stack", Value: `pr-${i}` }] : [],
+        }),
+      );
+    }
+    try {
+      expect(lines(await check())).toEqual([
+        expect.stringMatching(
+          /^[\w-]+: quota "DB instances" \(rds L-7B6409FD\): 40 of 40 in use in eu-central-1.*, stack staging needs 1 more: the next would not fit; fix: .*--service-code rds --quota-code L-7B6409FD --desired-value 41/,
+        ),
+      ]);
+    } finally {
+      for (const id of ids) await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true }));
     }
   });
 

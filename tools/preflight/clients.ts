@@ -8,6 +8,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { KMSClient } from "@aws-sdk/client-kms";
+import { RDSClient } from "@aws-sdk/client-rds";
 import { S3Client } from "@aws-sdk/client-s3";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -19,6 +20,7 @@ export interface Clients {
   ecs: ECSClient;
   elb: ElasticLoadBalancingV2Client;
   kms: KMSClient;
+  rds: RDSClient;
   s3: S3Client;
   quotas: ServiceQuotasClient;
   sts: STSClient;
@@ -34,6 +36,7 @@ export function clientsFor(region: string, env: NodeJS.ProcessEnv = process.env)
     ecs: new ECSClient(base),
     elb: new ElasticLoadBalancingV2Client(base),
     kms: new KMSClient(base),
+    rds: new RDSClient(base),
     // An emulator on one host:port cannot answer virtual-hosted bucket names.
     s3: new S3Client({ ...base, forcePathStyle: !!endpoint }),
     quotas: new ServiceQuotasClient(base),
@@ -43,5 +46,5 @@ export function clientsFor(region: string, env: NodeJS.ProcessEnv = process.env)
 
 /** Closes the clients' keep-alive sockets, so a process (or a test) that ran a preflight can exit. */
 export function destroyClients(c: Clients): void {
-  for (const client of [c.acm, c.ec2, c.ecs, c.elb, c.kms, c.s3, c.quotas, c.sts]) client.destroy();
+  for (const client of [c.acm, c.ec2, c.ecs, c.elb, c.kms, c.rds, c.s3, c.quotas, c.sts]) client.destroy();
 }

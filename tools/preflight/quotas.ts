@@ -8,6 +8,7 @@
  */
 import { DescribeAccountAttributesCommand } from "@aws-sdk/client-ec2";
 import { DescribeAccountLimitsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeAccountAttributesCommand as RdsAccountAttributesCommand } from "@aws-sdk/client-rds";
 import { GetServiceQuotaCommand } from "@aws-sdk/client-service-quotas";
 import type { Clients } from "./clients";
 import type { Needs } from "./needs";
@@ -39,6 +40,13 @@ const perRegion =
 async function elbLimit(c: Clients, name: string): Promise<number | undefined> {
   const limits = (await c.elb.send(new DescribeAccountLimitsCommand({}))).Limits ?? [];
   const max = limits.find((l) => l.Name === name)?.Max;
+  return max === undefined ? undefined : Number(max);
+}
+
+/** RDS's own account attributes carry the DB instance quota (`DBInstances`: Max and Used). */
+async function rdsLimit(c: Clients): Promise<number | undefined> {
+  const quotas = (await c.rds.send(new RdsAccountAttributesCommand({}))).AccountQuotas ?? [];
+  const max = quotas.find((q) => q.AccountQuotaName === "DBInstances")?.Max;
   return max === undefined ? undefined : Number(max);
 }
 
@@ -131,7 +139,6 @@ export const QUOTAS: QuotaSpec[] = [
     inUse: usage.ecsServices,
     hint: "delete unused services",
   },
-  // No RDS client is installed (@aws-sdk/client-rds): the usage cannot be read, and a note says so.
   {
     name: "DB instances",
     serviceCode: "rds",
@@ -139,6 +146,8 @@ export const QUOTAS: QuotaSpec[] = [
     awsDefault: 40,
     type: "aws:rds/instance:Instance",
     need: perRegion("aws:rds/instance:Instance"),
+    inUse: usage.dbInstances,
+    native: rdsLimit,
     hint: "delete unused DB instances",
   },
 ];

@@ -19,6 +19,7 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import type { Clients } from "./clients";
 
 export interface InUse {
@@ -157,4 +158,14 @@ export async function ecsServices(c: Clients): Promise<InUse[]> {
     for (const _ of services) out.push({ scope: cluster });
   }
   return out;
+}
+
+/** DB instances of every engine count against one regional quota; deleting ones still count until gone. */
+export async function dbInstances(c: Clients): Promise<InUse[]> {
+  const all = await pages(
+    (t) => c.rds.send(new DescribeDBInstancesCommand({ Marker: t })),
+    (p) => p.DBInstances ?? [],
+    (p) => p.Marker,
+  );
+  return all.map((d) => ({ scope: "region", stack: stackTag(d.TagList) }));
 }

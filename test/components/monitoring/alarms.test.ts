@@ -1,6 +1,7 @@
 /** The stack's CloudWatch alarms alone: one per watched metric, paging through the topic directly or once via a composite. */
 import { load, renderComponent, typeCounts } from "../../support/component";
 import { ofType, one } from "../../support/plan";
+import { allResources, THRESHOLDS } from "./fixtures";
 import type { Plan, PlanResource } from "../../../tools/plan/types";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -8,27 +9,7 @@ const COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm";
 const TOPIC = "arn:aws:sns:eu-central-1:123456789012:chatbot-test-alerts";
 const RUNBOOKS = "https://github.com/example/chatbot/blob/main";
 
-// Every threshold distinct, so a swapped one cannot pass unnoticed.
-const THRESHOLDS = {
-  alb5xxPercent: 7,
-  targetResponseMs: 1500,
-  cpuPercent: 71,
-  memoryPercent: 83,
-  dbFreeStorageGb: 9,
-  dbConnections: 123,
-  dbReplicaLagSeconds: 42,
-  redisEvictionsPerMinute: 321,
-  cacheHitRateFloorPercent: 55,
-  efsBurstCreditFloorGb: 77,
-};
-
-const ALL = {
-  alb: { arnSuffix: "app/api/abc", targetGroupArnSuffix: "targetgroup/api/def" },
-  ecs: { clusterName: "chatbot-test", serviceNames: { api: "chatbot-test-api", "telegram-bot": "chatbot-test-telegram-bot" } },
-  database: { instanceIdentifier: "chatbot-test-postgres" },
-  cache: { replicationGroupId: "chatbot-test-redis", nodeCount: 2 },
-  fileSystemId: "fs-123",
-};
+const ALL = allResources(2);
 
 const render = (resources: Record<string, unknown>) =>
   renderComponent(() => {

@@ -1,30 +1,12 @@
 /** The stack's CloudWatch dashboard alone: a graph per watched metric, each beside its alarm threshold, and the deploy figures. */
 import { load, renderComponent, typeCounts } from "../../support/component";
 import { one, parseJsonInput } from "../../support/plan";
+import { allResources, THRESHOLDS } from "./fixtures";
 import type { Plan } from "../../../tools/plan/types";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
 
-const THRESHOLDS = {
-  alb5xxPercent: 7,
-  targetResponseMs: 1500,
-  cpuPercent: 71,
-  memoryPercent: 83,
-  dbFreeStorageGb: 9,
-  dbConnections: 123,
-  dbReplicaLagSeconds: 42,
-  redisEvictionsPerMinute: 321,
-  cacheHitRateFloorPercent: 55,
-  efsBurstCreditFloorGb: 77,
-};
-
-const ALL = {
-  alb: { arnSuffix: "app/api/abc", targetGroupArnSuffix: "targetgroup/api/def" },
-  ecs: { clusterName: "chatbot-test", serviceNames: { api: "chatbot-test-api", "telegram-bot": "chatbot-test-telegram-bot" } },
-  database: { instanceIdentifier: "chatbot-test-postgres" },
-  cache: { replicationGroupId: "chatbot-test-redis", nodeCount: 3 },
-  fileSystemId: "fs-123",
-};
+const ALL = allResources(3);
 
 const render = (resources: Record<string, unknown>) =>
   renderComponent(() => {

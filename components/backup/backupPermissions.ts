@@ -51,14 +51,16 @@ export interface SchedulerPolicyArgs {
   acct: string;
   part: string;
   region: string;
+  /** Sid of the RunTask statement, naming the task (`RunBackupTask`, `RunDrillTask`). */
+  runSid: string;
 }
 
-/** The scheduler role's policy: run the backup task definition on the cluster (tagging it, passing its roles), and dead-letter. */
-export function schedulerPolicy({ tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part, region }: SchedulerPolicyArgs): string {
+/** A scheduler role's policy: run one task definition on the cluster (tagging it, passing its roles), and dead-letter. */
+export function schedulerPolicy({ tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part, region, runSid }: SchedulerPolicyArgs): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
-      { Sid: "RunBackupTask", Effect: "Allow", Action: "ecs:RunTask", Resource: `${tdPrefix}*`, Condition: { ArnEquals: { "ecs:cluster": clusterArn } } },
+      { Sid: runSid, Effect: "Allow", Action: "ecs:RunTask", Resource: `${tdPrefix}*`, Condition: { ArnEquals: { "ecs:cluster": clusterArn } } },
       // propagateTags tags the task at launch, which ECS authorizes as TagResource.
       {
         Sid: "TagTaskAtLaunch",
@@ -76,5 +78,22 @@ export function schedulerPolicy({ tdPrefix, clusterArn, taskRole, execRole, dlqA
       },
       { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlqArn },
     ],
+  });
+}
+
+/**
+ * The ECS task state change that means a run failed: a container exited non-zero, or the task
+ * never got to run its container (image pull, secrets). Any revision of the family, on the cluster.
+ */
+export function taskFailedPattern(clusterArn: string, tdPrefix: string): string {
+  return JSON.stringify({
+    source: ["aws.ecs"],
+    "detail-type": ["ECS Task State Change"],
+    detail: {
+      clusterArn: [clusterArn],
+      taskDefinitionArn: [{ prefix: tdPrefix }],
+      lastStatus: ["STOPPED"],
+      $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
+    },
   });
 }

@@ -4,7 +4,7 @@ import { withRunbook } from "../shared/runbooks";
 import { ContainerSecret } from "../shared/containerSecret";
 import { ImageRef } from "../shared/imageRef";
 import { JobTask } from "../shared/jobTask";
-import { backupTaskStatements, schedulerAssumeRolePolicy, schedulerPolicy } from "./backupPermissions";
+import { backupTaskStatements, schedulerAssumeRolePolicy, schedulerPolicy, taskFailedPattern } from "./backupPermissions";
 import { BackupBounds, boundsEnvironment, maxAgeArgs, monitorEnvironment } from "./jobEnvironment";
 
 // Still importable from here, where it was defined before the split.
@@ -160,7 +160,7 @@ export class BackupSchedule extends pulumi.ComponentResource {
         policy: pulumi
           .all([familyArnPrefix, args.clusterArn, task.taskRoleArn!, task.executionRoleArn, dlq.arn, account, partition])
           .apply(([tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part]) =>
-            schedulerPolicy({ tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part, region: args.region }),
+            schedulerPolicy({ tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part, region: args.region, runSid: "RunBackupTask" }),
           ),
       },
       child,
@@ -211,20 +211,7 @@ export class BackupSchedule extends pulumi.ComponentResource {
       {
         name: `${p}-backup-failed`,
         description: `A ${task.family} task stopped with a non-zero exit code or failed to start`,
-        eventPattern: pulumi
-          .all([args.clusterArn, familyArnPrefix])
-          .apply(([clusterArn, tdPrefix]) =>
-            JSON.stringify({
-              source: ["aws.ecs"],
-              "detail-type": ["ECS Task State Change"],
-              detail: {
-                clusterArn: [clusterArn],
-                taskDefinitionArn: [{ prefix: tdPrefix }],
-                lastStatus: ["STOPPED"],
-                $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
-              },
-            }),
-          ),
+        eventPattern: pulumi.all([args.clusterArn, familyArnPrefix]).apply(([clusterArn, tdPrefix]) => taskFailedPattern(clusterArn, tdPrefix)),
       },
       child,
     );

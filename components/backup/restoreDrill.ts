@@ -6,6 +6,7 @@ import { ImageRef } from "../shared/imageRef";
 import { JobTask } from "../shared/jobTask";
 import { PolicyStatement } from "../shared/policyStatement";
 import { BackupBounds, boundsEnvironment, maxAgeArgs, monitorEnvironment } from "./jobEnvironment";
+import { schedulerAssumeRolePolicy, schedulerPolicy, taskFailedPattern } from "./backupPermissions";
 
 /** Where the drill reports (jobs/backup/metrics.ts), with the dimension Stack = `<namePrefix>`. */
 export const DRILL_METRIC_NAMESPACE = "Chatbot/Backup";
@@ -132,19 +133,7 @@ export class RestoreDrill extends pulumi.ComponentResource {
       {
         name: `${p}-backup-drill-scheduler`,
         description: "EventBridge Scheduler: runs the restore drill task definition, nothing else",
-        assumeRolePolicy: account.apply((acct) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "scheduler.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": acct } },
-              },
-            ],
-          }),
-        ),
+        assumeRolePolicy: account.apply(schedulerAssumeRolePolicy),
       },
       child,
     );
@@ -155,33 +144,7 @@ export class RestoreDrill extends pulumi.ComponentResource {
         policy: pulumi
           .all([familyArnPrefix, args.clusterArn, task.taskRoleArn!, task.executionRoleArn, args.deadLetterQueueArn, account, partition])
           .apply(([tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part]) =>
-            JSON.stringify({
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Sid: "RunDrillTask",
-                  Effect: "Allow",
-                  Action: "ecs:RunTask",
-                  Resource: `${tdPrefix}*`,
-                  Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
-                },
-                {
-                  Sid: "TagTaskAtLaunch",
-                  Effect: "Allow",
-                  Action: "ecs:TagResource",
-                  Resource: `arn:${part}:ecs:${args.region}:${acct}:task/*`,
-                  Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
-                },
-                {
-                  Sid: "PassTaskRoles",
-                  Effect: "Allow",
-                  Action: "iam:PassRole",
-                  Resource: [taskRole, execRole],
-                  Condition: { StringLike: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-                },
-                { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: dlqArn },
-              ],
-            }),
+            schedulerPolicy({ tdPrefix, clusterArn, taskRole, execRole, dlqArn, acct, part, region: args.region, runSid: "RunDrillTask" }),
           ),
       },
       child,
@@ -219,20 +182,7 @@ export class RestoreDrill extends pulumi.ComponentResource {
       {
         name: `${p}-backup-drill-failed`,
         description: `A ${task.family} task stopped with a non-zero exit code or failed to start`,
-        eventPattern: pulumi
-          .all([args.clusterArn, familyArnPrefix])
-          .apply(([clusterArn, tdPrefix]) =>
-            JSON.stringify({
-              source: ["aws.ecs"],
-              "detail-type": ["ECS Task State Change"],
-              detail: {
-                clusterArn: [clusterArn],
-                taskDefinitionArn: [{ prefix: tdPrefix }],
-                lastStatus: ["STOPPED"],
-                $or: [{ containers: { exitCode: [{ "anything-but": 0 }] } }, { stopCode: ["TaskFailedToStart"] }],
-              },
-            }),
-          ),
+        eventPattern: pulumi.all([args.clusterArn, familyArnPrefix]).apply(([clusterArn, tdPrefix]) => taskFailedPattern(clusterArn, tdPrefix)),
       },
       child,
     );

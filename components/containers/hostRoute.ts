@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { apiTargetGroup } from "./apiTargetGroup";
 
 export interface HostRouteArgs {
   /** `<project>-<stack>`: the target group is `<namePrefix>-<name>` (at most 32 characters, AWS's limit). */
@@ -40,27 +41,14 @@ export class HostRoute extends pulumi.ComponentResource {
     const full = `${args.namePrefix}-${name}`;
     if (full.length > 32) throw new pulumi.RunError(`target group name ${full} is longer than AWS's 32 characters: shorten the stack name`);
 
-    const targetGroup = new aws.lb.TargetGroup(
+    const targetGroup = apiTargetGroup(
       `${name}-tg`,
       {
         name: full,
         vpcId: args.vpcId,
-        targetType: "ip",
-        protocol: "HTTP",
-        port: args.targetPort,
-        deregistrationDelay: args.deregistrationDelaySeconds,
-        // As the lender's own API (components/containers/loadBalancer.ts): in service within ~20 s.
-        healthCheck: {
-          path: args.healthCheckPath,
-          matcher: "200",
-          protocol: "HTTP",
-          port: "traffic-port",
-          interval: 10,
-          timeout: 5,
-          healthyThreshold: 2,
-          unhealthyThreshold: 3,
-        },
-        tags: { Name: full },
+        targetPort: args.targetPort,
+        healthCheckPath: args.healthCheckPath,
+        deregistrationDelaySeconds: args.deregistrationDelaySeconds,
       },
       child,
     );

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { apiTargetGroup } from "./apiTargetGroup";
 import { hardenedBucket } from "../shared/hardenedBucket";
 
 /** TLS 1.3 with a TLS 1.2 floor and forward-secret AEAD ciphers only. */
@@ -82,27 +83,14 @@ export class LoadBalancer extends pulumi.ComponentResource {
       { ...child, dependsOn: [logs.policy] },
     ); // AWS checks the bucket policy when logging is enabled
 
-    const targetGroup = new aws.lb.TargetGroup(
+    const targetGroup = apiTargetGroup(
       `${name}-tg`,
       {
         name: full,
         vpcId: args.vpcId,
-        targetType: "ip",
-        protocol: "HTTP",
-        port: args.targetPort,
-        deregistrationDelay: args.deregistrationDelaySeconds,
-        healthCheck: {
-          path: args.healthCheckPath,
-          matcher: "200",
-          protocol: "HTTP",
-          port: "traffic-port",
-          // 10 s x 2 checks: a new task takes traffic within ~20 s, a dead one leaves within 30 s.
-          interval: 10,
-          timeout: 5,
-          healthyThreshold: 2,
-          unhealthyThreshold: 3,
-        },
-        tags: { Name: full },
+        targetPort: args.targetPort,
+        healthCheckPath: args.healthCheckPath,
+        deregistrationDelaySeconds: args.deregistrationDelaySeconds,
       },
       child,
     );

@@ -23,8 +23,6 @@ import { DbInitError } from "./connect";
 export const CHROMA_TENANT = "default_tenant";
 /** The default tenant's own database, the lender's data: never created or deleted here. */
 export const CHROMA_DEFAULT_DATABASE = "default_database";
-/** Per request: a Chroma that does not answer fails the run instead of hanging the `pulumi up`. */
-export const CHROMA_TIMEOUT_MS = 15_000;
 
 type Note = (line: string) => void;
 
@@ -51,11 +49,13 @@ async function call(cfg: ChromaConfig, method: string, path: string, body?: unkn
       method,
       headers: { Authorization: `Bearer ${cfg.token}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(CHROMA_TIMEOUT_MS),
+      signal: AbortSignal.timeout(cfg.timeoutMs),
     });
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    if (err.name === "TimeoutError") throw new DbInitError(`${where}: no answer within ${CHROMA_TIMEOUT_MS / 1000} s (${cfg.url})`);
+    // A security group that does not admit this task drops the packets: that shows as a timeout.
+    const hint = "; does the lending stack set lendsToPreviews (its Chroma admits the jobs group)?";
+    if (err.name === "TimeoutError") throw new DbInitError(`${where}: no answer within ${cfg.timeoutMs / 1000} s from ${cfg.url}${hint}`);
     throw new DbInitError(`${where}: cannot reach ${cfg.url} (${err.cause?.code ?? err.message})`);
   }
   const text = await res.text().catch(() => "");

@@ -40,7 +40,12 @@ export interface ChromaConfig {
   token: string;
   /** The database in Chroma's default tenant: always the tenant's own name (CHROMA_DATABASE may only repeat it). */
   database: string;
+  /** Per request (CHROMA_TIMEOUT_MS below; tests shorten it). */
+  timeoutMs: number;
 }
+
+/** Per Chroma request: a Chroma that does not answer fails the run instead of hanging the `pulumi up`. */
+export const CHROMA_TIMEOUT_MS = 15_000;
 
 /** Unquoted-identifier shape: no quoting surprises in logs, and fits NAMEDATALEN (63 bytes). */
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -184,5 +189,5 @@ function chromaConfig(env: NodeJS.ProcessEnv, tenant: string | undefined, missin
   const database = env.CHROMA_DATABASE || tenant || "";
   if (tenant && database !== tenant) bad.push(`CHROMA_DATABASE=${database} (must be the tenant's own name, ${tenant})`);
   if (database === "default_database") bad.push("CHROMA_DATABASE=default_database (the default database is never created or dropped by db-init)");
-  return { url, token, database };
+  return { url, token, database, timeoutMs: CHROMA_TIMEOUT_MS };
 }

@@ -24,6 +24,8 @@ export interface FakeChroma {
   requests: FakeChromaRequest[];
   /** tenant -> database -> collection names. Starts with default_tenant/default_database. */
   tenants: Map<string, Map<string, Set<string>>>;
+  /** Set, requests are recorded but never answered (a Chroma behind a group that drops packets). */
+  hang: boolean;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startFakeChroma(token: string): Promise<FakeChroma> {
       const auth = req.headers.authorization;
       const authorized = auth === `Bearer ${token}`;
       requests.push({ method: req.method ?? "", path: url.pathname, authorized });
+      if (fake.hang) return;
       let reply: Reply;
       const open = /^\/api\/v[12]\/heartbeat\/?$/.test(url.pathname);
       if (!open && !authorized) {
@@ -112,5 +115,17 @@ export async function startFakeChroma(token: string): Promise<FakeChroma> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, tenants, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const fake: FakeChroma = {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    tenants,
+    hang: false,
+    // closeAllConnections: a hung request would otherwise keep the server open.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  return fake;
 }

@@ -23,7 +23,7 @@ beforeEach(async () => {
 });
 afterEach(() => chroma.close());
 
-const cfgFor = (database: string, token = TOKEN): ChromaConfig => ({ url: chroma.url, token, database });
+const cfgFor = (database: string, token = TOKEN): ChromaConfig => ({ url: chroma.url, token, database, timeoutMs: 2000 });
 const databases = () => [...chroma.tenants.get("default_tenant")!.keys()].sort();
 const collector = () => {
   const lines: string[] = [];
@@ -113,6 +113,14 @@ describe("db-init's tenant database on Chroma", () => {
     expect(databases()).toEqual(["default_database", "pr_999"]);
   });
 
+  it("gives up on a Chroma that does not answer, in one line that says what to check", async () => {
+    chroma.hang = true;
+    const err = await ensureChromaDatabase({ ...cfgFor("pr_7"), timeoutMs: 300 }, "pr_7", false, () => undefined).catch((e: Error) => e);
+    expect((err as Error).message).toBe(
+      `Chroma GET /api/v2/tenants/default_tenant/databases/pr_7: no answer within 0.3 s from ${chroma.url}; does the lending stack set lendsToPreviews (its Chroma admits the jobs group)?`,
+    );
+  });
+
   it("fails in one line when Chroma cannot be reached", async () => {
     await chroma.close();
     const err = await ensureChromaDatabase(cfgFor("pr_7"), "pr_7", false, () => undefined).catch((e: Error) => e);
@@ -141,6 +149,7 @@ describe("db-init's Chroma environment", () => {
       url: "http://chroma.staging.chatbot.internal:8000",
       token: TOKEN,
       database: "pr_7",
+      timeoutMs: 15_000,
     });
   });
 

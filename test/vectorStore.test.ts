@@ -177,11 +177,12 @@ describe.each(["staging", "prod"])("vector store of %s", (stack) => {
     expect(task.inputs.executionRoleArn).toBe(arnOf(one(plan, "aws:iam/role:Role", "chroma-execution")));
   });
 
-  it("admits the API only from the app, NFS only from Chroma and the jobs; Chroma reaches only HTTPS and its NFS", () => {
+  it("admits the API only from the app (and the jobs, for previews' db-init, in a lender), NFS only from Chroma and the jobs; Chroma reaches only HTTPS and its NFS", () => {
     const chroma = one(plan, SG, "chroma-sg");
     const efs = one(plan, SG, "chroma-efs-sg");
     for (const g of [chroma, efs]) expect(g.inputs.ingress ?? []).toEqual([]);
-    expect(rulesOf(plan, INGRESS, chroma)).toEqual(["tcp 8000-8000 from network-app-sg"]);
+    const lends = cfg("lendsToPreviews") === "true";
+    expect(rulesOf(plan, INGRESS, chroma)).toEqual(["tcp 8000-8000 from network-app-sg", ...(lends ? ["tcp 8000-8000 from network-jobs-sg"] : [])]);
     expect(rulesOf(plan, INGRESS, efs)).toEqual(["tcp 2049-2049 from chroma-sg", "tcp 2049-2049 from network-jobs-sg"]);
     expect(rulesOf(plan, EGRESS, chroma)).toEqual(["tcp 2049-2049 to chroma-efs-sg", "tcp 443-443 to 0.0.0.0/0"]);
     expect(rulesOf(plan, EGRESS, efs)).toEqual([]);

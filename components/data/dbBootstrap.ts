@@ -87,7 +87,26 @@ export interface DbBootstrapArgs {
    * of its defaults (DB_OWNER_ROLE, ...), and destroying this component runs db-init `--drop`,
    * which removes the database and exactly these roles (each must carry DB_TENANT in its name).
    */
-  tenant?: { name: string; roles: { owner: string; app: string; backup: string; readonly: string } };
+  tenant?: DbBootstrapTenant;
+}
+
+export interface DbBootstrapTenant {
+  /** DB_TENANT, e.g. `pr_123`. */
+  name: string;
+  roles: { owner: string; app: string; backup: string; readonly: string };
+  /**
+   * The lender's Chroma: db-init also creates the Chroma database named `name` (the app's
+   * CHROMA_DATABASE), and `--drop` deletes it. Unset, db-init does not talk to Chroma. The task's
+   * security group must be admitted on Chroma's port (the lender's `lendsToPreviews`).
+   */
+  chroma?: {
+    /** `http://chroma.<namespace>:8000` (CHROMA_URL). */
+    url: pulumi.Input<string>;
+    /** The Chroma bearer token's secret, a plain string (CHROMA_TOKEN), read at task start. */
+    tokenSecretArn: pulumi.Input<string>;
+    /** The key that secret is encrypted with (the lender's data key). */
+    tokenKmsKeyArn: pulumi.Input<string>;
+  };
 }
 
 /**
@@ -118,6 +137,7 @@ export class DbBootstrap extends pulumi.ComponentResource {
     super("chatbot:data:DbBootstrap", name, {}, opts);
     const child = { parent: this };
     const db = args.database;
+    const chroma = args.tenant?.chroma;
 
     this.task = new JobTask(
       `${name}-job`,
@@ -145,14 +165,17 @@ export class DbBootstrap extends pulumi.ComponentResource {
                 DB_READONLY_ROLE: args.tenant.roles.readonly,
               }
             : {}),
+          ...(chroma ? { CHROMA_URL: chroma.url, CHROMA_DATABASE: args.tenant!.name } : {}),
         },
         // readonly is a NOLOGIN group in db-init: it has no password to set (see its README).
         secrets: {
           DB_MASTER_SECRET: { secretArn: db.masterSecretArn, kmsKeyArn: db.secretKmsKeyArn },
           APP_DB_PASSWORD: { secretArn: db.appSecretArn, jsonKey: "password", kmsKeyArn: db.secretKmsKeyArn },
           BACKUP_DB_PASSWORD: { secretArn: db.backupSecretArn, jsonKey: "password", kmsKeyArn: db.secretKmsKeyArn },
+          // No version pinned: the lender's token rotates with the lender, and a task reads the current one when it starts.
+          ...(chroma ? { CHROMA_TOKEN: { secretArn: chroma.tokenSecretArn, kmsKeyArn: chroma.tokenKmsKeyArn } } : {}),
         },
-        // No task role: db-init talks only to PostgreSQL, never to an AWS API.
+        // No task role: db-init talks only to PostgreSQL (and a tenant's to Chroma), never to an AWS API.
         logRetentionDays: args.logRetentionDays,
       },
       child,

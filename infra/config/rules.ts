@@ -86,6 +86,13 @@ export function crossKeyIssues(v: Record<string, any>): ConfigIssue[] {
 function previewTierIssues(v: Record<string, any>): ConfigIssue[] {
   if (!v.sharedInfraStack) return [];
   const issues: ConfigIssue[] = [];
+  if (v.lendsToPreviews) {
+    issues.push({
+      key: "lendsToPreviews",
+      value: "true",
+      problem: "must be false with sharedInfraStack: a stack that borrows another's Chroma has none of its own to lend",
+    });
+  }
   if (v.tier !== "preview") {
     issues.push({
       key: "sharedInfraStack",

@@ -70,8 +70,10 @@ export function dataPart(cfg: StackConfig, { network, clusterArn, images }: Data
       memory: cfg.chromaMemory,
       kmsKeyArn: database.kmsKeyArn,
       namespaceName: `${cfg.stack}.${cfg.project}.internal`,
-      // Only the app queries Chroma; the backup job reads its files over NFS instead.
-      apiClientSecurityGroups: { app: network.appSecurityGroupId },
+      // Only the app queries Chroma; the backup job reads its files over NFS instead. A lender
+      // also admits its jobs group, which previews' db-init tasks join to create and drop their
+      // Chroma databases (infra/parts/sharedData.ts); its own jobs hold no Chroma token.
+      apiClientSecurityGroups: { app: network.appSecurityGroupId, ...(cfg.lendsToPreviews ? { jobs: network.jobsSecurityGroupId } : {}) },
       fileClientSecurityGroups: { jobs: network.jobsSecurityGroupId },
       logRetentionDays: cfg.appLogRetentionDays,
       protect: cfg.protectStatefulResources,

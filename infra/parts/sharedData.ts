@@ -26,8 +26,8 @@ export interface SharedDataInputs {
 }
 
 /**
- * The preview tier's data: a database and roles of its own on the lender's RDS instance (made and,
- * on destroy, dropped by db-init), a key prefix on the lender's Redis and a database on its Chroma.
+ * The preview tier's data: a database and roles of its own on the lender's RDS instance and a
+ * database on its Chroma (both made and, on destroy, dropped by db-init), a key prefix on its Redis.
  * Redis's AUTH token is the lender's (ElastiCache RBAC is not in use), so the prefix separates the
  * answer caches but does not confine a preview: its entries carry the cache TTL and expire on their own.
  */
@@ -63,7 +63,12 @@ export function sharedDataPart(cfg: StackConfig, { network, clusterArn, images }
       runAfter: [database],
       rerunTriggers: database.roleSecretVersionIds,
       timeoutSeconds: 900,
-      tenant: { name: tenant, roles: database.roles },
+      // The preview's Chroma database on the lender's Chroma, made and dropped with its PostgreSQL database.
+      tenant: {
+        name: tenant,
+        roles: database.roles,
+        chroma: { url: shared.get("chromaUrl"), tokenSecretArn: shared.get("chromaTokenSecretArn"), tokenKmsKeyArn: kmsKeyArn },
+      },
     },
     opts,
   );

@@ -19,8 +19,9 @@ export interface SharedNetwork extends NetworkView {
 
 /**
  * The lender's VPC, subnets and security groups. A preview's tasks join the lender's `app` and
- * `jobs` groups, which the lender's RDS, Redis, Chroma and load balancer already admit: the
- * preview adds no rule to any of the lender's groups.
+ * `jobs` groups, which the lender's RDS, Redis, Chroma and load balancer already admit (Chroma
+ * admits `jobs`, for the preview's db-init, when the lender sets lendsToPreviews): the preview adds
+ * no rule to any of the lender's groups.
  */
 export function sharedNetwork(shared: SharedInfra): SharedNetwork {
   return {

@@ -12,6 +12,7 @@
  */
 import { Client, escapeIdentifier as id, escapeLiteral as lit } from "pg";
 import { diff, snapshot, SnapshotScope } from "./catalog";
+import { ensureChromaDatabase } from "./chroma";
 import { APP_SCHEMA, DbInitConfig, MAINTENANCE_DB } from "./config";
 import { connect, DbInitError } from "./connect";
 import { largeObjects, reown, resetRoleLimits } from "./heal";
@@ -56,7 +57,10 @@ export async function bootstrap(cfg: DbInitConfig, dryRun: boolean): Promise<Rep
   // serialize on a session lock in the maintenance database, held until the run ends.
   const lock = await clusterLock(cfg);
   try {
-    return await locked(cfg, dryRun, schemaSql, report, note);
+    await locked(cfg, dryRun, schemaSql, report, note);
+    // A tenant's Chroma database (preview tier), once its PostgreSQL side stands: see chroma.ts.
+    if (cfg.chroma) await ensureChromaDatabase(cfg.chroma, cfg.tenant, dryRun, (line) => report.changes.push(line));
+    return report;
   } finally {
     await lock.end().catch(() => undefined);
   }

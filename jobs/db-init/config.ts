@@ -27,9 +27,25 @@ export interface DbInitConfig {
    * carry it, and only a run with a tenant may `--drop`. Unset for a stack's own database.
    */
   tenant?: string;
+  /** The tenant's database on a shared Chroma (CHROMA_URL set; only with DB_TENANT): see chroma.ts. */
+  chroma?: ChromaConfig;
   /** Lines to print on stderr before running (non-fatal contract problems). */
   warnings: string[];
 }
+
+export interface ChromaConfig {
+  /** Chroma's base URL, e.g. `http://chroma.staging.chatbot.internal:8000`. */
+  url: string;
+  /** The bearer token the server checks (CHROMA_TOKEN). */
+  token: string;
+  /** The database in Chroma's default tenant: always the tenant's own name (CHROMA_DATABASE may only repeat it). */
+  database: string;
+  /** Per request (CHROMA_TIMEOUT_MS below; tests shorten it). */
+  timeoutMs: number;
+}
+
+/** Per Chroma request: a Chroma that does not answer fails the run instead of hanging the `pulumi up`. */
+export const CHROMA_TIMEOUT_MS = 15_000;
 
 /** Unquoted-identifier shape: no quoting surprises in logs, and fits NAMEDATALEN (63 bytes). */
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -128,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): DbInitConfig {
     }
   }
 
+  const chroma = chromaConfig(env, tenant, missing, bad);
+
   const schemaFile = path.resolve(opt("SCHEMA_FILE", path.join(__dirname, "schema.sql")));
 
   const problems = [...(missing.length ? [`missing env ${missing.join(", ")}`] : []), ...(bad.length ? [`invalid ${bad.join("; ")}`] : [])];
@@ -147,6 +165,29 @@ export function loadConfig(env: NodeJS.ProcessEnv): DbInitConfig {
     extensions: [...new Set(extensions)],
     schemaFile,
     tenant,
+    chroma,
     warnings,
   };
+}
+
+/**
+ * CHROMA_URL (+ CHROMA_TOKEN) asks for the tenant's Chroma database. Only a tenant has one: a
+ * stack's own app uses Chroma's default_database, which db-init never creates or deletes.
+ */
+function chromaConfig(env: NodeJS.ProcessEnv, tenant: string | undefined, missing: string[], bad: string[]): ChromaConfig | undefined {
+  const url = env.CHROMA_URL || "";
+  if (!url) {
+    if (env.CHROMA_TOKEN || env.CHROMA_DATABASE) bad.push("CHROMA_TOKEN/CHROMA_DATABASE without CHROMA_URL (set CHROMA_URL, or neither)");
+    return undefined;
+  }
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(url)) bad.push(`CHROMA_URL=${url} (http:// or https:// URL of the Chroma server)`);
+  if (!tenant) bad.push("CHROMA_URL without DB_TENANT (db-init creates and drops only a tenant's Chroma database, never default_database)");
+  const token = env.CHROMA_TOKEN || "";
+  if (!token) missing.push("CHROMA_TOKEN (needed by CHROMA_URL)");
+  // Chroma's token check accepts ASCII letters, digits and punctuation only (chromadb/auth/token_authn).
+  else if (!/^[!-~]{1,1024}$/.test(token)) bad.push("CHROMA_TOKEN (ASCII letters, digits and punctuation; value not shown)");
+  const database = env.CHROMA_DATABASE || tenant || "";
+  if (tenant && database !== tenant) bad.push(`CHROMA_DATABASE=${database} (must be the tenant's own name, ${tenant})`);
+  if (database === "default_database") bad.push("CHROMA_DATABASE=default_database (the default database is never created or dropped by db-init)");
+  return { url, token, database, timeoutMs: CHROMA_TIMEOUT_MS };
 }

@@ -1,6 +1,6 @@
 /**
  * `db-init --drop`: removes a tenant's database and its four roles from a shared instance (a
- * preview stack's, on `pulumi destroy`). Only a tenant's: config.ts refuses DB_TENANT unless the
+ * preview stack's, on `pulumi destroy`), and its Chroma database when CHROMA_URL is set (chroma.ts). Only a tenant's: config.ts refuses DB_TENANT unless the
  * database's and every role's name carry it, and this refuses to run without DB_TENANT, so the
  * names of a stack's own database (`chatbot`, `app`, ...) can never reach a DROP.
  *
@@ -9,6 +9,7 @@
  */
 import { escapeIdentifier as id } from "pg";
 import { clusterLock, Report } from "./bootstrap";
+import { dropChromaDatabase } from "./chroma";
 import { DbInitConfig, MAINTENANCE_DB } from "./config";
 import { connect, DbInitError } from "./connect";
 
@@ -47,6 +48,8 @@ export async function dropTenant(cfg: DbInitConfig, dryRun: boolean): Promise<Re
     } finally {
       await m.end().catch(() => undefined);
     }
+    // The tenant's Chroma database goes too (CHROMA_URL set): its collections, then the database.
+    if (cfg.chroma) await dropChromaDatabase(cfg.chroma, cfg.tenant, dryRun, (line) => report.changes.push(line));
   } finally {
     await lock.end().catch(() => undefined);
   }

@@ -1,4 +1,4 @@
-import { str } from "../spec";
+import { bool, str } from "../spec";
 
 /**
  * The preview tier (issue 20): a `pr-<n>` stack that borrows a long-lived stack's network, data
@@ -19,5 +19,10 @@ export const previewKeys = {
     default: "",
     pattern: /^$|^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
     allowed: "empty or a lowercase DNS name such as staging.chatbot.example",
+  }),
+  lendsToPreviews: bool({
+    description:
+      "This stack lends its infrastructure to preview stacks (their sharedInfraStack names it): its Chroma also admits the jobs security group on its API port, so a preview's db-init can create and, on destroy, drop the preview's Chroma database. False: only the app group reaches Chroma.",
+    default: false,
   }),
 };

@@ -66,3 +66,59 @@ describe("DbBootstrap", () => {
     expect(run.options.dependsOn).toContain(one(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "jobs-to-db").urn);
   });
 });
+
+describe("DbBootstrap for a tenant with the lender's Chroma", () => {
+  const CHROMA_TOKEN = arn("chroma-token");
+  const CHROMA_KEY = "arn:aws:kms:eu-central-1:123456789012:key/lender-data";
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await renderComponent(() => {
+      const { DbBootstrap } = load<typeof import("../../../components/data/dbBootstrap")>("components/data/dbBootstrap");
+      new DbBootstrap("db-bootstrap", {
+        namePrefix: "chatbot-pr-7",
+        region: "eu-central-1",
+        image: { uri: "example.org/db-init@sha256:" + "d".repeat(64) },
+        database: {
+          host: "db.internal",
+          port: 5432,
+          name: "chatbot_pr_7",
+          masterSecretArn: arn("master"),
+          appSecretArn: arn("app"),
+          backupSecretArn: arn("backup"),
+          secretKmsKeyArn: KEY,
+        },
+        clusterArn: "arn:aws:ecs:eu-central-1:123456789012:cluster/c",
+        subnetIds: ["subnet-a"],
+        securityGroupId: "sg-jobs",
+        logRetentionDays: 3,
+        runAfter: [],
+        timeoutSeconds: 900,
+        tenant: {
+          name: "pr_7",
+          roles: { owner: "pr_7_migrator", app: "pr_7_app", backup: "pr_7_backup", readonly: "pr_7_readonly" },
+          chroma: { url: "http://chroma.staging.chatbot.internal:8000", tokenSecretArn: CHROMA_TOKEN, tokenKmsKeyArn: CHROMA_KEY },
+        },
+      });
+    });
+  });
+
+  it("tells db-init the Chroma URL and the tenant's database, and hands it the token only as an ECS secret", () => {
+    const [container] = parseJsonInput<any[]>(one(plan, "aws:ecs/taskDefinition:TaskDefinition"), "containerDefinitions");
+    const env = Object.fromEntries((container.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ DB_TENANT: "pr_7", CHROMA_URL: "http://chroma.staging.chatbot.internal:8000", CHROMA_DATABASE: "pr_7" });
+    expect(env.CHROMA_TOKEN).toBeUndefined();
+    expect(container.secrets).toContainEqual({ name: "CHROMA_TOKEN", valueFrom: CHROMA_TOKEN });
+  });
+
+  it("lets the execution role decrypt the token with the lender's key, for that secret only", () => {
+    const policy = parseJsonInput(one(plan, "aws:iam/rolePolicy:RolePolicy", "db-bootstrap-job-execution"), "policy");
+    expect(policy.Statement.find((s: any) => s.Sid === "ReadSecrets").Resource).toContain(CHROMA_TOKEN);
+    const decrypt = policy.Statement.find((s: any) => s.Sid === "DecryptSecrets");
+    expect([...decrypt.Resource].sort()).toEqual([CHROMA_KEY, KEY].sort());
+    expect(decrypt.Condition.StringEquals["kms:EncryptionContext:SecretARN"]).toContain(CHROMA_TOKEN);
+  });
+
+  it("drops the tenant (its Chroma database included) with the same task on destroy", () => {
+    expect(String(one(plan, "command:local:Command").inputs.delete)).toContain(`"command":["--drop"]`);
+  });
+});

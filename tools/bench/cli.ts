@@ -27,7 +27,8 @@ const s = (n: number) => `${n.toFixed(1)} s`;
 
 /**
  * `npm run engine -- preview <stack>`: the real Pulumi CLI against a fresh local backend, with the
- * offline providers. Prod is left out: its secret-sharing guard needs a deployed staging.
+ * offline providers. Staging only: prod's secret-sharing guard and the preview tier's stack
+ * reference both need a deployed staging (test/engine/preview-stacks.test.ts times that path).
  */
 export function enginePreview(stack: string): number {
   return timed("npm", ["run", "-s", "engine", "--", "preview", stack], `engine preview ${stack}`);
@@ -48,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
   line("plan staging", `${s(plan)} = ${(plan / floor).toFixed(2)} x the module-load floor (${s(floor)})`);
   line("diff staging prod", s(timed(process.execPath, [...TSX, "tools/plan/cli.ts", "diff", "staging", "prod"], "plan diff")));
   timed("npm", ["run", "-s", "engine", "--", "install"], "engine install");
-  for (const stack of ["staging", "preview"]) {
+  for (const stack of ["staging"]) {
     const seconds = enginePreview(stack);
     line(`engine preview ${stack}`, `${s(seconds)} = ${(seconds / plan).toFixed(1)} x the offline plan`);
   }

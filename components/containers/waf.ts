@@ -145,15 +145,18 @@ export class Waf extends pulumi.ComponentResource {
     const client = args.clientRateLimit ? [rate("rate-per-client", 90, args.clientRateLimit.limit, undefined, args.clientRateLimit.header)] : [];
     // Per-path limits come before the general one; a request over either is blocked.
     const ruleName = (p: PathRateLimit) => `rate-${p.pathPrefix.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") || "root"}`;
-    args.pathRateLimits.forEach((p, i) => {
-      // `/api/chat` and `/api-chat` make the same name; AWS refuses an ACL with two rules of one name.
-      const first = args.pathRateLimits.findIndex((q) => ruleName(q) === ruleName(p));
-      if (first < i) {
+    // `/api/chat` and `/api-chat` make the same name; AWS refuses an ACL with two rules of one name.
+    const prefixOf = new Map<string, string>();
+    for (const p of args.pathRateLimits) {
+      const rule = ruleName(p);
+      const other = prefixOf.get(rule);
+      if (other !== undefined) {
         throw new pulumi.RunError(
-          `WAF path limits ${args.pathRateLimits[first].pathPrefix} and ${p.pathPrefix} would both be rule ${ruleName(p)}: rule names must be unique in a web ACL; merge them or change one prefix`,
+          `WAF path limits ${other} and ${p.pathPrefix} would both be rule ${rule}: rule names must be unique in a web ACL; merge them or change one prefix`,
         );
       }
-    });
+      prefixOf.set(rule, p.pathPrefix);
+    }
     const pathRules = args.pathRateLimits.map((p, i) => rate(ruleName(p), 10 + i, p.limit, p.pathPrefix));
 
     const acl = new aws.wafv2.WebAcl(

@@ -3,6 +3,7 @@
  * line that names every problem, before any connection is made.
  */
 import * as path from "path";
+import { CHROMA_DEFAULT_DATABASE } from "./chroma";
 
 export type SslMode = "disable" | "require" | "verify-full";
 
@@ -188,6 +189,7 @@ function chromaConfig(env: NodeJS.ProcessEnv, tenant: string | undefined, missin
   else if (!/^[!-~]{1,1024}$/.test(token)) bad.push("CHROMA_TOKEN (ASCII letters, digits and punctuation; value not shown)");
   const database = env.CHROMA_DATABASE || tenant || "";
   if (tenant && database !== tenant) bad.push(`CHROMA_DATABASE=${database} (must be the tenant's own name, ${tenant})`);
-  if (database === "default_database") bad.push("CHROMA_DATABASE=default_database (the default database is never created or dropped by db-init)");
+  if (database === CHROMA_DEFAULT_DATABASE)
+    bad.push(`CHROMA_DATABASE=${CHROMA_DEFAULT_DATABASE} (the default database is never created or dropped by db-init)`);
   return { url, token, database, timeoutMs: CHROMA_TIMEOUT_MS };
 }

@@ -1,7 +1,8 @@
 /**
  * `db-init --drop`: removes a tenant's database and its four roles from a shared instance (a
- * preview stack's, on `pulumi destroy`), and its Chroma database when CHROMA_URL is set (chroma.ts). Only a tenant's: config.ts refuses DB_TENANT unless the
- * database's and every role's name carry it, and this refuses to run without DB_TENANT, so the
+ * preview stack's, on `pulumi destroy`), and its Chroma database when CHROMA_URL is set
+ * (chroma.ts). Only a tenant's: config.ts refuses DB_TENANT unless the database's and every
+ * role's name carry it, and this refuses to run without DB_TENANT, so the
  * names of a stack's own database (`chatbot`, `app`, ...) can never reach a DROP.
  *
  * Idempotent: what is already gone is skipped, so a destroy that is retried, or that runs after

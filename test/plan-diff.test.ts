@@ -7,11 +7,16 @@ import {
   normaliseStack,
   partnersOf,
   PRESENCE,
+  flippedStackFile,
   swapStackNames,
   StackDiff,
   StackRenderer,
 } from "../tools/plan/diff";
 import { diffCommand, formatStackDiff } from "../tools/plan/diffCommand";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
 import { loadStackConfig } from "../tools/plan/stackConfig";
 import type { Plan, PlanResource } from "../tools/plan/types";
 import { planFor } from "./support/plan";
@@ -138,6 +143,26 @@ describe("the diff algorithm on hand-built plans", () => {
     expect(swapStackNames("ecr/chatbot-prod-api@sha256:1", "staging", "prod")).toBe("ecr/chatbot-staging-api@sha256:1");
     expect(swapStackNames("chatbot/chatbot/staging", "staging", "prod")).toBe("chatbot/chatbot/prod");
     expect(swapStackNames("production", "staging", "prod")).toBe("production");
+  });
+
+  it("writes each flip from stack A's own file: one flip's keys never leak into the next, and the config read back is the file's", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flip-test-"));
+    try {
+      const prod = loadStackConfig("prod").config;
+      const staging = loadStackConfig("staging").config;
+      const first = flippedStackFile(dir, "staging", "prod", "chatbot", ["dbMultiAz"]);
+      const second = flippedStackFile(dir, "staging", "prod", "chatbot", ["azCount"]);
+      const [a, b] = [first, second].map((f) => loadStackConfig("staging", { configFile: f }).config);
+      expect(a["chatbot:dbMultiAz"]).toBe(prod["chatbot:dbMultiAz"]);
+      expect(a["chatbot:azCount"]).toBe(staging["chatbot:azCount"]);
+      expect(b["chatbot:azCount"]).toBe(prod["chatbot:azCount"]);
+      expect(b["chatbot:dbMultiAz"]).toBe(staging["chatbot:dbMultiAz"]);
+      expect(YAML.parse(fs.readFileSync(second, "utf8")).config["chatbot:dbMultiAz"]).toBe(
+        YAML.parse(fs.readFileSync(path.resolve(__dirname, "../Pulumi.staging.yaml"), "utf8")).config["chatbot:dbMultiAz"],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

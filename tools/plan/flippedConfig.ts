@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { readYaml, ROOT, stackFile } from "./stackConfig";
+import { readYaml, rememberYaml, ROOT, stackFile } from "./stackConfig";
 
 function rawConfigValue(stack: string, project: string, key: string): { present: boolean; value?: unknown } {
   const full = `${project}:${key}`;
@@ -23,15 +23,29 @@ export function swapStackNames(value: unknown, stackA: string, stackB: string): 
   return value.replace(re, (m) => (m === stackA ? stackB : stackA));
 }
 
+const documents = new Map<string, { text: string; doc: YAML.Document }>();
+
+/** Stack A's file as a YAML document (comments kept), parsed once per text: a diff flips it ~50 times. */
+function stackDocument(file: string): YAML.Document {
+  const text = fs.readFileSync(file, "utf8");
+  const hit = documents.get(file);
+  if (hit?.text === text) return hit.doc.clone();
+  const doc = YAML.parseDocument(text);
+  documents.set(file, { text, doc });
+  return doc.clone();
+}
+
 /** Writes stack A's file with the given keys set to stack B's values; returns its path. */
 export function flippedStackFile(dir: string, stackA: string, stackB: string, project: string, keys: string[]): string {
-  const doc = YAML.parseDocument(fs.readFileSync(stackFile(stackA), "utf8"));
+  const doc = stackDocument(stackFile(stackA));
   for (const key of keys) {
     const v = rawConfigValue(stackB, project, key);
     if (v.present) doc.setIn(["config", `${project}:${key}`], swapStackNames(v.value, stackA, stackB));
     else doc.deleteIn(["config", `${project}:${key}`]);
   }
   const file = path.join(dir, `Pulumi.${stackA}.${keys.length === 1 ? keys[0] : `${keys.length}-keys`}.yaml`);
-  fs.writeFileSync(file, doc.toString());
+  const text = doc.toString();
+  fs.writeFileSync(file, text);
+  rememberYaml(file, text, doc.toJS());
   return file;
 }

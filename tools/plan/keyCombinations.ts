@@ -28,6 +28,7 @@ export async function combinations(
     const loc = locationOf(d);
     if (out.some((c) => c.locations.has(loc))) continue;
     const touching = flippable.filter((k) => [...singles.get(k)!].some((l) => l.startsWith(`${d.resource}#`) || sameComponent(l, d)));
+    log(`search keys that together change ${d.name} ${d.path}`);
     let set: string[] = [];
     for (const candidate of [touching, flippable]) {
       if (candidate.length > 1 && (await flip(candidate))?.has(loc)) {

@@ -52,6 +52,11 @@ export function readYaml(file: string): any {
   return value;
 }
 
+/** Records a file this process just wrote from a parsed value, so readYaml does not parse it again. */
+export function rememberYaml(file: string, text: string, value: unknown): void {
+  parsed.set(file, { text, value: value ?? {} });
+}
+
 function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readBootstrap } from "./bootstrap";
 import { loadConfig } from "./config";
+import { printableErrorStacks } from "./errorStacks";
 import { backupPart } from "./parts/backup";
 import { clusterPart, containersPart } from "./parts/containers";
 import { dataPart } from "./parts/data";
@@ -17,6 +18,7 @@ import { sharedDataPart } from "./parts/sharedData";
 import { partOptions } from "./providers";
 import { secretGuard } from "./secretGuard";
 
+printableErrorStacks();
 const cfg = loadConfig();
 const bootstrap = readBootstrap(cfg);
 // Preview tier (sharedInfraStack): the lender's network, data stores and load balancer, read once.

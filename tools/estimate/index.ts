@@ -6,16 +6,17 @@
  */
 import { PRICE_TABLES, type CostEstimate } from "./cost";
 import type { TimeEstimate } from "./deployTime";
+import { duration } from "./duration";
 import { pricesRead } from "./pricesRead";
 
 export { PRICE_TABLES, estimateMonthlyCost } from "./cost";
 export { isComponent } from "./chargeless";
 export type { Assumption, CostEstimate, CostLine, PriceRow, PriceTable, Unpriced } from "./cost";
 export { createSeconds, estimateDeployTime } from "./deployTime";
+export { duration } from "./duration";
 export type { CreateTimeEntry, CreateTimes, TimeEstimate } from "./deployTime";
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
-const dur = (s: number) => (s >= 60 ? `${Math.floor(s / 60)} min ${s % 60 ? `${s % 60} s` : ""}`.trim() : `${s} s`);
 
 /** A Markdown block for the plan report / CLI. */
 export function formatEstimate(cost: CostEstimate, time: TimeEstimate): string {
@@ -30,7 +31,7 @@ export function formatEstimate(cost: CostEstimate, time: TimeEstimate): string {
   out.push("", pricesRead(cost.region, PRICE_TABLES[cost.region]), "");
   out.push("Usage quantities are assumptions stated in `tools/estimate/prices/" + cost.region + ".json`; prices there carry their source and read date.", "");
   out.push(
-    `### Estimated time to create from scratch: ${dur(time.seconds)}`,
+    `### Estimated time to create from scratch: ${duration(time.seconds)}`,
     "",
     "Critical path (typical create times, `tools/estimate/create-times.json`):",
     "",

@@ -6,6 +6,7 @@
  * typical durations the plan cannot know are stated in release-times.json.
  */
 import type { Plan, PlanResource } from "../plan/types";
+import { duration } from "./duration";
 import releaseTimes from "./release-times.json";
 
 export type ReleaseTimes = Record<keyof typeof releaseTimes, { value: number; why: string }>;
@@ -84,11 +85,9 @@ export function estimateRelease(plan: Plan, times: ReleaseTimes = releaseTimes):
   };
 }
 
-const dur = (s: number) => (s >= 60 ? `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}` : `${s} s`);
-
 export function formatRelease(r: ReleaseEstimate): string {
   const out = [
-    `### Estimated image-only release: ${dur(r.seconds)}`,
+    `### Estimated image-only release: ${duration(r.seconds)}`,
     "",
     `Dominated by ${r.dominant.join(" and ") || "nothing"}; the services roll in parallel (typical durations: \`tools/estimate/release-times.json\`).`,
     "",
@@ -96,7 +95,7 @@ export function formatRelease(r: ReleaseEstimate): string {
   out.push("| service | release | zero downtime | largest parts |", "|---|---:|---|---|");
   for (const s of r.services)
     out.push(
-      `| ${s.service} | ${dur(s.seconds)} | ${s.zeroDowntime ? "yes" : "no (stops before it starts)"} | ${s.parts
+      `| ${s.service} | ${duration(s.seconds)} | ${s.zeroDowntime ? "yes" : "no (stops before it starts)"} | ${s.parts
         .slice(0, 3)
         .map((p) => `${p.setting} ${p.seconds} s`)
         .join("; ")} |`,

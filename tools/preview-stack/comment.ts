@@ -4,7 +4,7 @@
  * the sweeper destroys it. The facts come from the same offline plan as `npm run plan -- pr-<n>
  * --estimate`; the comment is a pure function of them, so a test can check every line.
  */
-import { estimateDeployTime, estimateMonthlyCost } from "../estimate";
+import { duration, estimateDeployTime, estimateMonthlyCost } from "../estimate";
 import { perDay, PREVIEW_BUDGET, SHARED_PARTS } from "../estimate/shared";
 import { lenderOf, renderStack } from "../plan/render";
 import { groupByComponent, summary } from "../plan/summary";
@@ -35,8 +35,6 @@ export async function planFacts(stack: string): Promise<PlanFacts> {
   };
 }
 
-const minutes = (s: number) => `${Math.floor(s / 60)} min ${s % 60} s`;
-
 export interface CommentArgs {
   stack: string;
   url?: string;
@@ -55,7 +53,7 @@ export function previewComment({ stack, url, ttlHours, expiresAt, facts }: Comme
     `- **URL:** ${url ?? "(none: the stack exports no apiUrl)"}`,
     `- **Time-to-live:** ${ttlHours} h after the last push: destroyed by the sweeper after ${expiresAt.toISOString()}, or when this PR closes or loses the \`preview-stack\` label.`,
     `- **Estimated cost:** $${day.toFixed(2)}/day ($${facts.monthlyUsd.toFixed(2)}/month), ${within(day < PREVIEW_BUDGET.usdPerDay)} the previews' $${PREVIEW_BUDGET.usdPerDay}/day.`,
-    `- **Estimated time to create:** ${minutes(facts.createSeconds)}, ${within(facts.createSeconds < PREVIEW_BUDGET.createSeconds)} the previews' ${PREVIEW_BUDGET.createSeconds / 60} min.`,
+    `- **Estimated time to create:** ${duration(facts.createSeconds)}, ${within(facts.createSeconds < PREVIEW_BUDGET.createSeconds)} the previews' ${PREVIEW_BUDGET.createSeconds / 60} min.`,
     `- **Offline plan:** ${facts.resources} resources: ${facts.components.join(", ")}.`,
   ];
   if (facts.lender) {

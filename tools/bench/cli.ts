@@ -2,9 +2,10 @@
  * npm run bench [-- --skip-tests]
  * npm run bench -- backup [--sizes 100M,1G,3G]   (only the backup job's figures, see backupSizes.ts)
  *
- * One run, one figure per line, of what issue 19 measures: the plan against its module-load floor,
- * the stack diff, the real engine's preview per stack, `npm test`, and the
- * backup job's throughput. Figures are printed, never asserted: timed tests fail on a busy machine.
+ * One run, one figure per line, of what issue 19 measures: the plan against its module-load floor
+ * and the stack diff (each the median of three runs), the real engine's preview per stack,
+ * `npm test`, and the backup job's throughput. Figures are printed, never asserted: timed tests
+ * fail on a busy machine.
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
@@ -25,6 +26,16 @@ function timed(file: string, args: string[], what: string): number {
 }
 
 const s = (n: number) => `${n.toFixed(1)} s`;
+
+/** The quick figures are the median of a few runs: one run on a 2-core machine swings by a third. */
+const RUNS = 3;
+
+function median(runs: number, run: () => number): { median: number; min: number; max: number } {
+  const times = Array.from({ length: runs }, run).sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1] };
+}
+
+const spread = (m: { min: number; max: number }) => `, median of ${RUNS} (${m.min.toFixed(1)}-${m.max.toFixed(1)} s)`;
 
 /**
  * The real Pulumi CLI's `pulumi preview` of a stack against a fresh local backend, with the offline
@@ -58,16 +69,17 @@ async function main(argv: string[]): Promise<void> {
     const sizes = (i >= 0 ? (argv[i + 1] ?? "") : "100M,1G,3G").split(",").map(parseSize);
     return backupAtSizes(sizes, line);
   }
-  const floor = timed(process.execPath, [...TSX, "tools/bench/loadFloor.ts"], "module load");
-  const plan = timed(process.execPath, [...TSX, "tools/plan/cli.ts", "staging"], "plan staging");
-  line("plan staging", `${s(plan)} = ${(plan / floor).toFixed(2)} x the module-load floor (${s(floor)})`);
-  line("diff staging prod", s(timed(process.execPath, [...TSX, "tools/plan/cli.ts", "diff", "staging", "prod"], "plan diff")));
+  const floor = median(RUNS, () => timed(process.execPath, [...TSX, "tools/bench/loadFloor.ts"], "module load"));
+  const plan = median(RUNS, () => timed(process.execPath, [...TSX, "tools/plan/cli.ts", "staging"], "plan staging"));
+  line("plan staging", `${s(plan.median)} = ${(plan.median / floor.median).toFixed(2)} x the module-load floor (${s(floor.median)})${spread(plan)}`);
+  const diff = median(RUNS, () => timed(process.execPath, [...TSX, "tools/plan/cli.ts", "diff", "staging", "prod"], "plan diff"));
+  line("diff staging prod", `${s(diff.median)}${spread(diff)}`);
   timed("npm", ["run", "-s", "engine", "--", "install"], "engine install");
   for (const stack of ["staging"]) {
     const { setup, preview } = await enginePreview(stack);
     line(
       `engine preview ${stack}`,
-      `${s(preview)} = ${(preview / plan).toFixed(1)} x the offline plan (after ${s(setup)} of workspace setup: bootstrap up, config)`,
+      `${s(preview)} = ${(preview / plan.median).toFixed(1)} x the offline plan (after ${s(setup)} of workspace setup: bootstrap up, config)`,
     );
   }
   line("npm test", argv.includes("--skip-tests") ? "skipped (--skip-tests)" : s(timed("npm", ["test"], "npm test")));

@@ -3,10 +3,11 @@
  * error with `util.inspect(err, { colors: true })`, and Node 20.20's inspect loops, growing one
  * string until the heap or the longest string gives out, on a stack frame whose path ends inside
  * node_modules with no separator after the package (nodejs/node#64011; fixed upstream by #64022 in
- * June 2026, after Node 20's end of life, and Node 20 is what runs here). The SDK's own source maps make exactly such frames: `output.js` maps to
- * `node_modules/@pulumi/output.ts`, a file that does not exist. Measured here: a preview stack whose
- * lender is not deployed took 20 s to be refused (216-404 s on a loaded machine), all of it in that
- * loop. Dropping those phantom frames when a stack is first formatted keeps every real one.
+ * June 2026, after Node 20's end of life, and Node 20 is what runs here). The SDK's own source maps
+ * make exactly such frames: `output.js` maps to `node_modules/@pulumi/output.ts`, a file that does
+ * not exist. Measured here: a preview stack whose lender is not deployed took 25 s to be refused
+ * (216-404 s on a loaded machine), ~20 s of it in that loop. Dropping those phantom frames when a
+ * stack is first formatted keeps every real one.
  */
 
 /** A path that ends in node_modules' package part, as Node 20's inspect cannot format (see above). */

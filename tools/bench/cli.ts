@@ -50,10 +50,11 @@ export async function enginePreview(stack: string): Promise<{ setup: number; pre
   const ws = await EngineWorkspace.create();
   try {
     await ws.initStack(stack);
+    const setup = since(started);
     const ready = process.hrtime.bigint();
     const res = await ws.pulumi(["preview", "--stack", stack]);
     if (res.status !== 0) throw new Error(`engine preview ${stack} failed (exit ${res.status}):\n${(res.stderr || res.stdout).slice(-2000)}`);
-    return { setup: Number(ready - started) / 1e9, preview: since(ready) };
+    return { setup, preview: since(ready) };
   } finally {
     await ws.dispose();
   }
